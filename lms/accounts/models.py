@@ -1,0 +1,101 @@
+"""Users, schools, classes, enrolment and teaching assignments."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.db import UTCDateTime, db, utcnow
+
+
+class School(db.Model):
+    __tablename__ = "schools"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Short stable code used by rosters and the CLI (``--school THPT-CVA``).
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    #: werkzeug scrypt hash; the plain password never reaches the database or the logs.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    #: One of lms.core.permissions.ROLES.
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    #: A user belongs to at most one school; admins and department users may have none.
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
+    #: Student code from the roster (mã học sinh); not the 12-digit personal ID, which is never stored here.
+    student_code: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    school: Mapped[School | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+
+class ApiToken(db.Model):
+    """A bearer token. Only its SHA-256 is stored, so a leaked table grants nothing."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class SchoolClass(db.Model):
+    """A class (lớp) in one school year, e.g. 10A1 of 2026-2027."""
+
+    __tablename__ = "classes"
+    __table_args__ = (UniqueConstraint("school_id", "school_year", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    grade: Mapped[int] = mapped_column(Integer)
+    #: "2026-2027"
+    school_year: Mapped[str] = mapped_column(String(9))
+    #: Giáo viên chủ nhiệm.
+    homeroom_teacher_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    school: Mapped[School] = relationship()
+    homeroom_teacher: Mapped[User | None] = relationship()
+
+
+class Enrolment(db.Model):
+    __tablename__ = "enrolments"
+
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    student: Mapped[User] = relationship()
+
+
+class TeachingAssignment(db.Model):
+    """A teacher teaches one subject in one class."""
+
+    __tablename__ = "teaching_assignments"
+
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    #: lms.curriculum subject code, e.g. "toan".
+    subject_code: Mapped[str] = mapped_column(ForeignKey("subjects.code"), primary_key=True)
+
+    teacher: Mapped[User] = relationship()

@@ -1,0 +1,186 @@
+"""Roster import from CSV or XLSX: every row is checked first, and nothing is written if any row fails."""
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from lms.core.db import db
+from lms.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from lms.core.permissions import ROLES, STUDENT, TEACHER
+
+from . import services
+from .models import Enrolment, School, SchoolClass, User
+
+MAX_ROSTER_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+# Vietnamese role names as teachers type them in spreadsheets.
+ROLE_ALIASES = {
+    "hoc sinh": STUDENT, "hs": STUDENT, "student": STUDENT,
+    "giao vien": TEACHER, "gv": TEACHER, "teacher": TEACHER,
+}
+HEADER_ALIASES = {
+    "username": "username", "ten dang nhap": "username", "tai khoan": "username",
+    "full_name": "full_name", "ho va ten": "full_name", "ho ten": "full_name", "name": "full_name",
+    "role": "role", "vai tro": "role",
+    "class": "class", "lop": "class",
+    "password": "password", "mat khau": "password",
+    "student_code": "student_code", "ma hoc sinh": "student_code", "ma hs": "student_code",
+    "school": "school", "truong": "school", "ma truong": "school",
+}
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in text if unicodedata.category(c) != "Mn").strip().lower()
+
+
+@dataclass
+class RosterResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[dict] = field(default_factory=list)
+    initial_passwords: list[dict] = field(default_factory=list)
+
+
+def read_rows(filename: str, data: bytes) -> list[dict]:
+    """Rows as dicts with canonical keys; the format is sniffed from the bytes, not the file name."""
+    if len(data) > MAX_ROSTER_BYTES:
+        raise PayloadTooLarge(f"Danh sách vượt quá {MAX_ROSTER_BYTES // (1024 * 1024)} MB.")
+    if not data.strip():
+        raise ValidationFailed(errors={"file": ["Tệp rỗng."]})
+    if data[:4] == b"PK\x03\x04":
+        raw_rows = _xlsx_rows(data)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UnsupportedMediaType("Tệp phải là CSV (UTF-8) hoặc XLSX.") from None
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        raw_rows = list(csv.reader(io.StringIO(text), dialect))
+    raw_rows = [r for r in raw_rows if any(str(c or "").strip() for c in r)]
+    if not raw_rows:
+        raise ValidationFailed(errors={"file": ["Không có dòng nào."]})
+    if len(raw_rows) > MAX_ROWS + 1:
+        raise PayloadTooLarge(f"Tối đa {MAX_ROWS} dòng mỗi lần nhập.")
+    header = [HEADER_ALIASES.get(_fold(h)) for h in raw_rows[0]]
+    if "username" not in header or "full_name" not in header:
+        raise ValidationFailed(errors={"file": ["Dòng tiêu đề cần có cột username và full_name (hoặc 'Tên đăng nhập', 'Họ và tên')."]})
+    rows = []
+    for raw in raw_rows[1:]:
+        row = {}
+        for key, value in zip(header, raw):
+            if key:
+                row[key] = str(value).strip() if value is not None else ""
+        rows.append(row)
+    return rows
+
+
+def _xlsx_rows(data: bytes) -> list[list]:
+    from openpyxl import load_workbook  # the only openpyxl use in accounts
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            # Refuse a zip bomb before openpyxl inflates it.
+            if sum(i.file_size for i in zf.infolist()) > 50 * MAX_ROSTER_BYTES:
+                raise PayloadTooLarge("Tệp XLSX giải nén quá lớn.")
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except PayloadTooLarge:
+        raise
+    except Exception:
+        raise UnsupportedMediaType("Không đọc được tệp XLSX.") from None
+    sheet = wb.worksheets[0]
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def import_roster(actor: User, rows: list[dict], *, default_school_id: int | None, partial: bool = False) -> RosterResult:
+    """Create or update users and their class enrolment. All-or-nothing unless ``partial``."""
+    result = RosterResult()
+    schools = {s.code.lower(): s for s in db.session.scalars(select(School))}
+    seen: set[str] = set()
+    plans = []
+    for number, row in enumerate(rows, start=2):  # row 1 is the header, as the teacher sees it in Excel
+        problems, plan = _plan_row(row, schools, default_school_id, seen)
+        if problems:
+            result.errors += [{"row": number, "message": m} for m in problems]
+        else:
+            plans.append((number, plan))
+    if result.errors and not partial:
+        return result
+    for _number, plan in plans:
+        _apply(actor, plan, result)
+    db.session.flush()
+    return result
+
+
+def _plan_row(row, schools, default_school_id, seen):
+    problems = []
+    username = row.get("username", "")
+    if not username:
+        problems.append("Thiếu tên đăng nhập.")
+    elif username.lower() in seen:
+        problems.append(f"Tên đăng nhập {username} lặp lại trong tệp.")
+    seen.add(username.lower())
+    full_name = row.get("full_name", "")
+    if not full_name:
+        problems.append("Thiếu họ và tên.")
+    role = ROLE_ALIASES.get(_fold(row.get("role") or "student"), _fold(row.get("role") or ""))
+    if role not in (STUDENT, TEACHER):
+        problems.append(f"Vai trò {row.get('role')!r} không hợp lệ (học sinh hoặc giáo viên).")
+    school_id = default_school_id
+    if row.get("school"):
+        school = schools.get(row["school"].lower())
+        if school is None:
+            problems.append(f"Không có trường mã {row['school']}.")
+        else:
+            school_id = school.id
+    if school_id is None and not problems:
+        problems.append("Thiếu trường (cột 'school' hoặc chọn trường khi nhập).")
+    klass = None
+    if row.get("class") and school_id is not None:
+        klass = db.session.scalars(select(SchoolClass).where(
+            SchoolClass.school_id == school_id, SchoolClass.name == row["class"]
+        ).order_by(SchoolClass.school_year.desc())).first()
+        if klass is None:
+            problems.append(f"Không có lớp {row['class']} trong trường.")
+    password = row.get("password") or ""
+    if password and len(password) < services.MIN_PASSWORD_LENGTH:
+        problems.append(f"Mật khẩu cần ít nhất {services.MIN_PASSWORD_LENGTH} ký tự.")
+    existing = db.session.scalar(select(User).where(User.username == username)) if username else None
+    if existing is not None and (existing.role != role or (existing.school_id not in (None, school_id))):
+        problems.append(f"Tài khoản {username} đã có với vai trò hoặc trường khác.")
+    plan = dict(username=username, full_name=full_name, role=role, school_id=school_id, klass=klass,
+                password=password, student_code=row.get("student_code") or None, existing=existing)
+    return problems, plan
+
+
+def _apply(actor, plan, result: RosterResult) -> None:
+    user = plan["existing"]
+    if user is None:
+        password = plan["password"] or secrets.token_urlsafe(9)
+        user = services.create_user(actor, username=plan["username"], password=password,
+                                    full_name=plan["full_name"], role=plan["role"], school_id=plan["school_id"],
+                                    student_code=plan["student_code"])
+        result.created += 1
+        if not plan["password"]:
+            result.initial_passwords.append({"username": user.username, "password": password})
+    else:
+        user.full_name = plan["full_name"]
+        if plan["student_code"]:
+            user.student_code = plan["student_code"]
+        if plan["password"]:
+            user.password_hash = services.hash_password(plan["password"])
+        result.updated += 1
+    klass = plan["klass"]
+    if klass is not None and plan["role"] == STUDENT:
+        if db.session.get(Enrolment, (klass.id, user.id)) is None:
+            db.session.add(Enrolment(class_id=klass.id, student_id=user.id))
+    db.session.flush()

@@ -1,0 +1,155 @@
+"""JSON API of accounts: tokens, users, roster import, schools, classes."""
+from __future__ import annotations
+
+import time
+
+from flask import current_app, request
+from flask_login import current_user
+from limits import parse
+from sqlalchemy import select
+
+from lms.core.auth import bearer_token, exempt_api
+from lms.core.db import db
+from lms.core.errors import RateLimited, Unauthorized, ValidationFailed
+from lms.core.extensions import limiter
+from lms.core.permissions import ADMIN, PUBLIC, SIGNED_IN, TEACHER, roles
+from lms.core.rest import ApiBlueprint, paginate
+
+from . import permissions, roster, schemas, services
+from .models import School, SchoolClass, User
+
+bp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1")
+exempt_api(bp)
+
+
+def _login_key(username: str) -> str:
+    # The key names the address and username but is never logged.
+    return f"login-failures/{request.remote_addr}/{username.strip().lower()}"
+
+
+@bp.endpoint("/auth/token", "POST", allow=PUBLIC, body=schemas.TokenRequest, response=schemas.TokenOut,
+             summary="Exchange username and password for a bearer token", errors=(401, 429))
+def create_token(body):
+    item = parse(current_app.config["LOGIN_FAILURE_LIMIT"])
+    key = _login_key(body["username"])
+    strategy = limiter.limiter
+    if not strategy.test(item, key):
+        reset = strategy.get_window_stats(item, key).reset_time
+        retry = max(1, int(reset - time.time()) + 1)
+        raise RateLimited(f"Đăng nhập sai quá nhiều lần. Thử lại sau {retry} giây.", headers={"Retry-After": str(retry)})
+    user = services.authenticate(body["username"], body["password"])
+    if user is None:
+        strategy.hit(item, key)
+        raise Unauthorized("Sai tên đăng nhập hoặc mật khẩu.")
+    raw, token = services.issue_token(user)
+    db.session.commit()
+    return {"token": raw, "expires_at": token.expires_at, "user": user}
+
+
+@bp.endpoint("/auth/token", "DELETE", allow=SIGNED_IN, summary="Revoke the bearer token of this request",
+             status=204)
+def revoke_token():
+    raw = bearer_token()
+    if raw:
+        services.revoke_token(raw)
+        db.session.commit()
+    return None, 204
+
+
+@bp.endpoint("/me", "GET", allow=SIGNED_IN, response=schemas.UserOut, summary="The signed-in user")
+def me():
+    return current_user
+
+
+@bp.endpoint("/users", "POST", allow=roles(ADMIN), body=schemas.UserCreate, response=schemas.UserOut, status=201,
+             summary="Create a user", errors=(409,))
+def create_user(body):
+    user = services.create_user(current_user, **body)
+    db.session.commit()
+    return user
+
+
+@bp.endpoint("/users", "GET", allow=roles(ADMIN), query=schemas.UserQuery, response=schemas.UserOut, paginated=True,
+             summary="List users")
+def list_users(args):
+    stmt = select(User).order_by(User.id)
+    if args["role"]:
+        stmt = stmt.where(User.role == args["role"])
+    if args["school_id"]:
+        stmt = stmt.where(User.school_id == args["school_id"])
+    if args["q"]:
+        like = f"%{args['q']}%"
+        stmt = stmt.where(User.username.ilike(like) | User.full_name.ilike(like))
+    return paginate(stmt, args["page"], args["per_page"])
+
+
+@bp.endpoint("/users/import", "POST", allow=roles(ADMIN), query=schemas.RosterQuery,
+             response=schemas.RosterResultOut, files={"file": "CSV (UTF-8) or XLSX roster"},
+             summary="Import a class roster; nothing is written if any row fails (unless partial=true)",
+             errors=(413, 415))
+def import_users(args):
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationFailed(errors={"file": ["Chọn tệp CSV hoặc XLSX."]})
+    rows = roster.read_rows(upload.filename or "", upload.read(roster.MAX_ROSTER_BYTES + 1))
+    result = roster.import_roster(current_user, rows, default_school_id=args["school_id"], partial=args["partial"])
+    if result.errors and not args["partial"]:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return result
+
+
+@bp.endpoint("/schools", "POST", allow=roles(ADMIN), body=schemas.SchoolIn, response=schemas.SchoolOut,
+             status=201, summary="Create a school", errors=(409,))
+def create_school(body):
+    school = services.create_school(current_user, **body)
+    db.session.commit()
+    return school
+
+
+@bp.endpoint("/schools", "GET", allow=roles(ADMIN), response=schemas.SchoolOut, paginated=True,
+             summary="List schools")
+def list_schools(args):
+    return paginate(select(School).order_by(School.name), args["page"], args["per_page"])
+
+
+@bp.endpoint("/classes", "POST", allow=roles(ADMIN, TEACHER), body=schemas.ClassIn, response=schemas.ClassOut,
+             status=201, summary="Create a class (a teacher becomes its homeroom teacher)", errors=(404, 409))
+def create_class(body):
+    klass = services.create_class(current_user, **body)
+    db.session.commit()
+    return klass
+
+
+@bp.endpoint("/classes", "GET", allow=roles(ADMIN, TEACHER), query=schemas.ClassQuery, response=schemas.ClassOut,
+             paginated=True, summary="Classes the caller may see (a teacher: homeroom and taught)")
+def list_classes(args):
+    from .api import taught_class_ids
+
+    stmt = select(SchoolClass).order_by(SchoolClass.school_year.desc(), SchoolClass.grade, SchoolClass.name)
+    if current_user.role != ADMIN:
+        stmt = stmt.where(SchoolClass.id.in_(taught_class_ids(current_user.id) or {-1}))
+    if args["school_year"]:
+        stmt = stmt.where(SchoolClass.school_year == args["school_year"])
+    return paginate(stmt, args["page"], args["per_page"])
+
+
+@bp.endpoint("/classes/<int:class_id>/students", "POST", allow=roles(ADMIN, TEACHER), body=schemas.StudentIds,
+             response=schemas.EnrolmentOut, summary="Enrol students in a class (idempotent)", errors=(404,))
+def enrol_students(class_id, body):
+    klass = permissions.ensure_class_visible(current_user, db.session.get(SchoolClass, class_id))
+    permissions.ensure_can_enrol(current_user, klass)
+    ids = services.enrol_students(current_user, klass, body["student_ids"])
+    db.session.commit()
+    return {"class_id": klass.id, "student_ids": ids}
+
+
+@bp.endpoint("/classes/<int:class_id>/teachers", "POST", allow=roles(ADMIN), body=schemas.TeacherAssignmentIn,
+             response=schemas.TeacherAssignmentOut, status=201, summary="Assign a subject teacher to a class",
+             errors=(404,))
+def assign_teacher(class_id, body):
+    klass = permissions.ensure_class_visible(current_user, db.session.get(SchoolClass, class_id))
+    assignment = services.assign_teacher(current_user, klass, body["teacher_id"], body["subject"])
+    db.session.commit()
+    return assignment

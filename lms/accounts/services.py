@@ -1,0 +1,164 @@
+"""Account services: they take the acting user, raise domain errors, flush, and never commit."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.core.db import db, utcnow
+from lms.core.errors import Conflict, NotFound, ValidationFailed
+from lms.core.permissions import ADMIN, ROLES, STUDENT, TEACHER
+
+from .models import ApiToken, Enrolment, School, SchoolClass, TeachingAssignment, User
+
+# A fixed hash checked when the username is unknown, so both failure paths cost the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+MIN_PASSWORD_LENGTH = 8
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, or None."""
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(user: User) -> tuple[str, ApiToken]:
+    """Create a bearer token; the raw value is returned once and only its hash is kept."""
+    raw = secrets.token_urlsafe(32)
+    ttl = timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
+    token = ApiToken(user_id=user.id, token_hash=_digest(raw), expires_at=utcnow() + ttl)
+    db.session.add(token)
+    db.session.flush()
+    return raw, token
+
+
+def user_for_token(raw: str) -> User | None:
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+    if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
+        return None
+    return token.user if token.user.active else None
+
+
+def revoke_token(raw: str) -> bool:
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+    if token is None or token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    db.session.flush()
+    return True
+
+
+def _check_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(errors={"password": [f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự."]})
+
+
+def create_user(actor: User | None, *, username: str, password: str, full_name: str = "", role: str,
+                school_id: int | None = None, student_code: str | None = None) -> User:
+    """Create a user. ``actor`` None means the CLI or seeding, which act as the system."""
+    if role not in ROLES:
+        raise ValidationFailed(errors={"role": [f"Vai trò phải là một trong {', '.join(ROLES)}."]})
+    _check_password(password)
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise Conflict(f"Tên đăng nhập {username!r} đã tồn tại.")
+    if school_id is not None and db.session.get(School, school_id) is None:
+        raise ValidationFailed(errors={"school_id": ["Không có trường này."]})
+    if role in (TEACHER, STUDENT) and school_id is None:
+        raise ValidationFailed(errors={"school_id": ["Giáo viên và học sinh phải thuộc một trường."]})
+    user = User(username=username, password_hash=hash_password(password), full_name=full_name, role=role,
+                school_id=school_id, student_code=student_code)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def create_school(actor: User | None, *, name: str, code: str) -> School:
+    if db.session.scalar(select(School.id).where(School.code == code)):
+        raise Conflict(f"Mã trường {code!r} đã tồn tại.")
+    school = School(name=name, code=code)
+    db.session.add(school)
+    db.session.flush()
+    return school
+
+
+def get_class(class_id: int) -> SchoolClass:
+    klass = db.session.get(SchoolClass, class_id)
+    if klass is None:
+        raise NotFound("Không tìm thấy lớp.")
+    return klass
+
+
+def create_class(actor: User, *, name: str, grade: int, school_id: int, school_year: str,
+                 homeroom_teacher_id: int | None = None) -> SchoolClass:
+    if actor.role != ADMIN and actor.school_id != school_id:
+        raise NotFound("Không tìm thấy trường.")
+    if db.session.get(School, school_id) is None:
+        raise ValidationFailed(errors={"school_id": ["Không có trường này."]})
+    exists = db.session.scalar(select(SchoolClass.id).where(
+        SchoolClass.school_id == school_id, SchoolClass.school_year == school_year, SchoolClass.name == name))
+    if exists:
+        raise Conflict(f"Lớp {name} năm học {school_year} đã tồn tại.")
+    if actor.role == TEACHER and homeroom_teacher_id is None:
+        homeroom_teacher_id = actor.id  # a teacher creating a class is its homeroom teacher
+    if homeroom_teacher_id is not None:
+        _require_member(homeroom_teacher_id, TEACHER, school_id, "homeroom_teacher_id")
+    klass = SchoolClass(name=name, grade=grade, school_id=school_id, school_year=school_year,
+                        homeroom_teacher_id=homeroom_teacher_id)
+    db.session.add(klass)
+    db.session.flush()
+    return klass
+
+
+def _require_member(user_id: int, role: str, school_id: int, field: str) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.role != role or user.school_id != school_id:
+        raise ValidationFailed(errors={field: [f"Người dùng {user_id} không phải {role} của trường này."]})
+    return user
+
+
+def enrol_students(actor: User, klass: SchoolClass, student_ids: list[int]) -> list[int]:
+    """Add students to a class; already-enrolled ones are left as they are (idempotent)."""
+    errors = {}
+    for index, sid in enumerate(student_ids):
+        user = db.session.get(User, sid)
+        if user is None or user.role != STUDENT or user.school_id != klass.school_id:
+            errors[str(index)] = [f"{sid} không phải học sinh của trường."]
+    if errors:
+        raise ValidationFailed(errors={"student_ids": errors})
+    existing = set(db.session.scalars(select(Enrolment.student_id).where(Enrolment.class_id == klass.id)))
+    for sid in dict.fromkeys(student_ids):
+        if sid not in existing:
+            db.session.add(Enrolment(class_id=klass.id, student_id=sid))
+    db.session.flush()
+    return sorted(existing | set(student_ids))
+
+
+def assign_teacher(actor: User, klass: SchoolClass, teacher_id: int, subject_code: str) -> TeachingAssignment:
+    from lms.curriculum.api import get_subject  # same layer, read-only lookup
+
+    _require_member(teacher_id, TEACHER, klass.school_id, "teacher_id")
+    if get_subject(subject_code) is None:
+        raise ValidationFailed(errors={"subject": [f"Không có môn {subject_code!r}."]})
+    assignment = db.session.get(TeachingAssignment, (klass.id, teacher_id, subject_code))
+    if assignment is None:
+        assignment = TeachingAssignment(class_id=klass.id, teacher_id=teacher_id, subject_code=subject_code)
+        db.session.add(assignment)
+        db.session.flush()
+    return assignment

@@ -1,0 +1,89 @@
+"""Web pages of accounts: sign in, sign out, the per-role dashboard."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from limits import parse
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from lms.core.db import db
+from lms.core.extensions import limiter
+
+from . import services
+
+web = Blueprint("accounts_web", __name__, template_folder="templates")
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Tên đăng nhập", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("Mật khẩu", validators=[DataRequired(), Length(max=200)])
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site relative paths: an open redirect after login is a phishing tool.
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("accounts_web.dashboard")
+
+
+@web.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts_web.dashboard"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        item = parse(current_app.config["LOGIN_FAILURE_LIMIT"])
+        key = f"login-failures/{request.remote_addr}/{form.username.data.strip().lower()}"
+        if not limiter.limiter.test(item, key):
+            flash(_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút."), "error")
+            status = 429
+        else:
+            user = services.authenticate(form.username.data, form.password.data)
+            if user is not None:
+                login_user(user)
+                return redirect(_safe_next(request.args.get("next")))
+            limiter.limiter.hit(item, key)
+            flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
+            status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/login.html", form=form), status
+
+
+@web.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("accounts_web.login"))
+
+
+@web.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts_web.dashboard"))
+    return redirect(url_for("accounts_web.login"))
+
+
+@web.route("/dashboard")
+@login_required
+def dashboard():
+    from .api import student_class_ids, taught_class_ids
+    from .models import SchoolClass
+
+    if current_user.role == "student":
+        ids = student_class_ids(current_user.id)
+    elif current_user.role == "teacher":
+        ids = taught_class_ids(current_user.id)
+    else:
+        ids = set()
+    classes = db.session.scalars(db.select(SchoolClass).where(SchoolClass.id.in_(ids or {-1}))
+                                 .order_by(SchoolClass.name)).all()
+    cards = current_app.extensions.get("lms_dashboard_cards", [])
+    visible = [c for c in cards if current_user.role in c["roles"]]
+    return render_template("accounts/dashboard.html", classes=classes, cards=visible)

@@ -1,0 +1,1 @@
+"""The kernel every feature stands on. Imports no feature package (shared/STYLE.md)."""

@@ -1,0 +1,63 @@
+"""Authentication plumbing: session cookies for the web UI, bearer tokens for the API.
+
+The kernel knows no user model; ``lms.accounts`` registers the loaders. Cookie-authenticated API writes
+(the web UI's own scripts) must carry the CSRF token in ``X-CSRFToken``; bearer-token calls need none,
+because a browser never attaches a bearer token by itself.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import Flask, g, request
+from flask_login import current_user
+
+from .extensions import csrf, login_manager
+
+_token_loader: Callable[[str], object | None] | None = None
+
+
+def register_token_loader(loader: Callable[[str], object | None]) -> None:
+    """``loader(raw_token)`` returns the user for a valid token or None."""
+    global _token_loader
+    _token_loader = loader
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts_web.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    csrf.init_app(app)
+
+    @login_manager.request_loader
+    def load_from_bearer(req):
+        token = bearer_token()
+        if token is None or _token_loader is None:
+            return None
+        user = _token_loader(token)
+        if user is not None:
+            g.auth_via_token = True
+        return user
+
+    @app.before_request
+    def api_csrf():
+        if not request.path.startswith("/api/"):
+            return None
+        if request.method in {"GET", "HEAD", "OPTIONS"} or bearer_token():
+            return None
+        # A cookie session (or none at all) writing to the API: demand the CSRF token when signed in by cookie.
+        if current_user.is_authenticated and not g.get("auth_via_token"):
+            csrf.protect()
+        return None
+
+
+def exempt_api(blueprint) -> None:
+    """API blueprints are checked by ``api_csrf`` above instead of Flask-WTF's blanket rule."""
+    csrf.exempt(blueprint)

@@ -1,0 +1,138 @@
+"""The OpenAPI 3 document, generated from the declarations of ``ApiBlueprint.endpoint``."""
+from __future__ import annotations
+
+import re
+import warnings
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask, current_app, jsonify
+
+from .permissions import PUBLIC, Rule
+
+_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+_ERROR_TEXT = {
+    400: "Malformed request", 401: "Not authenticated", 403: "Not allowed", 404: "Not found or not visible",
+    409: "State conflict", 413: "Too large", 415: "Unsupported media type", 422: "Validation failed",
+    429: "Rate limited",
+}
+
+
+def _schema_name_resolver(schema) -> str:
+    cls = schema if isinstance(schema, type) else schema.__class__
+    name = cls.__name__
+    return name[:-6] if name.endswith("Schema") and len(name) > 6 else name
+
+
+def _path_params(rule) -> tuple[str, list]:
+    params = []
+
+    def repl(match):
+        conv, name = match.group(1), match.group(2)
+        kind = "integer" if conv == "int" else "string"
+        params.append({"name": name, "in": "path", "required": True, "schema": {"type": kind}})
+        return "{" + name + "}"
+
+    return _CONVERTER.sub(repl, rule.rule), params
+
+
+def build_spec(app: Flask) -> dict:
+    """Walk the URL map and document every API endpoint."""
+    spec = APISpec(
+        title="Học Liệu Số API", version="1.0.0", openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name_resolver)],
+        info={"description": "E-lectures, question bank, online testing and the Thông tư 22 gradebook."},
+        servers=[{"url": "/"}],
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Problem", {
+        "type": "object", "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "errors": {"type": "object", "additionalProperties": True},
+        },
+    })
+    paths: dict[str, dict] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        view = app.view_functions.get(rule.endpoint)
+        doc = getattr(view, "api_doc", None)
+        if doc is None:
+            continue
+        path, params = _path_params(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _operation(doc, params, rule.endpoint)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # apispec warns when a schema is reused under one name
+        for path, operations in paths.items():
+            spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def _operation(doc, params: list, endpoint: str) -> dict:
+    op: dict = {
+        "summary": doc.summary,
+        "operationId": endpoint.replace(".", "_"),
+        "tags": [endpoint.split(".")[0]],
+        "description": f"Allowed: {doc.rule.describe()}.",
+        "parameters": list(params),
+        "responses": {},
+    }
+    if doc.rule != PUBLIC:
+        op["security"] = [{"bearer": []}]
+    if doc.query is not None:
+        op["parameters"].append({"in": "query", "schema": doc.query})
+    if doc.paginated:
+        op["parameters"] += [
+            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+            {"name": "per_page", "in": "query",
+             "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+        ]
+    if doc.body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": doc.body}}}
+    elif doc.files:
+        op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": list(doc.files),
+            "properties": {name: {"type": "string", "format": "binary", "description": text}
+                           for name, text in doc.files.items()}}}}}
+    if doc.produces:
+        ok = {"description": "OK", "content": {doc.produces: {"schema": {"type": "string", "format": "binary"}}}}
+    elif doc.status == 204:
+        ok = {"description": "No content"}
+    elif doc.response is None:
+        ok = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
+    elif doc.paginated:
+        ok = {"description": "OK", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["items", "total", "page", "per_page"],
+            "properties": {"items": {"type": "array", "items": doc.response}, "total": {"type": "integer"},
+                           "page": {"type": "integer"}, "per_page": {"type": "integer"}}}}}}
+    elif doc.many:
+        ok = {"description": "OK",
+              "content": {"application/json": {"schema": {"type": "array", "items": doc.response}}}}
+    else:
+        ok = {"description": "OK", "content": {"application/json": {"schema": doc.response}}}
+    op["responses"][str(doc.status)] = ok
+    codes = set(doc.errors)
+    if doc.rule != PUBLIC:
+        codes |= {401, 403}
+    if doc.body is not None or doc.query is not None or doc.paginated:
+        codes |= {400, 422}
+    if params:
+        codes.add(404)
+    for code in sorted(codes):
+        op["responses"][str(code)] = {"description": _ERROR_TEXT.get(code, "Error"), "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    return op
+
+
+def spec_view():
+    """GET /api/v1/openapi.json — cached per process because the URL map does not change after start."""
+    cache = current_app.extensions.setdefault("lms_openapi", {})
+    if "doc" not in cache:
+        cache["doc"] = build_spec(current_app)
+    return jsonify(cache["doc"])
+
+
+def is_documented(view) -> Rule | None:
+    doc = getattr(view, "api_doc", None)
+    return doc.rule if doc else None

@@ -1,0 +1,52 @@
+"""The web shell: navigation registry, locale selection, security headers, template helpers."""
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session, url_for
+from flask_login import current_user
+
+from .extensions import babel
+
+LOCALES = ("vi", "en")
+
+
+def register_nav(app: Flask, *, title: str, endpoint: str, roles: tuple[str, ...], order: int = 50,
+                 description: str = "") -> None:
+    """Features add their pages to the menu and the dashboard without the shell knowing them."""
+    items = app.extensions.setdefault("lms_dashboard_cards", [])
+    items.append({"title": title, "endpoint": endpoint, "roles": roles, "order": order, "description": description})
+    items.sort(key=lambda item: item["order"])
+
+
+def _select_locale():
+    wanted = request.args.get("lang")
+    if wanted in LOCALES:
+        session["lang"] = wanted
+    return session.get("lang") or "vi"
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=_select_locale)
+
+    @app.context_processor
+    def shell_context():
+        items = []
+        if current_user.is_authenticated:
+            for item in current_app.extensions.get("lms_dashboard_cards", []):
+                if current_user.role in item["roles"]:
+                    items.append({**item, "url": url_for(item["endpoint"])})
+        return {"nav_items": items, "current_locale": session.get("lang") or "vi",
+                "has_search": "search_web.results" in current_app.view_functions}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+            # Scripts only from this origin: every page's JS is a vendored static file, no inline handlers.
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: https: http:; "
+                "connect-src 'self' http: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+                "frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
+        return response
