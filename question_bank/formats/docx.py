@@ -1,0 +1,85 @@
+"""Word (.docx) question papers in the layout Vietnamese teachers type, in and out.
+
+Import reads "PHẦN I/II/III" parts, "Câu N." questions, options A–D (one per line, several per line or in a
+table), true/false statements a)–d), "Đáp án:" lines, "Lời giải:" explanations and answer keys, with the
+correct answers marked by underline, red, highlight or bold, by an "Đáp án:" line or by a key at the end
+(see :mod:`docx_layout`). Equations become ``$LaTeX$`` (:mod:`docx_math`), pictures :class:`ImageBlob`
+referenced as ``cid:NAME``, tables in stems HTML tables. Export writes the same layout
+(:mod:`docx_writer`), and :func:`build_paper` prints an exam version (mã đề) with its answer key.
+"""
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from question_bank.formats.base import (
+    MAX_IMPORT_BYTES, Draft, ExportRejected, ExportResult, Format, ImportProblem, ParseResult, read_limited,
+    register,
+)
+from question_bank.formats.docx_layout import ItemError, interpret, split_document
+from question_bank.formats.docx_reader import Reader, open_package
+from question_bank.formats.docx_writer import SUPPORTED_TYPES, build_paper, export_questions
+
+__all__ = ["DocxFormat", "build_paper", "parse_docx"]
+
+
+def parse_docx(data: bytes, max_bytes: int = MAX_IMPORT_BYTES) -> ParseResult:
+    """Parse .docx bytes into drafts and per-question problems.
+
+    Raises ImportRejected when the whole file is unusable: over ``max_bytes``, not a zip, corrupt,
+    password-protected (an OLE container), a zip bomb, or carrying a DTD. Each problem names the
+    question and paragraph: ``"Phần I, Câu 7 (đoạn 31): không xác định được đáp án đúng"``.
+    """
+    package = Reader(open_package(data, max_bytes)).read()
+    document = split_document(package.blocks)
+    result = ParseResult()
+    if not document.questions:
+        result.problems.append(ImportProblem(None, None, "Không tìm thấy câu hỏi nào: mỗi câu cần bắt đầu "
+                                                         "bằng 'Câu 1.', 'Câu 2:'…"))
+        return result
+    for item, question in enumerate(document.questions, 1):
+        try:
+            found = interpret(question, document.key)
+        except ItemError as error:
+            result.problems.append(ImportProblem(item, question.index,
+                                                 f"{question.label} (đoạn {question.index}): {error}"))
+            continue
+        result.drafts.append(Draft(
+            body=found.body,
+            meta=found.meta,
+            location=f"{question.label}, đoạn {question.index}",
+            images=[package.images[name] for name in sorted(found.images)],
+        ))
+    return result
+
+
+@register
+class DocxFormat(Format):
+    """The ``docx`` import/export format (see the module docstring for the layout)."""
+
+    name = "docx"
+    extensions = (".docx",)
+    supported_types = SUPPORTED_TYPES
+
+    def __init__(self, max_bytes: int = MAX_IMPORT_BYTES, image_loader=None):
+        self.max_bytes = max_bytes
+        #: ``loader(src) -> bytes | None`` for images referenced by URL (/media/...) when exporting.
+        self.image_loader = image_loader
+
+    def parse(self, stream: BinaryIO) -> ParseResult:
+        """Parse a .docx stream (see :func:`parse_docx`)."""
+        return parse_docx(read_limited(stream, self.max_bytes), self.max_bytes)
+
+    def export(self, items: list[dict], with_key: bool = True) -> ExportResult:
+        """Write ``items`` (``{"body", "meta", "images"?}``) as a paper; unsupported types are skipped."""
+        skipped = self.unsupported(items)
+        skipped_numbers = {problem.item for problem in skipped}
+        kept = [item for i, item in enumerate(items, 1) if i not in skipped_numbers]
+        data, warnings = export_questions(kept, with_key=with_key, loader=self.image_loader)
+        return ExportResult(data, skipped, warnings)
+
+    def dump(self, items: list[dict], with_key: bool = True) -> bytes:
+        """The .docx bytes of ``items``; ``with_key`` marks answers and appends the key table."""
+        result = self.export(items, with_key=with_key)
+        if result.skipped:
+            raise ExportRejected(result.skipped)
+        return result.data

@@ -1,0 +1,420 @@
+"""GIFT: Moodle's "General Import Format Template" (plain text).
+
+Covers the practical grammar Moodle reads: ``//`` comment lines (with ``// [tag:...]``), ``$CATEGORY:``,
+``::title::``, ``[html]``/``[markdown]``/``[plain]``/``[moodle]`` text formats, escapes ``\\~ \\= \\# \\{ \\} \\:
+\\n \\\\``, choice (``=``/``~``, weights ``~%50%``), true/false, short answer, numeric (``#1.5:0.1``,
+``#1..2``), matching (``=a -> b``), essay (``{}``), missing word (answers in the middle of the text), per-answer
+feedback ``#`` and general feedback ``####``.
+
+Questions are separated by blank lines, as in Moodle, so one broken question (say an unclosed brace at
+line 57) is reported with its line and the rest still import.
+"""
+from __future__ import annotations
+
+import html
+import re
+from decimal import Decimal
+from typing import BinaryIO
+
+from question_bank.formats.base import (
+    Draft, ExportResult, Format, ImportProblem, ParseResult, apply_tags, category_to_topic, cloze_display_text,
+    decode_text, format_number, json_number, letter_id, meta_tags, number_id, parse_decimal, read_limited,
+    register, text_to_html,
+)
+
+# Escaped specials are swapped for private-use characters so that splitting on markers ignores them.
+_SPECIALS = "~=#{}:\\"
+_PLACEHOLDER = {char: chr(0xE000 + i) for i, char in enumerate(_SPECIALS)}
+_RESTORE = {v: k for k, v in _PLACEHOLDER.items()}
+_NEWLINE_PLACEHOLDER = chr(0xE010)
+_RESTORE[_NEWLINE_PLACEHOLDER] = "\n"
+_ESCAPE = re.compile(r"\\(.)", re.S)
+_WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
+_TF = re.compile(r"^(T|F|TRUE|FALSE)$", re.I)
+_FORMAT = re.compile(r"^\[(html|markdown|plain|moodle)\]", re.I)
+_TAG_COMMENT = re.compile(r"\[tag:([^\]]+)\]")
+_BLANK = "_____"
+_GAP = chr(0xE011)
+#: Marks a gap written at the very end of a text: GIFT needs text after the braces to mean "missing word".
+_TRAILER = "<!-- -->"
+
+
+class GiftSyntaxError(ValueError):
+    """One question's syntax problem; ``offset`` points into the question text to locate the line."""
+
+    def __init__(self, message: str, offset: int | None = None):
+        super().__init__(message)
+        self.message, self.offset = message, offset
+
+
+def _protect(text: str) -> str:
+    def swap(match: re.Match) -> str:
+        char = match.group(1)
+        if char in _PLACEHOLDER:
+            return _PLACEHOLDER[char]
+        if char == "n":
+            return _NEWLINE_PLACEHOLDER
+        return match.group(0)  # Moodle keeps unknown escapes as written
+    return _ESCAPE.sub(swap, text)
+
+
+def _restore(text: str) -> str:
+    return "".join(_RESTORE.get(char, char) for char in text)
+
+
+def _escape(text: str) -> str:
+    """Escape GIFT specials; newlines become ``\\n`` because a blank line would end the question."""
+    out = "".join("\\" + char if char in _SPECIALS else char for char in text)
+    return out.replace("\r\n", "\n").replace("\n", "\\n")
+
+
+def _markdown_to_html(text: str) -> str:
+    # Only the markdown teachers actually type in GIFT: bold, italic, line breaks. Escape first so
+    # nothing the author wrote becomes markup.
+    out = html.escape(text.strip(), quote=False)
+    out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
+    out = re.sub(r"(?<!\*)\*(?!\s)(.+?)(?<!\s)\*", r"<em>\1</em>", out)
+    return out.replace("\n", "<br>")
+
+
+def _to_html(text: str, fmt: str) -> str:
+    text = _restore(text)
+    if fmt == "html":
+        return text.strip()
+    if fmt == "markdown":
+        return _markdown_to_html(text)
+    return text_to_html(text)
+
+
+@register
+class GiftFormat(Format):
+    name = "gift"
+    extensions = (".gift", ".txt")
+    supported_types = frozenset({"single_choice", "multiple_choice", "true_false", "short_answer", "matching",
+                                 "cloze", "essay"})
+
+    # --- parsing ------------------------------------------------------------------------------------
+
+    def parse(self, stream: BinaryIO) -> ParseResult:
+        """Parse a GIFT file. Each question is a blank-line separated block; errors carry line numbers."""
+        result = ParseResult()
+        topic: str | None = None
+        item = 0
+        for block in self._blocks(decode_text(read_limited(stream))):
+            text = "\n".join(line for _, line in block["lines"])
+            first_line = block["lines"][0][0]
+            if text.lstrip().startswith("$CATEGORY:"):
+                topic = category_to_topic(text.split(":", 1)[1]) or None
+                continue
+            item += 1
+            protected = _protect(text)
+            try:
+                body, meta, notes = self._question(protected)
+            except GiftSyntaxError as exc:
+                line = first_line
+                if exc.offset is not None:
+                    line = block["lines"][protected[:exc.offset].count("\n")][0]
+                result.problems.append(ImportProblem(item, line, exc.message))
+                continue
+            if body is None:
+                result.problems.append(ImportProblem(item, first_line, notes[0]))
+                continue
+            if topic:
+                meta["topic"] = topic
+            apply_tags(meta, block["tags"])
+            result.drafts.append(Draft(body=body, meta=meta, location=f"dòng {first_line}"))
+            result.problems.extend(ImportProblem(item, first_line, note) for note in notes)
+        return result
+
+    @staticmethod
+    def _blocks(source: str):
+        """Yield blank-line separated blocks of (line number, text), comment lines removed, tags collected."""
+        lines: list[tuple[int, str]] = []
+        tags: list[str] = []
+        for number, raw in enumerate(source.splitlines() + [""], 1):
+            stripped = raw.strip()
+            if stripped.startswith("//"):
+                tags.extend(t.strip() for t in _TAG_COMMENT.findall(stripped))
+                continue
+            if stripped:
+                lines.append((number, raw.rstrip()))
+            elif lines:
+                yield {"lines": lines, "tags": tags}
+                lines, tags = [], []
+        # tags in a trailing comment with no question after them belong to nothing: dropped on purpose
+
+    def _question(self, text: str):
+        """Parse one protected question text into (body, meta, notes); (None, _, [reason]) to skip it."""
+        meta: dict = {}
+        notes: list[str] = []
+        rest = text.lstrip()
+        offset = len(text) - len(rest)
+        if rest.startswith("::"):
+            end = rest.find("::", 2)
+            if end < 0:
+                raise GiftSyntaxError("Tiêu đề câu hỏi thiếu dấu '::' đóng.", offset)
+            name = _restore(rest[2:end]).strip()
+            if name:
+                meta["name"] = name
+            offset += end + 2
+            rest = rest[end + 2:]
+        stripped = rest.lstrip()
+        offset += len(rest) - len(stripped)
+        rest = stripped
+        fmt = "moodle"
+        match = _FORMAT.match(rest)
+        if match:
+            fmt = match.group(1).lower()
+            offset += match.end()
+            rest = rest[match.end():]
+        open_at = rest.find("{")
+        close_at = rest.find("}")
+        if close_at >= 0 and (open_at < 0 or close_at < open_at):
+            raise GiftSyntaxError("Dấu '}' không có dấu '{' mở tương ứng (dùng '\\}' nếu là chữ).",
+                                  offset + close_at)
+        if open_at < 0:
+            return None, meta, ["Câu hỏi không có khối đáp án {...} (dạng mô tả) — đã bỏ qua."]
+        if close_at < 0:
+            raise GiftSyntaxError("Thiếu dấu '}' đóng khối đáp án.", offset + open_at)
+        nested = rest.find("{", open_at + 1)
+        if 0 <= nested < close_at:
+            raise GiftSyntaxError("Dấu '{' lồng trong khối đáp án (dùng '\\{' nếu là chữ).", offset + nested)
+        after = rest[close_at + 1:]
+        if "{" in after or "}" in after:
+            position = close_at + 1 + min(i for i in (after.find("{"), after.find("}")) if i >= 0)
+            raise GiftSyntaxError("Mỗi câu hỏi GIFT chỉ có một khối đáp án {...}.", offset + position)
+        before, answers = rest[:open_at], rest[open_at + 1:close_at]
+        answer_offset = offset + open_at + 1
+        explanation = None
+        if "####" in answers:
+            answers, general = answers.split("####", 1)
+            explanation = _to_html(general, fmt) or None
+        missing_word = bool(after.strip())
+        body = self._answers(answers.strip(), fmt, answer_offset, notes, missing_word)
+        if missing_word:
+            # Convert the text around the braces in one piece so the spacing next to the gap survives.
+            joined = _to_html(before + _GAP + after.replace(_TRAILER, ""), fmt)
+            if body["type"] == "cloze":
+                body["stem"] = ""
+                body["text"] = joined.replace(_GAP, "{{1}}")
+            else:
+                body["stem"] = joined.replace(_GAP, _BLANK)
+        else:
+            body["stem"] = _to_html(before, fmt)
+        if not body.get("stem") and body["type"] != "cloze":
+            raise GiftSyntaxError("Câu hỏi không có nội dung (đề bài).", offset)
+        if explanation:
+            body["explanation"] = explanation
+        ordered = {"type": body.pop("type"), "stem": body.pop("stem")}
+        ordered.update(body)
+        return ordered, meta, notes
+
+    def _answers(self, block: str, fmt: str, offset: int, notes: list[str], missing_word: bool) -> dict:
+        if not block:
+            if missing_word:
+                raise GiftSyntaxError("Khối đáp án rỗng ở giữa câu.", offset)
+            return {"type": "essay"}
+        if block.startswith("#"):
+            if missing_word:
+                raise GiftSyntaxError("Câu điền khuyết không dùng được đáp án số.", offset)
+            return self._numeric(block[1:], offset, notes)
+        head = block.split("#", 1)[0].strip()
+        if _TF.match(head):
+            if missing_word:
+                raise GiftSyntaxError("Câu điền khuyết không dùng được đáp án Đúng/Sai.", offset)
+            if "#" in block:
+                notes.append("Phản hồi cho từng đáp án không được hỗ trợ và đã bị bỏ qua.")
+            return {"type": "true_false", "answer": head.upper().startswith("T")}
+        answers = self._split_answers(block, offset)
+        if any(a["feedback"] for a in answers):
+            notes.append("Phản hồi cho từng đáp án không được hỗ trợ và đã bị bỏ qua.")
+        markers = {a["marker"] for a in answers}
+        if any("->" in a["text"] for a in answers):
+            return self._matching(answers, fmt, offset, notes)
+        if "~" in markers:
+            return self._choice(answers, fmt, offset)
+        accepted = [a for a in answers if a["weight"] is None or a["weight"] >= 100]
+        if len(accepted) < len(answers):
+            notes.append("Đáp án được điểm một phần không được hỗ trợ và đã bị bỏ qua.")
+        if not accepted:
+            raise GiftSyntaxError("Câu trả lời ngắn không có đáp án đúng (100%).", offset)
+        if missing_word:
+            return {"type": "cloze", "gaps": [{"id": "1", "answers": [_restore(a["text"]).strip()
+                                                                     for a in accepted]}]}
+        return {"type": "short_answer", "answers": [{"text": _restore(a["text"]).strip()} for a in accepted]}
+
+    @staticmethod
+    def _split_answers(block: str, offset: int) -> list[dict]:
+        pieces = re.split(r"(?=[=~])", block)
+        if pieces[0].strip():
+            raise GiftSyntaxError(f"Đáp án phải bắt đầu bằng '=' hoặc '~': {_restore(pieces[0]).strip()!r}.",
+                                  offset)
+        answers = []
+        for piece in pieces[1:]:
+            marker, content = piece[0], piece[1:]
+            weight = None
+            match = _WEIGHT.match(content.strip())
+            if match:
+                weight = Decimal(match.group(1))
+                content = content.strip()[match.end():]
+            text, _, feedback = content.partition("#")
+            if not text.strip():
+                raise GiftSyntaxError("Có đáp án rỗng trong khối đáp án.", offset)
+            answers.append({"marker": marker, "weight": weight, "text": text, "feedback": feedback.strip()})
+        if not answers:
+            raise GiftSyntaxError("Khối đáp án không có đáp án nào.", offset)
+        return answers
+
+    @staticmethod
+    def _choice(answers: list[dict], fmt: str, offset: int) -> dict:
+        if any(a["marker"] == "=" for a in answers):
+            # Moodle: an '=' answer makes it single choice; '~%w%' answers may still carry partial credit.
+            correct = [a["marker"] == "=" or (a["weight"] or 0) >= 100 for a in answers]
+            kind = "single_choice"
+            if sum(correct) != 1:
+                raise GiftSyntaxError("Câu một đáp án đúng phải có đúng một đáp án '='; "
+                                      "dùng '~%50%' cho câu nhiều đáp án đúng.", offset)
+        else:
+            correct = [(a["weight"] or 0) > 0 for a in answers]
+            kind = "multiple_choice"
+            if not any(correct):
+                raise GiftSyntaxError("Câu nhiều lựa chọn không có đáp án nào có trọng số dương.", offset)
+        if len(answers) < 2:
+            raise GiftSyntaxError("Câu trắc nghiệm cần ít nhất 2 phương án.", offset)
+        return {"type": kind, "options": [
+            {"id": letter_id(i), "text": _to_html(a["text"], fmt), "correct": ok}
+            for i, (a, ok) in enumerate(zip(answers, correct))]}
+
+    @staticmethod
+    def _matching(answers: list[dict], fmt: str, offset: int, notes: list[str]) -> dict:
+        pairs = []
+        for answer in answers:
+            if answer["marker"] != "=" or "->" not in answer["text"]:
+                raise GiftSyntaxError("Mỗi cặp ghép phải có dạng '=vế trái -> vế phải'.", offset)
+            left, right = answer["text"].split("->", 1)
+            if not left.strip():
+                notes.append("Phương án nhiễu (vế trái rỗng) của câu ghép đôi không được hỗ trợ và đã bị bỏ qua.")
+                continue
+            if not right.strip():
+                raise GiftSyntaxError("Cặp ghép thiếu vế phải.", offset)
+            pairs.append({"id": number_id(len(pairs)), "left": _to_html(left, fmt), "right": _to_html(right, fmt)})
+        if len(pairs) < 2:
+            raise GiftSyntaxError("Câu ghép đôi cần ít nhất 2 cặp.", offset)
+        return {"type": "matching", "pairs": pairs}
+
+    @staticmethod
+    def _numeric(block: str, offset: int, notes: list[str]) -> dict:
+        pieces = re.split(r"(?==)", block) if "=" in block else [block]
+        if pieces[0].strip() and len(pieces) > 1:
+            raise GiftSyntaxError("Đáp án số phải bắt đầu bằng '='.", offset)
+        answers = []
+        for piece in (p for p in pieces if p.strip()):
+            content = piece[1:] if piece.startswith("=") else piece
+            content = content.strip()
+            weight = None
+            match = _WEIGHT.match(content)
+            if match:
+                weight, content = Decimal(match.group(1)), content[match.end():]
+            spec = _restore(content.partition("#")[0]).strip()
+            if "#" in content:
+                notes.append("Phản hồi cho từng đáp án không được hỗ trợ và đã bị bỏ qua.")
+            if weight is not None and weight < 100:
+                notes.append("Đáp án được điểm một phần không được hỗ trợ và đã bị bỏ qua.")
+                continue
+            if ".." in spec:
+                low, high = (parse_decimal(x) for x in spec.split("..", 1))
+                if low is None or high is None or low > high:
+                    raise GiftSyntaxError(f"Khoảng số không hợp lệ: {spec!r}.", offset)
+                value, tolerance = (low + high) / 2, (high - low) / 2
+            else:
+                value_text, _, tol_text = spec.partition(":")
+                value, tolerance = parse_decimal(value_text), parse_decimal(tol_text or "0")
+                if value is None or tolerance is None or tolerance < 0:
+                    raise GiftSyntaxError(f"Đáp án số không hợp lệ: {spec!r}.", offset)
+            answers.append({"value": json_number(value), "tolerance": json_number(tolerance)})
+        if not answers:
+            raise GiftSyntaxError("Câu trả lời số không có đáp án đúng.", offset)
+        return {"type": "short_answer", "answers": answers}
+
+    # --- writing ------------------------------------------------------------------------------------
+
+    def export(self, items: list[dict]) -> ExportResult:
+        """Write every type GIFT can express, in [html] format; true/false groups, ordering, multi-gap cloze
+        and mixed text/number short answers are skipped and reported."""
+        skipped = self.unsupported(items)
+        bad = {p.item for p in skipped}
+        warnings: list[ImportProblem] = []
+        chunks: list[str] = []
+        topic = None
+        for number, item in enumerate(items, 1):
+            if number in bad:
+                continue
+            body, meta = item["body"], item.get("meta") or {}
+            try:
+                question = self._write(body, number, warnings)
+            except ValueError as exc:
+                skipped.append(ImportProblem(number, None, str(exc)))
+                continue
+            lines = []
+            if meta.get("topic") and meta["topic"] != topic:
+                topic = meta["topic"]
+                lines.append(f"$CATEGORY: $course$/top/{topic}\n")
+            lines.extend(f"// [tag:{tag}]" for tag in meta_tags(meta))
+            title = f"::{_escape(meta['name'])}::" if meta.get("name") else ""
+            lines.append(title + question)
+            chunks.append("\n".join(lines))
+        data = ("\n\n".join(chunks) + "\n").encode("utf-8")
+        return ExportResult(data, sorted(skipped, key=lambda p: p.item), warnings)
+
+    def _write(self, body: dict, number: int, warnings: list[ImportProblem]) -> str:
+        kind = body["type"]
+        general = f"####{_escape(body['explanation'])}" if body.get("explanation") else ""
+        stem = _escape(body.get("stem") or "")
+        if kind == "single_choice":
+            answers = " ".join(("=" if o.get("correct") else "~") + _escape(o["text"]) for o in body["options"])
+        elif kind == "multiple_choice":
+            right = [o for o in body["options"] if o.get("correct")]
+            share = format_number(round(Decimal(100) / max(len(right), 1), 5))
+            answers = " ".join(f"~%{share if o.get('correct') else '-100'}%{_escape(o['text'])}"
+                               for o in body["options"])
+        elif kind == "true_false":
+            answers = "TRUE" if body["answer"] else "FALSE"
+        elif kind == "short_answer":
+            answers = self._write_short(body["answers"])
+        elif kind == "matching":
+            # "->" separates the sides; an arrow inside the left text is written as an HTML entity.
+            answers = " ".join(f"={_escape(p['left'].replace('->', '-&gt;'))} -> {_escape(p['right'])}"
+                               for p in body["pairs"])
+        elif kind == "essay":
+            answers = ""
+            if body.get("rubric"):
+                warnings.append(ImportProblem(number, None, "GIFT không lưu được hướng dẫn chấm (rubric) "
+                                                            "của câu tự luận; đã bỏ hướng dẫn chấm."))
+        elif kind == "cloze":
+            return self._write_cloze(body, general)
+        else:  # pragma: no cover - guarded by unsupported()
+            raise ValueError(f"GIFT không biểu diễn được loại câu hỏi '{kind}'.")
+        return f"[html]{stem} {{{answers}{general}}}"
+
+    @staticmethod
+    def _write_short(answers: list[dict]) -> str:
+        numeric = ["value" in a for a in answers]
+        if all(numeric):
+            specs = [f"{format_number(a['value'])}:{format_number(a.get('tolerance') or 0)}" for a in answers]
+            return "#" + (specs[0] if len(specs) == 1 else " ".join("=" + s for s in specs))
+        if any(numeric):
+            raise ValueError("GIFT không ghi được câu trả lời ngắn vừa có đáp án chữ vừa có đáp án số.")
+        return " ".join("=" + _escape(a["text"]) for a in answers)
+
+    @staticmethod
+    def _write_cloze(body: dict, general: str) -> str:
+        gaps = body.get("gaps") or []
+        text = cloze_display_text(body)
+        marker = "{{%s}}" % gaps[0]["id"] if len(gaps) == 1 else None
+        if marker is None or text.count(marker) != 1:
+            raise ValueError("GIFT chỉ ghi được câu điền khuyết có đúng một chỗ trống.")
+        before, after = text.split(marker)
+        answers = " ".join("=" + _escape(a) for a in gaps[0]["answers"])
+        # Text after the braces is what makes GIFT read "missing word"; an empty HTML comment keeps a gap
+        # at the very end from turning into a short-answer question.
+        return f"[html]{_escape(before)}{{{answers}{general}}}{_escape(after) or _TRAILER}"

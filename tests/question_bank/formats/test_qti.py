@@ -1,0 +1,153 @@
+import io
+import zipfile
+
+import pytest
+
+from question_bank.formats import ImageBlob, ImportRejected, get_format
+from question_bank.formats.qti import dump_item
+
+NS = 'xmlns="http://www.imsglobal.org/xsd/imsqti_v2p2"'
+CHOICE_ITEM = f"""<?xml version="1.0" encoding="UTF-8"?>
+<assessmentItem {NS} identifier="q1" title="Hóa học 12" adaptive="false" timeDependent="false">
+  <responseDeclaration identifier="RESPONSE" cardinality="multiple" baseType="identifier">
+    <correctResponse><value>A</value><value>C</value></correctResponse>
+  </responseDeclaration>
+  <outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+  <itemBody>
+    <p>Chất nào là <strong>kim loại kiềm</strong>?</p>
+    <choiceInteraction responseIdentifier="RESPONSE" shuffle="true" maxChoices="0">
+      <prompt>Chọn tất cả đáp án đúng.</prompt>
+      <simpleChoice identifier="A">Natri (Na)</simpleChoice>
+      <simpleChoice identifier="B">Canxi (Ca)</simpleChoice>
+      <simpleChoice identifier="C">Kali (K)</simpleChoice>
+    </choiceInteraction>
+  </itemBody>
+  <responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct"/>
+</assessmentItem>"""
+
+INLINE_CHOICE_ITEM = f"""<assessmentItem {NS} identifier="q2" title="Điền" adaptive="false" timeDependent="false">
+  <responseDeclaration identifier="R1" cardinality="single" baseType="identifier">
+    <correctResponse><value>y</value></correctResponse></responseDeclaration>
+  <responseDeclaration identifier="R2" cardinality="single" baseType="string">
+    <correctResponse><value>H2O</value></correctResponse>
+    <mapping defaultValue="0"><mapEntry mapKey="H2O" mappedValue="1"/><mapEntry mapKey="nước" mappedValue="1"/></mapping>
+  </responseDeclaration>
+  <itemBody><p>Phản ứng <inlineChoiceInteraction responseIdentifier="R1" shuffle="false">
+    <inlineChoice identifier="x">thu nhiệt</inlineChoice><inlineChoice identifier="y">tỏa nhiệt</inlineChoice>
+  </inlineChoiceInteraction> tạo ra <textEntryInteraction responseIdentifier="R2"/>.</p></itemBody>
+</assessmentItem>"""
+
+
+def parse(data):
+    return get_format("qti").parse(io.BytesIO(data if isinstance(data, bytes) else data.encode("utf-8")))
+
+
+def make_zip(members: dict, compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def manifest(*hrefs):
+    resources = "".join(f'<resource identifier="r{i}" type="imsqti_item_xmlv2p2" href="{h}"><file href="{h}"/>'
+                        f"</resource>" for i, h in enumerate(hrefs))
+    return f'<manifest xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"><resources>{resources}</resources></manifest>'
+
+
+def test_parses_a_qti_22_choice_item_with_prompt():
+    draft = parse(CHOICE_ITEM).drafts[0]
+    assert draft.body == {"type": "multiple_choice",
+                          "stem": "<p>Chất nào là <strong>kim loại kiềm</strong>?</p> Chọn tất cả đáp án đúng.",
+                          "options": [{"id": "a", "text": "Natri (Na)", "correct": True},
+                                      {"id": "b", "text": "Canxi (Ca)", "correct": False},
+                                      {"id": "c", "text": "Kali (K)", "correct": True}]}
+    assert draft.meta == {"name": "Hóa học 12"}
+
+
+def test_inline_choice_and_text_entry_become_a_cloze_with_a_note():
+    result = parse(INLINE_CHOICE_ITEM)
+    assert result.drafts[0].body == {"type": "cloze", "stem": "", "text": "<p>Phản ứng {{1}} tạo ra {{2}}.</p>",
+                                     "gaps": [{"id": "1", "answers": ["tỏa nhiệt"]},
+                                              {"id": "2", "answers": ["H2O", "nước"]}]}
+    assert "danh sách chọn" in result.problems[0].message
+
+
+def test_package_with_images_and_per_item_problems():
+    broken = CHOICE_ITEM.replace("<itemBody>", "<itemBody><hotspotInteraction responseIdentifier='X'/>")
+    with_image = CHOICE_ITEM.replace("<p>Chất", '<p><img src="../media/na.png" alt="Na"/> Chất')
+    data = make_zip({"imsmanifest.xml": manifest("items/a.xml", "items/b.xml", "items/missing.xml"),
+                     "items/a.xml": with_image, "items/b.xml": broken, "media/na.png": b"\x89PNG-data"})
+    result = parse(data)
+    assert len(result.drafts) == 1
+    draft = result.drafts[0]
+    assert '<img src="cid:na.png" alt="Na">' in draft.body["stem"]
+    assert draft.images == [ImageBlob("na.png", "image/png", b"\x89PNG-data")]
+    assert draft.location == "Câu 1 (items/a.xml)"
+    assert [(p.item, "hotspot" in p.message or "missing" in p.message) for p in result.problems] == [(2, True), (3, True)]
+
+
+def test_dumped_package_carries_images_and_reads_back():
+    body = {"type": "single_choice", "stem": '<p>Hình bên là gì? <img src="cid:h1.png"></p>',
+            "options": [{"id": "a", "text": "Tam giác", "correct": True}, {"id": "b", "text": "Hình vuông", "correct": False}]}
+    data = get_format("qti").dump([{"body": body, "meta": {}, "images": [ImageBlob("h1.png", "image/png", b"PNG")]}])
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert {"imsmanifest.xml", "items/item-1.xml", "items/images/item-1/h1.png"} <= set(names)
+    draft = parse(data).drafts[0]
+    assert draft.body == body and draft.images[0].data == b"PNG"
+
+
+def test_dump_item_is_a_valid_standalone_item():
+    body = {"type": "true_false", "stem": "Nước là hợp chất.", "answer": True}
+    data = dump_item({"body": body, "meta": {}})
+    assert data.startswith(b'<?xml') and b'xmlns="http://www.imsglobal.org/xsd/imsqti_v2p1"' in data
+    assert parse(data).drafts[0].body == body
+
+
+def test_sloppy_html_is_written_as_wellformed_xhtml():
+    body = {"type": "essay", "stem": "<p>Dòng 1<br>Dòng 2 &amp; <b>đậm<p>không đóng"}
+    parsed = parse(dump_item({"body": body, "meta": {}})).drafts[0].body
+    assert parsed["stem"] == "<p>Dòng 1<br>Dòng 2 &amp; <b>đậm<p>không đóng</p></b></p>"
+
+
+def test_zip_bomb_is_rejected_before_extraction():
+    bomb = make_zip({"imsmanifest.xml": manifest("items/a.xml"), "items/a.xml": b"\0" * (20 * 1024 * 1024)})
+    assert len(bomb) < 100_000
+    with pytest.raises(ImportRejected) as error:
+        parse(bomb)
+    assert "zip bomb" in error.value.message
+
+
+def test_total_uncompressed_size_is_limited(monkeypatch):
+    from question_bank.formats import base
+    monkeypatch.setattr(base, "MAX_UNCOMPRESSED_BYTES", 1000)
+    data = make_zip({"imsmanifest.xml": manifest("a.xml"), "a.xml": CHOICE_ITEM}, zipfile.ZIP_STORED)
+    with pytest.raises(ImportRejected) as error:
+        parse(data)
+    assert "vượt quá" in error.value.message
+
+
+@pytest.mark.parametrize("name", ["../evil.xml", "/etc/passwd", "C:/windows/x.xml", "items/../../x.xml"])
+def test_path_traversal_names_are_rejected(name):
+    with pytest.raises(ImportRejected) as error:
+        parse(make_zip({"imsmanifest.xml": manifest("a.xml"), name: b"x"}))
+    assert "không an toàn" in error.value.message
+
+
+def test_entities_in_package_items_and_manifest_are_rejected():
+    xxe = '<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]><manifest>&x;</manifest>'
+    with pytest.raises(ImportRejected):
+        parse(make_zip({"imsmanifest.xml": xxe}))
+    item = CHOICE_ITEM.replace('<?xml version="1.0" encoding="UTF-8"?>',
+                               '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]>')
+    result = parse(make_zip({"imsmanifest.xml": manifest("a.xml"), "a.xml": item}))
+    assert result.drafts == [] and "DTD" in result.problems[0].message
+
+
+def test_not_a_zip_and_missing_manifest_are_rejected():
+    with pytest.raises(ImportRejected):
+        parse(b"PK\x03\x04 corrupt")
+    with pytest.raises(ImportRejected) as error:
+        parse(make_zip({"a.xml": CHOICE_ITEM}))
+    assert "imsmanifest" in error.value.message
