@@ -1,0 +1,286 @@
+"""Search benchmark: build a synthetic Vietnamese index and time mixed queries.
+
+    .venv/bin/python bench/search_bench.py                  # 100,000 questions + 10,000 lectures
+    .venv/bin/python bench/search_bench.py --n 5000         # scaled down (lectures default to n/10)
+    .venv/bin/python bench/search_bench.py --n 5000 --pg postgresql+psycopg://user:pw@host/db
+
+Reports indexing speed (docs/s), index size on disk, searcher refresh costs, and p50/p95/p99 latency of
+500 queries mixing folded, exact, phrase, faceted and permission-filtered searches. With ``--pg`` the
+same rows go into a temporary PostgreSQL table and the same queries run as ILIKE scans (count, facets via
+GROUPING SETS, first page) as a baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lms.search.analysis import fold  # noqa: E402
+from lms.search.engine import Allow, SearchIndex  # noqa: E402
+
+# Real words of the school curriculum, mostly two-syllable compounds, so phrase and folding behave as
+# they would on real question banks.
+WORDS = """
+học sinh|giáo viên|bài giảng|bài tập|kiểm tra|đề thi|câu hỏi|đáp án|lời giải|phương trình|bất phương trình|
+hàm số|đạo hàm|tích phân|nguyên hàm|giới hạn|dãy số|cấp số cộng|cấp số nhân|xác suất|thống kê|hình học|
+tam giác|đường tròn|đường thẳng|mặt phẳng|hình chóp|lăng trụ|thể tích|diện tích|chu vi|góc|cạnh|đỉnh|
+số phức|logarit|lũy thừa|căn bậc hai|phân số|số thập phân|tỉ số|phần trăm|chuyển đổi số|công nghệ|
+tin học|thuật toán|lập trình|dữ liệu|mạng máy tính|an toàn thông tin|vật lí|dao động|sóng cơ|điện trường|
+từ trường|dòng điện|điện trở|công suất|năng lượng|động năng|thế năng|gia tốc|vận tốc|lực ma sát|
+hóa học|phản ứng|nguyên tử|phân tử|liên kết|axit|bazơ|muối|kim loại|oxi hóa|khử|dung dịch|nồng độ|
+sinh học|tế bào|di truyền|tiến hóa|sinh thái|quang hợp|hô hấp|enzim|gen|nhiễm sắc thể|
+ngữ văn|tác phẩm|nhân vật|tác giả|thơ|truyện ngắn|nghị luận|văn bản|biện pháp tu từ|ẩn dụ|hoán dụ|
+lịch sử|cách mạng|kháng chiến|độc lập|thống nhất|đổi mới|địa lí|khí hậu|dân số|kinh tế|nông nghiệp|
+công nghiệp|du lịch|tiếng anh|ngữ pháp|từ vựng|đọc hiểu|giáo dục công dân|pháp luật|quyền|nghĩa vụ|
+trường học|lớp học|thực hành|thí nghiệm|quan sát|so sánh|giải thích|chứng minh|tính toán|xác định|
+nhận biết|thông hiểu|vận dụng|vận dụng cao|đúng|sai|lựa chọn|điền khuyết|ghép nối|sắp xếp|tự luận
+""".replace("\n", "").split("|")
+WORDS = [w.strip() for w in WORDS if w.strip()]
+FILLER = "của và là các những một cho với trong khi được có không này đó theo sau trước nếu thì".split()
+SUBJECTS = ["toan", "ngu-van", "tieng-anh", "vat-li", "hoa-hoc", "sinh-hoc", "lich-su", "dia-li", "tin-hoc", "gdcd"]
+LEVELS = ["nhan_biet", "thong_hieu", "van_dung", "van_dung_cao"]
+QTYPES = ["single_choice", "multiple_choice", "true_false_group", "short_answer", "essay"]
+SCHOOLS, TEACHERS, CLASSES = 20, 400, 600
+
+
+def sentence(rng: random.Random, words: int) -> str:
+    # Zipf-like: low-index words are common, as curriculum vocabulary is.
+    parts = []
+    for _ in range(words):
+        if rng.random() < 0.35:
+            parts.append(rng.choice(FILLER))
+        else:
+            parts.append(WORDS[min(int(rng.paretovariate(1.1)) - 1, len(WORDS) - 1) if rng.random() < 0.5
+                               else rng.randrange(len(WORDS))])
+    return " ".join(parts)
+
+
+def make_docs(n_questions: int, n_lectures: int, seed: int):
+    """Yield synthetic question and lecture documents in the shape SearchIndex.upsert accepts."""
+    rng = random.Random(seed)
+    for i in range(1, n_questions + 1):
+        stem = sentence(rng, rng.randint(12, 40))
+        if rng.random() < 0.3:
+            stem += rf" $\frac{{{rng.randint(1, 9)}}}{{x^2+{rng.randint(1, 9)}}}$"
+        yield {
+            "type": "question", "obj_id": i, "title": sentence(rng, rng.randint(4, 9)).capitalize(),
+            "body": f"<p>{stem}</p>", "teacher_only": f"<p>{sentence(rng, rng.randint(8, 25))}</p>",
+            "subject": rng.choice(SUBJECTS), "grade": rng.randint(1, 12), "level": rng.choice(LEVELS),
+            "status": rng.choices(["published", "draft", "in_review"], [6, 3, 1])[0],
+            "qtype": rng.choice(QTYPES), "visibility": rng.choice(["private", "school", "shared"]),
+            "owner_id": rng.randint(1, TEACHERS), "school_id": rng.randint(1, SCHOOLS), "audience": "staff",
+            "updated_at": f"2026-09-{rng.randint(1, 28):02d}T08:00:00+07:00",
+        }
+    for i in range(1, n_lectures + 1):
+        yield {
+            "type": "lecture", "obj_id": i, "title": sentence(rng, rng.randint(4, 10)).capitalize(),
+            "body": "".join(f"<p>{sentence(rng, rng.randint(20, 60))}</p>" for _ in range(rng.randint(1, 4))),
+            "subject": rng.choice(SUBJECTS), "grade": rng.randint(1, 12),
+            "status": rng.choices(["published", "draft", "in_review"], [7, 2, 1])[0],
+            "visibility": rng.choice(["private", "class", "school", "shared"]),
+            "owner_id": rng.randint(1, TEACHERS), "school_id": rng.randint(1, SCHOOLS),
+            "class_ids": rng.sample(range(1, CLASSES + 1), rng.randint(1, 3)),
+            "updated_at": f"2026-09-{rng.randint(1, 28):02d}T08:00:00+07:00",
+        }
+
+
+def student_allow(school_id: int, class_ids: list[int]) -> Allow:
+    return Allow(any_of=[
+        {"type": "lecture", "visibility": "shared", "status": "published"},
+        {"type": "lecture", "visibility": "school", "school_id": str(school_id), "status": "published"},
+        {"type": "lecture", "visibility": "class", "class_ids": [str(c) for c in class_ids], "status": "published"},
+    ])
+
+
+def teacher_allow(user_id: int, school_id: int) -> Allow:
+    return Allow(any_of=[
+        {"visibility": "shared", "status": "published"},
+        {"visibility": "school", "school_id": str(school_id)},
+        {"owner_id": str(user_id)},
+    ])
+
+
+def make_queries(count: int, seed: int):
+    """Return ``count`` (kind, text, kwargs, teacher_fields) tuples mixing the five query kinds."""
+    rng = random.Random(seed + 1)
+    kinds = ["folded", "exact", "phrase", "faceted", "permission"]
+    queries = []
+    for i in range(count):
+        kind = kinds[i % len(kinds)]
+        words = rng.sample(WORDS, 2)
+        allow = teacher_allow(rng.randint(1, TEACHERS), rng.randint(1, SCHOOLS))
+        kwargs, teacher = {}, True
+        if kind == "folded":
+            text = fold(" ".join(words))
+        elif kind == "exact":
+            text = words[0]
+        elif kind == "phrase":
+            text = rng.choice([w for w in WORDS if w.count(" ") == 1])
+        elif kind == "faceted":
+            text = fold(words[0])
+            kwargs = {"subject": rng.choice(SUBJECTS), "grade": rng.randint(1, 12)}
+        else:
+            text = words[0]
+            allow = student_allow(rng.randint(1, SCHOOLS), rng.sample(range(1, CLASSES + 1), 2))
+            teacher = False
+        queries.append((kind, text, dict(kwargs, allow=allow), teacher))
+    return queries
+
+
+def percentiles(samples_ms: list[float]) -> str:
+    cuts = statistics.quantiles(samples_ms, n=100, method="inclusive")
+    return f"p50 {cuts[49]:7.1f} ms  p95 {cuts[94]:7.1f} ms  p99 {cuts[98]:7.1f} ms  (n={len(samples_ms)})"
+
+
+def dir_size(path: str) -> int:
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+
+
+def build_index(path: str, docs, batch: int) -> tuple[SearchIndex, int, float]:
+    index = SearchIndex(path)
+    index.clear()
+    started, written, chunk = time.perf_counter(), 0, []
+    for doc in docs:
+        chunk.append(doc)
+        if len(chunk) == batch:
+            written += index.upsert(chunk)
+            chunk = []
+    written += index.upsert(chunk)
+    return index, written, time.perf_counter() - started
+
+
+def time_refresh(index: SearchIndex) -> tuple[float, float]:
+    """Return (ms for an up-to-date check, ms for a search right after a one-document commit minus a warm one)."""
+    allow = Allow.everything()
+    index.search("học sinh", allow=allow)
+    rounds = 200
+    started = time.perf_counter()
+    for _ in range(rounds):
+        index.refresh()
+    check_ms = (time.perf_counter() - started) * 1000 / rounds
+    reopen = []
+    for i in range(5):
+        index.upsert([{"type": "lecture", "obj_id": 10_000_000 + i, "title": "Làm mới bộ tìm kiếm"}])
+        started = time.perf_counter()
+        index.refresh()
+        reopen.append((time.perf_counter() - started) * 1000)
+    index.delete([f"lecture:{10_000_000 + i}" for i in range(5)])
+    return check_ms, statistics.median(reopen)
+
+
+def run_whoosh(index: SearchIndex, queries) -> dict[str, list[float]]:
+    timings: dict[str, list[float]] = {}
+    for kind, text, kwargs, teacher in queries:
+        started = time.perf_counter()
+        index.search(text, teacher_fields=teacher, **kwargs)
+        timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def run_postgres(url: str, docs, queries) -> dict[str, list[float]]:
+    """Load the documents into a temp table and time ILIKE equivalents of the queries."""
+    import psycopg
+
+    from lms.search.analysis import clean_text
+
+    url = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    timings: dict[str, list[float]] = {}
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("""CREATE TEMP TABLE bench_docs (type text, obj_id int, title text, body text, title_f text,
+            body_f text, teacher_f text, subject text, grade text, level text, status text, visibility text,
+            owner_id text, school_id text, class_ids text[], audience text)""")
+        started = time.perf_counter()
+        with cur.copy("COPY bench_docs FROM STDIN") as copy:
+            for d in docs:
+                title, body = clean_text(d["title"], html=False), clean_text(d["body"])
+                copy.write_row((d["type"], d["obj_id"], title, body, fold(title).lower(), fold(body).lower(),
+                                fold(clean_text(d.get("teacher_only"))).lower(), d["subject"], str(d["grade"]),
+                                d.get("level"), d["status"], d["visibility"], str(d["owner_id"]),
+                                str(d["school_id"]), [str(c) for c in d.get("class_ids", [])], d.get("audience")))
+        cur.execute("ANALYZE bench_docs")
+        print(f"postgres load: {time.perf_counter() - started:.1f} s")
+        for kind, text, kwargs, teacher in queries:
+            sql, params = _pg_where(text, kwargs, teacher)
+            started = time.perf_counter()
+            cur.execute(f"""SELECT type, subject, grade, level, status, count(*) FROM bench_docs WHERE {sql}
+                GROUP BY GROUPING SETS ((type), (subject), (grade), (level), (status), ())""", params)
+            cur.fetchall()
+            cur.execute(f"SELECT type, obj_id, title FROM bench_docs WHERE {sql} ORDER BY obj_id LIMIT 20", params)
+            cur.fetchall()
+            timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def _pg_where(text: str, kwargs: dict, teacher: bool) -> tuple[str, list]:
+    clauses, params = [], []
+    for token in fold(text).lower().split():
+        fields = ["title_f", "body_f"] + (["teacher_f"] if teacher else [])
+        clauses.append("(" + " OR ".join(f"{f} ILIKE %s" for f in fields) + ")")
+        params += [f"%{token}%"] * len(fields)
+    for name in ("subject", "grade"):
+        if name in kwargs:
+            clauses.append(f"{name} = %s")
+            params.append(str(kwargs[name]))
+    allowed = []
+    for clause in kwargs["allow"].clauses:
+        parts = []
+        for name, values in clause:
+            if name == "class_ids":
+                parts.append("class_ids && %s")
+                params.append(list(values))
+            else:
+                parts.append(f"{name} = ANY(%s)")
+                params.append(list(values))
+        allowed.append("(" + " AND ".join(parts) + ")")
+    clauses.append("(" + " OR ".join(allowed) + ")")
+    return " AND ".join(clauses), params
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=100_000, help="questions to generate (default 100000)")
+    parser.add_argument("--lectures", type=int, help="lectures to generate (default n/10)")
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=5000, help="documents per upsert (one commit each)")
+    parser.add_argument("--dir", help="index directory (default: a temporary one, removed afterwards)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--pg", help="postgresql+psycopg:// URL for the ILIKE baseline")
+    args = parser.parse_args(argv)
+    n_lectures = args.lectures if args.lectures is not None else max(1, args.n // 10)
+
+    path = args.dir or tempfile.mkdtemp(prefix="search-bench-")
+    try:
+        index, written, seconds = build_index(path, make_docs(args.n, n_lectures, args.seed), args.batch)
+        print(f"indexed {written} docs ({args.n} questions, {n_lectures} lectures) in {seconds:.1f} s "
+              f"= {written / seconds:.0f} docs/s; size on disk {dir_size(path) / 2**20:.1f} MiB")
+        check_ms, reopen_ms = time_refresh(index)
+        print(f"searcher: up-to-date check {check_ms:.3f} ms; reopen after a commit {reopen_ms:.1f} ms")
+        queries = make_queries(args.queries, args.seed)
+        run_whoosh(index, queries[:20])  # warm the OS cache and the filter cache path once
+        timings = run_whoosh(index, queries)
+        print("whoosh")
+        for kind, samples in timings.items():
+            print(f"  {kind:<11} {percentiles(samples)}")
+        print(f"  {'all':<11} {percentiles([t for s in timings.values() for t in s])}")
+        index.close()
+        if args.pg:
+            pg = run_postgres(args.pg, make_docs(args.n, n_lectures, args.seed), queries)
+            print("postgres ILIKE")
+            for kind, samples in pg.items():
+                print(f"  {kind:<11} {percentiles(samples)}")
+            print(f"  {'all':<11} {percentiles([t for s in pg.values() for t in s])}")
+    finally:
+        if not args.dir:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
