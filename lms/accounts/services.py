@@ -21,7 +21,8 @@ MIN_PASSWORD_LENGTH = 8
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    # scrypt by default; the test suite configures a cheaper method so fixtures stay fast.
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
 def authenticate(username: str, password: str) -> User | None:
