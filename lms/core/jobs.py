@@ -57,9 +57,12 @@ class JobQueue:
             return _JobHandle(self, name)
         return decorator
 
-    def init_app(self, app: Flask) -> None:
+    def init_app(self, app: Flask, huey=None) -> None:
+        """Bind the registered jobs to a huey chosen by the config (or the one given, for tests)."""
         cfg = app.config
-        if cfg.get("JOBS_IMMEDIATE"):
+        if huey is not None:
+            pass
+        elif cfg.get("JOBS_IMMEDIATE"):
             huey = MemoryHuey("lms", immediate=True)
         elif cfg.get("REDIS_URL"):
             huey = RedisHuey("lms", url=cfg["REDIS_URL"])
@@ -70,7 +73,6 @@ class JobQueue:
         self._wrappers = {}
         for name, reg in self._registered.items():
             self._bind(name, reg)
-        app.extensions["lms_jobs"] = self
 
     def _bind(self, name: str, reg: _Registered) -> None:
         app = self.app
@@ -103,8 +105,8 @@ class JobQueue:
 
     def enqueue_after_commit(self, name: str, *args) -> None:
         pending = db.session.info.setdefault(_PENDING, [])
-        if (name, args) not in pending:  # the same job for the same ids once per transaction
-            pending.append((name, args))
+        if (self, name, args) not in pending:  # the same job for the same ids once per transaction
+            pending.append((self, name, args))
 
     def consumer(self, workers: int = 2):
         """A huey consumer for ``flask worker``."""
@@ -136,9 +138,9 @@ def _send_pending(session):
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    for name, args in pending:
+    for queue, name, args in pending:
         try:
-            jobs.enqueue_now(name, *args)
+            queue.enqueue_now(name, *args)
         except Exception:
             # A lost enqueue must not undo a committed request; the periodic reconcilers pick it up.
             log.exception("could not enqueue %s", name)
