@@ -238,3 +238,11 @@ def world(factory):
     w = World(ids)
     w["as_"] = lambda name: factory.api(ids[name]) if name != "anonymous" else factory.api(None)
     return w
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that never touch the app or database are marked ``engine`` so the PostgreSQL pass can skip them."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if not names & {"app", "ctx", "client", "factory", "world"} and not item.get_closest_marker("db"):
+            item.add_marker(pytest.mark.engine)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask, current_app, request, session, url_for
 from flask_login import current_user
 
+from flask_babel import get_locale
+
 from .extensions import babel
 
 LOCALES = ("vi", "en")
@@ -34,7 +36,7 @@ def init_app(app: Flask) -> None:
             for item in current_app.extensions.get("lms_dashboard_cards", []):
                 if current_user.role in item["roles"]:
                     items.append({**item, "url": url_for(item["endpoint"])})
-        return {"nav_items": items, "current_locale": session.get("lang") or "vi",
+        return {"nav_items": items, "current_locale": str(get_locale() or "vi"),
                 "has_search": "search_web.results" in current_app.view_functions}
 
     @app.after_request

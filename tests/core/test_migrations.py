@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 
 from lms.app import create_app
 from lms.core.db import db
+import pytest
 
 
 def _fresh_database_url(tmp_path):
@@ -30,6 +31,7 @@ def _fresh_database_url(tmp_path):
     return base.set(database=name).render_as_string(hide_password=False), drop
 
 
+@pytest.mark.db
 def test_upgrade_from_empty_gives_the_models_schema(tmp_path):
     url, drop = _fresh_database_url(tmp_path)
     app = create_app({"TESTING": True, "LMS_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": url,

@@ -1,0 +1,40 @@
+# The README's two commands: `make run` and `make test`. Everything they need is installed from here.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+export LMS_DATA_DIR ?= $(CURDIR)/instance
+
+.PHONY: run test venv deps-run deps-test system-run system-test migrate seed clean
+
+run: system-run deps-run migrate seed
+	@scripts/run.sh
+
+test: system-test deps-test
+	@scripts/test.sh
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+venv: $(VENV)/bin/activate
+
+deps-run: venv
+	$(PY) -m pip install --quiet -r requirements.txt
+
+deps-test: venv
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+
+system-run:
+	@scripts/system-packages.sh ffmpeg poppler-utils
+
+system-test:
+	@scripts/system-packages.sh ffmpeg poppler-utils libreoffice-writer-nogui chromium fonts-dejavu-core
+
+migrate: deps-run
+	$(VENV)/bin/flask --app wsgi db upgrade
+
+seed: migrate
+	$(VENV)/bin/flask --app wsgi seed-demo
+
+clean:
+	rm -rf $(VENV) test-output

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Start the web server (gunicorn, 127.0.0.1:5000) and a job worker; Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+"$VENV/bin/flask" --app wsgi worker &
+worker=$!
+trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
+echo "Học Liệu Số: http://127.0.0.1:5000  (demo accounts: admin, sogd, teacher, student; password hoclieuso2026)"
+"$VENV/bin/gunicorn" --bind 127.0.0.1:5000 --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" \
+  --timeout 300 --access-logfile - wsgi:app

@@ -1,0 +1,88 @@
+import io
+
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from lms.accounts.models import Enrolment, User
+from lms.core.db import db
+
+
+def _upload(client, data: bytes, name="roster.csv", query=""):
+    return client.request("POST", "/users/import" + query, data={"file": (io.BytesIO(data), name)},
+                          content_type="multipart/form-data")
+
+
+def _users(app):
+    with app.app_context():
+        return db.session.scalar(select(func.count(User.id)))
+
+
+def test_csv_roster_creates_students_and_enrols_them(world, app):
+    csv = ("Tên đăng nhập,Họ và tên,Vai trò,Lớp,Mật khẩu\n"
+           "hs.cuong,Ngô Văn Cường,học sinh,10A1,matkhau-123\n"
+           "hs.dung,Vũ Thị Dung,HS,10A1,\n").encode()
+    resp = _upload(world.as_("admin"), csv, query=f"?school_id={world.school}")
+    body = resp.get_json()
+    assert resp.status_code == 200, body
+    assert (body["created"], body["updated"], body["errors"]) == (2, 0, [])
+    # The student without a password gets a generated one, shown once.
+    assert [p["username"] for p in body["initial_passwords"]] == ["hs.dung"]
+    with app.app_context():
+        enrolled = set(db.session.scalars(select(Enrolment.student_id).where(Enrolment.class_id == world.klass)))
+        cuong = db.session.scalar(select(User).where(User.username == "hs.cuong"))
+        assert cuong.id in enrolled and cuong.full_name == "Ngô Văn Cường"
+    token = world.as_("anonymous").post("/auth/token", json={"username": "hs.cuong", "password": "matkhau-123"})
+    assert token.status_code == 200
+
+
+def test_xlsx_roster_with_semicolon_free_layout(world):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["username", "full_name", "role", "class"])
+    ws.append(["gv.hoa", "Đặng Thu Hoa", "giáo viên", None])
+    ws.append(["hs.em", "Lý Gia Em", "student", "10A1"])
+    out = io.BytesIO()
+    wb.save(out)
+    body = _upload(world.as_("admin"), out.getvalue(), "lop.xlsx", f"?school_id={world.school}").get_json()
+    assert body["created"] == 2 and body["errors"] == []
+
+
+def test_bad_rows_import_nothing_and_name_each_row(world, app):
+    before = _users(app)
+    csv = ("username,full_name,role,class\n"
+           "hs.ok,Học Sinh Tốt,student,10A1\n"
+           ",Thiếu Tên Đăng Nhập,student,10A1\n"
+           "hs.x,Lớp Sai,student,99Z9\n"
+           "hs.y,Vai Trò Sai,phù thủy,\n"
+           "hs.ok,Trùng Lặp,student,\n").encode()
+    body = _upload(world.as_("admin"), csv, query=f"?school_id={world.school}").get_json()
+    assert body["created"] == 0 and body["updated"] == 0
+    rows = sorted({e["row"] for e in body["errors"]})
+    assert rows == [3, 4, 5, 6]
+    assert any("99Z9" in e["message"] for e in body["errors"])
+    assert _users(app) == before  # nothing half-imported
+
+
+def test_partial_import_keeps_the_good_rows(world, app):
+    before = _users(app)
+    csv = "username,full_name\nhs.tot,Học Sinh Tốt\n,Không Tên\n".encode()
+    body = _upload(world.as_("admin"), csv, query=f"?school_id={world.school}&partial=true").get_json()
+    assert body["created"] == 1 and len(body["errors"]) == 1
+    assert _users(app) == before + 1
+
+
+def test_existing_user_is_updated_not_duplicated(world):
+    csv = "username,full_name,role\nhs.anh,Lê Minh Anh (đã sửa),student\n".encode()
+    body = _upload(world.as_("admin"), csv, query=f"?school_id={world.school}").get_json()
+    assert (body["created"], body["updated"]) == (0, 1)
+
+
+def test_garbage_and_empty_files_are_4xx(world):
+    assert _upload(world.as_("admin"), b"").status_code == 422
+    assert _upload(world.as_("admin"), b"\xff\xfe\x00garbage\x00" * 10).status_code == 415
+    assert _upload(world.as_("admin"), b"PK\x03\x04not really a zip", "x.xlsx").status_code == 415
+    assert _upload(world.as_("admin"), b"a,b\n1,2\n").status_code == 422  # no username/full_name header
+
+
+def test_only_admins_import(world):
+    assert _upload(world.as_("teacher"), b"username,full_name\na,b\n").status_code == 403
