@@ -1,0 +1,178 @@
+"""End-to-end journeys: the real app (gunicorn + a real worker, embedded defaults in a temp data dir) driven by
+Debian's Chromium through Playwright. Screenshots of key screens go to test-output/e2e/; on failure the last
+screenshot and the browser console are printed."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "test-output" / "e2e"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+DEMO_PASSWORD = "hoclieuso2026"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing at /usr/bin/chromium (make test installs the Debian package)")
+        pytest.skip("Chromium not installed")
+    data = tmp_path_factory.mktemp("e2e-data")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "S3_ENDPOINT"}}
+    env.update(LMS_DATA_DIR=str(data), SECRET_KEY="e2e-secret-key-0123456789-0123456789", PYTHONUNBUFFERED="1")
+    venv = Path(sys.executable).parent
+    flask = [str(venv / "flask"), "--app", "wsgi"]
+    OUT.mkdir(parents=True, exist_ok=True)
+    for step in (["db", "upgrade"], ["seed-demo"]):
+        subprocess.run(flask + step, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
+    port = _free_port()
+    log = open(OUT / "server.log", "w")
+    web = subprocess.Popen([str(venv / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads",
+                            "8", "--timeout", "120", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=log)
+    worker = subprocess.Popen(flask + ["worker", "--workers", "2"], cwd=ROOT, env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/login", timeout=2)
+            break
+        except Exception:
+            if time.time() > deadline or web.poll() is not None:
+                raise RuntimeError("the app did not start; see test-output/e2e/server.log")
+            time.sleep(0.3)
+    yield {"url": base, "data_dir": data, "env": env}
+    for proc in (web, worker):
+        proc.send_signal(signal.SIGTERM)
+    for proc in (web, worker):
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Journey:
+    """One browser context with console capture and named screenshots."""
+
+    def __init__(self, browser, base_url, name, viewport=None):
+        self.name = name
+        self.base_url = base_url
+        self.context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale="vi-VN",
+                                           base_url=base_url)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(20000)
+        self.console: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        self.shots: list[Path] = []
+
+    def _on_console(self, msg):
+        line = f"{msg.type}: {msg.text}"
+        self.console.append(line)
+        if msg.type == "error":
+            self.errors.append(line)
+
+    def shot(self, label: str) -> Path:
+        path = OUT / f"{self.name}-{len(self.shots) + 1:02d}-{label}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        self.shots.append(path)
+        return path
+
+    def login(self, username: str, password: str = DEMO_PASSWORD):
+        self.page.goto("/login")
+        self.page.get_by_label("Tên đăng nhập").fill(username)
+        self.page.get_by_label("Mật khẩu").fill(password)
+        self.page.get_by_role("button", name="Đăng nhập").click()
+        self.page.wait_for_url("**/dashboard")
+
+    def check_accessibility(self):
+        """Basics on the current page: lang=vi, one h1 and headings in order, every field labelled,
+        every control reachable by keyboard (no positive tabindex, no disabled focus on links/buttons)."""
+        report = self.page.evaluate("""() => {
+          const problems = [];
+          if (document.documentElement.lang !== 'vi') problems.push('html lang is ' + document.documentElement.lang);
+          const hs = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].filter(h => h.offsetParent !== null);
+          if (!hs.length || hs[0].tagName !== 'H1') problems.push('first heading is not h1');
+          let prev = 0;
+          for (const h of hs) { const l = +h.tagName[1]; if (prev && l > prev + 1) problems.push('heading jumps to ' + h.tagName + ': ' + h.textContent.trim().slice(0, 40)); prev = l; }
+          for (const el of document.querySelectorAll('input,select,textarea')) {
+            if (el.type === 'hidden' || el.offsetParent === null) continue;
+            const labelled = (el.id && document.querySelector('label[for="' + el.id + '"]')) || el.closest('label')
+              || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.getAttribute('title');
+            if (!labelled) problems.push('unlabelled field ' + (el.name || el.id || el.type));
+          }
+          for (const el of document.querySelectorAll('[tabindex]')) if (+el.getAttribute('tabindex') > 0) problems.push('positive tabindex');
+          for (const el of document.querySelectorAll('[onclick]')) if (!['A','BUTTON','INPUT','SELECT','SUMMARY'].includes(el.tagName)) problems.push('click handler on ' + el.tagName);
+          return problems;
+        }""")
+        assert report == [], f"accessibility problems on {self.page.url}: {report}"
+
+    def assert_no_console_errors(self):
+        assert self.errors == [], f"console errors: {self.errors}"
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def journey(request, browser, live_server):
+    made: list[Journey] = []
+
+    def start(name: str, viewport=None) -> Journey:
+        j = Journey(browser, live_server["url"], name, viewport)
+        made.append(j)
+        return j
+
+    yield start
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for j in made:
+        if failed:
+            try:
+                path = j.shot("failure")
+                print(f"\n[{j.name}] failure screenshot: {path}")
+            except Exception:
+                pass
+            print(f"[{j.name}] console:\n  " + "\n  ".join(j.console[-50:]))
+        j.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
