@@ -55,7 +55,8 @@ def init_app(app: Flask) -> None:
                                school_id=school_id)
         except DomainError as exc:
             db.session.rollback()
-            raise click.ClickException(f"{exc.detail} {exc.errors or ''}".strip()) from None
+            fields = "; ".join(f"{name}: {' '.join(map(str, msgs))}" for name, msgs in (exc.errors or {}).items())
+            raise click.ClickException(f"{exc.detail} {fields}".strip()) from None
         db.session.commit()
         click.echo(f"created {user.role} {user.username} (id {user.id})")
 
