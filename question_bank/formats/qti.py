@@ -15,6 +15,7 @@ import io
 import posixpath
 import re
 import zipfile
+from decimal import Decimal
 from html.parser import HTMLParser
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -261,7 +262,8 @@ def _numeric_answers(root, identifier, declaration, notes) -> list[dict]:
         if mode == "relative":
             notes.append("Sai số tương đối (relative) không được hỗ trợ — dùng so khớp chính xác.")
         if number is not None:
-            answers.append({"value": json_number(number), "tolerance": json_number(abs(tolerance or 0))})
+            # ``tolerance or 0`` would hand json_number a plain int, which has no Decimal methods.
+            answers.append({"value": json_number(number), "tolerance": json_number(abs(tolerance or Decimal(0)))})
     if not answers:
         for text in _values(declaration):
             number = parse_decimal(text)

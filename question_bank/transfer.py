@@ -1,0 +1,206 @@
+"""Importing question files into the bank and exporting bank questions as files.
+
+The formats package parses and writes (pure); this module adds what needs the application: validation by the
+type registry, the all-or-nothing / partial policy, dry runs, storing embedded images in media, permissions.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from lms.core.db import db
+from lms.core.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+
+from . import permissions, services
+from .content import plain_text
+from .errors import QuestionValidationError
+from .formats import MAX_IMPORT_BYTES, ExportRejected, ImportRejected, get_format
+from .models import LEVELS, Question, QuestionVersion
+from .types import validate as validate_body
+
+#: Largest import upload (API.md: 413 over 50 MB); the format parsers have the same limit.
+MAX_UPLOAD_BYTES = MAX_IMPORT_BYTES
+IMPORT_FORMATS = ("aiken", "gift", "moodle_xml", "qti", "docx")
+EXPORT_FORMATS = ("gift", "moodle_xml", "qti", "docx", "aiken")
+#: Content type and file extension of each export.
+EXPORT_MEDIA = {
+    "gift": ("text/plain; charset=utf-8", "gift.txt"),
+    "aiken": ("text/plain; charset=utf-8", "aiken.txt"),
+    "moodle_xml": ("application/xml; charset=utf-8", "xml"),
+    "qti": ("application/zip", "zip"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+}
+# A placeholder media URL that passes the sanitiser while an import is only being checked (dry run).
+_PLACEHOLDER_SRC = "/api/v1/media/0/file"
+_CID = re.compile(r"""(src=["'])cid:([^"']+)(["'])""")
+_LINE = re.compile(r"dòng (\d+)")
+
+
+@dataclass
+class ImportOutcome:
+    """The import report: ``{imported, question_ids, errors:[{item, line, location, message}], dry_run,
+    importable, items:[{location, type, title}]}``."""
+
+    dry_run: bool
+    imported: int = 0
+    question_ids: list[int] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    items: list[dict] = field(default_factory=list)
+
+    @property
+    def importable(self) -> int:
+        return len(self.items)
+
+
+def read_upload(stream, limit: int | None = None) -> bytes:
+    """Read an uploaded file, refusing (413) past ``limit`` (default MAX_UPLOAD_BYTES) without reading on."""
+    limit = limit or MAX_UPLOAD_BYTES
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(f"Tệp nhập quá lớn: tối đa {limit // (1024 * 1024)} MB.")
+    return data
+
+
+def _sniff(format_name: str, data: bytes) -> None:
+    # A file that is plainly not of the chosen format is a 415, not a list of per-item errors.
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if format_name == "docx" and not data.startswith(b"PK\x03\x04"):
+        raise UnsupportedMediaType("Tệp không phải tài liệu Word .docx.")
+    if format_name == "qti" and not (data.startswith(b"PK\x03\x04") or head.startswith(b"<")):
+        raise UnsupportedMediaType("Tệp không phải gói QTI (.zip) hay tệp XML.")
+    if format_name == "moodle_xml" and not head.startswith(b"<"):
+        raise UnsupportedMediaType("Tệp không phải tệp XML của Moodle.")
+    if format_name in ("gift", "aiken") and (data.startswith(b"PK\x03\x04") or b"\x00" in data[:4096]):
+        raise UnsupportedMediaType("Tệp nhị phân: GIFT và Aiken là tệp văn bản.")
+
+
+def _with_images(body, replace):
+    if isinstance(body, str):
+        return _CID.sub(lambda m: m.group(1) + replace(m.group(2)) + m.group(3), body)
+    if isinstance(body, dict):
+        return {k: _with_images(v, replace) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_with_images(v, replace) for v in body]
+    return body
+
+
+def _error(location: str, message: str, item: int | None = None, line: int | None = None) -> dict:
+    if line is None:
+        match = _LINE.search(location or "")
+        line = int(match.group(1)) if match else None
+    return {"item": item, "line": line, "location": location, "message": message}
+
+
+def import_questions(user, format_name: str, data: bytes, *, mode: str, dry_run: bool, subject: str, grade: int,
+                     topic_id: int | None = None, level: str = "nhan_biet") -> ImportOutcome:
+    """Parse ``data``, validate every item, and (unless a dry run) create draft questions.
+
+    ``all_or_nothing`` creates nothing when any item has a problem; ``partial`` creates the good ones.
+    Whole-file failures raise ValidationFailed (422) or UnsupportedMediaType (415). Embedded images are stored
+    through media and their ``cid:`` references rewritten to /api/v1/media/<id>/file.
+    """
+    _sniff(format_name, data)
+    services._check_classification(subject, grade, topic_id, level)
+    try:
+        parsed = get_format(format_name).parse(io.BytesIO(data))
+    except ImportRejected as exc:
+        raise ValidationFailed(exc.message, errors={"file": [exc.message]}) from None
+    outcome = ImportOutcome(dry_run=dry_run)
+    for problem in parsed.problems:
+        location = f"dòng {problem.line}" if problem.line else (f"câu {problem.item}" if problem.item else "")
+        outcome.errors.append(_error(location, problem.message, problem.item, problem.line))
+    good = []
+    for draft in parsed.drafts:
+        names = {image.name for image in draft.images}
+        missing = set(re.findall(r"cid:([^\"'\s>]+)", str(draft.body))) - names
+        try:
+            if missing:
+                raise QuestionValidationError({"stem": [f"Thiếu hình ảnh: {', '.join(sorted(missing))}."]})
+            body = validate_body(_with_images(draft.body, lambda _name: _PLACEHOLDER_SRC))
+        except QuestionValidationError as exc:
+            summary = "; ".join(f"{k or 'câu hỏi'}: {', '.join(v)}" for k, v in exc.errors.items())
+            outcome.errors.append(_error(draft.location, f"{draft.location}: {summary}"))
+            continue
+        good.append(draft)
+        outcome.items.append({"location": draft.location, "type": body["type"],
+                              "title": plain_text(body.get("stem") or body.get("text") or "")[:120]})
+    if dry_run or (mode == "all_or_nothing" and outcome.errors):
+        return outcome
+    for draft in good:
+        body = draft.body
+        if draft.images:
+            body = _with_images(body, _image_storer(user, draft))
+        meta = draft.meta or {}
+        tags = [str(t)[:50] for t in meta.get("tags") or [] if str(t).strip()][:20]
+        payload = {**body, "subject": subject, "grade": grade, "topic_id": topic_id,
+                   "level": meta.get("level") if meta.get("level") in LEVELS else level, "tags": tags}
+        question = services.create_question(user, payload, action="imported",
+                                            detail={"format": format_name, "location": draft.location})
+        outcome.question_ids.append(question.id)
+    outcome.imported = len(outcome.question_ids)
+    return outcome
+
+
+def _image_storer(user, draft):
+    from media import api as media_api
+
+    blobs = {image.name: image for image in draft.images}
+    stored: dict[str, str] = {}
+
+    def replace(name: str) -> str:
+        if name not in stored:
+            blob = blobs[name]
+            asset_id = media_api.store_bytes(user, blob.data, blob.name, blob.content_type)
+            stored[name] = f"/api/v1/media/{asset_id}/file"
+        return stored[name]
+
+    return replace
+
+
+def _image_loader(src: str) -> bytes | None:
+    """Bytes of a /media image for DOCX export, read through media; None when unavailable."""
+    match = re.match(r"^/(?:api/v1/)?media/(\d+)/", src or "")
+    if not match:
+        return None
+    try:
+        from media import api as media_api
+    except ImportError:
+        return None
+    reader = getattr(media_api, "read_bytes", None)
+    return reader(int(match.group(1))) if reader is not None else None
+
+
+def export_questions(user, format_name: str, ids: list[int]) -> tuple[bytes, str, str]:
+    """The file of the given questions (current versions) in ``format_name``: ``(data, content_type,
+    filename)``. NotFound names the first id the user may not see; 422 lists items the format cannot hold."""
+    from .api import topic_names
+
+    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(set(ids))))}
+    items = []
+    for qid in ids:
+        question = questions.get(qid)
+        if not permissions.can_see(user, question):
+            raise NotFound(f"Không tìm thấy câu hỏi {qid}.")
+    names = topic_names(q.topic_id for q in questions.values())
+    for qid in ids:
+        question = questions[qid]
+        version = db.session.scalar(select(QuestionVersion).where(
+            QuestionVersion.question_id == qid, QuestionVersion.version == question.current_version))
+        meta = {"level": question.level, "tags": list(question.tags or [])}
+        if question.topic_id in names:
+            meta["topic"] = names[question.topic_id]
+        items.append({"body": dict(version.body), "meta": meta})
+    fmt = get_format(format_name)
+    if format_name == "docx":
+        fmt.image_loader = _image_loader
+    try:
+        data = fmt.dump(items)
+    except ExportRejected as exc:
+        raise ValidationFailed("Định dạng này không biểu diễn được một số câu hỏi.",
+                               errors={"ids": [f"Câu {ids[p.item - 1] if p.item else '?'}: {p.message}"
+                                               for p in exc.problems]}) from None
+    content_type, extension = EXPORT_MEDIA[format_name]
+    return data, content_type, f"ngan-hang-cau-hoi.{extension}"
