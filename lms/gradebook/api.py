@@ -1,0 +1,28 @@
+"""What other packages may ask of the gradebook. Read-only; returns plain values."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from lms.core.db import db
+
+from . import services
+from .models import GradebookColumn, Score
+
+
+def exam_column_ids(exam_id: int) -> list[int]:
+    """Ids of the gradebook columns an exam feeds (one per assigned class)."""
+    return list(db.session.scalars(select(GradebookColumn.id).where(GradebookColumn.exam_id == exam_id)))
+
+
+def posted_score(exam_id: int, student_id: int) -> Decimal | None:
+    """The value shown in the student's gradebook for this exam (a teacher's override included), or None."""
+    value = db.session.scalar(select(Score.value).join(GradebookColumn, GradebookColumn.id == Score.column_id)
+                              .where(GradebookColumn.exam_id == exam_id, Score.student_id == student_id).limit(1))
+    return Decimal(value) if value is not None else None
+
+
+def is_locked(class_id: int, subject: str, semester: int) -> bool:
+    """True while that gradebook is signed and locked."""
+    return services.is_locked(class_id, subject, semester)

@@ -1,0 +1,29 @@
+"""Listeners for news from lms.exams (``lms.exams.signals``); everything comes from the signal kwargs.
+
+Both run synchronously inside the exam's transaction, so a graded attempt's score is in the gradebook as
+soon as the grading commits (and is rolled back with it).
+"""
+from __future__ import annotations
+
+from lms.exams.signals import attempt_graded, exam_saved
+
+from . import services
+
+
+def on_exam_saved(sender, *, exam_id, title, subject, class_ids, gradebook=None, school_year=None, **_):
+    """Create or update the exam's column in every assigned class (API.md: kept in step when it changes)."""
+    services.sync_exam_columns(exam_id, title, subject, list(class_ids or []), gradebook, school_year)
+
+
+def on_attempt_graded(sender, *, attempt_id, exam_id, student_id, score_10, reason="submit", counted="best",
+                      started_at=None, **_):
+    """Record the attempt's result, pick the counted attempt and post it (once per change)."""
+    services.record_exam_result(attempt_id=attempt_id, exam_id=exam_id, student_id=student_id, score_10=score_10,
+                                reason=reason, started_at=started_at, counted=counted)
+    services.post_exam_score(exam_id, student_id, counted, reason)
+
+
+def connect() -> None:
+    """Subscribe the handlers (strong references: they are module functions; connecting twice is a no-op)."""
+    exam_saved.connect(on_exam_saved, weak=False)
+    attempt_graded.connect(on_attempt_graded, weak=False)

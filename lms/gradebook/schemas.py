@@ -1,0 +1,225 @@
+"""Request and response schemas of the gradebook API. Values travel as strings ("8.3", "Đ", "CĐ") so a
+decimal never passes through a binary float; input also takes JSON numbers."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from .models import KINDS
+
+SEMESTER = validate.OneOf((1, 2), error="Học kì là 1 hoặc 2.")
+SCHOOL_YEAR = validate.Regexp(r"^\d{4}-\d{4}$", error="Năm học có dạng 2026-2027.")
+SUBJECT = validate.Length(min=1, max=40)
+
+
+class GradebookScoreValue(fields.Field):
+    """A cell as sent by a client: a number, a string ("8,25", "Đ", "CĐ"), null, or
+    ``{value, absent?, make_up?, zero_no_makeup?}``. The subject decides what is valid (services)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None or isinstance(value, (str, int, float, dict)) and not isinstance(value, bool):
+            if isinstance(value, str) and len(value) > 20:
+                raise ValidationError("Giá trị quá dài.")
+            return value
+        raise ValidationError("Điểm là số 0..10, “Đ”/“CĐ”, null hoặc {value, absent, make_up, zero_no_makeup}.")
+
+
+class GradebookQuery(Schema):
+    class_id = fields.Integer(required=True)
+    subject = fields.String(required=True, validate=SUBJECT)
+    semester = fields.Integer(required=True, validate=SEMESTER)
+
+
+class GradebookExportQuery(GradebookQuery):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(("xlsx", "csv")))
+
+
+class GradebookStudentQuery(Schema):
+    school_year = fields.String(load_default=None, validate=SCHOOL_YEAR)
+
+
+class GradebookColumnIn(Schema):
+    class_id = fields.Integer(required=True)
+    subject = fields.String(required=True, validate=SUBJECT)
+    semester = fields.Integer(required=True, validate=SEMESTER)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class GradebookColumnPatch(Schema):
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    released = fields.Boolean()
+
+
+class GradebookColumnOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    source = fields.String(metadata={"description": "manual | exam"})
+    exam_id = fields.Integer(allow_none=True)
+    released = fields.Boolean()
+    position = fields.Integer()
+
+
+class GradebookColumnCreated(GradebookColumnOut):
+    class_id = fields.Integer()
+    subject = fields.String(attribute="subject_code")
+    semester = fields.Integer()
+    school_year = fields.String()
+
+
+class GradebookScoresIn(Schema):
+    scores = fields.Dict(keys=fields.String(validate=validate.Length(max=20)), values=GradebookScoreValue(allow_none=True),
+                         required=True, validate=validate.Length(min=1, max=200),
+                         metadata={"description": "student_id -> value (0..10 one decimal half up, Đ/CĐ, null "
+                                                  "clears, or {value, absent, make_up, zero_no_makeup})"})
+
+
+class GradebookCommentsIn(Schema):
+    class_id = fields.Integer(required=True)
+    subject = fields.String(required=True, validate=SUBJECT)
+    semester = fields.Integer(required=True, validate=SEMESTER)
+    comments = fields.Dict(keys=fields.Integer(), values=fields.String(allow_none=True, validate=validate.Length(max=2000)),
+                           required=True, validate=validate.Length(min=1, max=200))
+
+
+class GradebookSignatureBrief(Schema):
+    id = fields.Integer()
+    signer = fields.String(attribute="signer_name")
+    role = fields.String()
+    signed_at = fields.DateTime()
+    invalidated_at = fields.DateTime(allow_none=True)
+    invalidated_reason = fields.String(allow_none=True)
+
+
+class GradebookRowOut(Schema):
+    student_id = fields.Integer()
+    full_name = fields.String()
+    student_code = fields.String(allow_none=True)
+    scores = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True),
+                         metadata={"description": "column_id -> \"8.3\" | \"Đ\" | \"CĐ\" | null"})
+    flags = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                        metadata={"description": "column_id -> [absent, make_up, zero_no_makeup, manual_override]"})
+    average = fields.String(allow_none=True, metadata={"description": "ĐTBmhk (or Đ/CĐ); null if incomplete"})
+    provisional = fields.String(allow_none=True, metadata={"description": "Tạm tính from the scores present"})
+    comment = fields.String(allow_none=True)
+
+
+class GradebookOut(Schema):
+    class_id = fields.Integer()
+    class_name = fields.String()
+    grade = fields.Integer()
+    school_year = fields.String()
+    subject = fields.String()
+    subject_name = fields.String()
+    graded_by = fields.String()
+    semester = fields.Integer()
+    required_tx = fields.Integer(allow_none=True)
+    locked = fields.Boolean()
+    columns = fields.List(fields.Nested(GradebookColumnOut))
+    rows = fields.List(fields.Nested(GradebookRowOut))
+    issues = fields.List(fields.String())
+    signatures = fields.List(fields.Nested(GradebookSignatureBrief))
+
+
+class GradebookYearColumn(GradebookColumnOut):
+    value = fields.String(allow_none=True)
+
+
+class GradebookYearSemester(Schema):
+    columns = fields.List(fields.Nested(GradebookYearColumn))
+    average = fields.String(allow_none=True)
+    provisional = fields.String(allow_none=True)
+
+
+class GradebookClassification(Schema):
+    level = fields.String(metadata={"description": "tot | kha | dat | chua_dat"})
+    label = fields.String()
+    unadjusted = fields.String()
+    decisive_subject = fields.String(allow_none=True, metadata={"description": "Điều 9.3 adjustment cause"})
+
+
+class GradebookYearSubject(Schema):
+    subject = fields.String()
+    name = fields.String()
+    graded_by = fields.String()
+    class_id = fields.Integer()
+    semesters = fields.Dict(keys=fields.String(), values=fields.Nested(GradebookYearSemester))
+    year_average = fields.String(allow_none=True, metadata={"description": "ĐTBmcn (or Đ/CĐ)"})
+
+
+class GradebookStudentOut(Schema):
+    student_id = fields.Integer()
+    full_name = fields.String()
+    school_year = fields.String(allow_none=True)
+    school_years = fields.List(fields.String())
+    subjects = fields.List(fields.Nested(GradebookYearSubject))
+    semester_results = fields.Dict(keys=fields.String(), values=fields.Nested(GradebookClassification, allow_none=True))
+    year_result = fields.Nested(GradebookClassification, allow_none=True)
+
+
+class GradebookChangeOut(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "score | lock | unlock"})
+    column_id = fields.Integer(allow_none=True)
+    student_id = fields.Integer(allow_none=True)
+    old_value = fields.String(allow_none=True)
+    new_value = fields.String(allow_none=True)
+    source = fields.String()
+    reason = fields.String(allow_none=True)
+    changed_by = fields.Integer(allow_none=True)
+    changed_at = fields.DateTime()
+
+
+class GradebookImportRow(Schema):
+    row = fields.Integer()
+    student_id = fields.Integer(allow_none=True)
+    full_name = fields.String(allow_none=True)
+    changed = fields.Integer()
+    errors = fields.List(fields.String())
+
+
+class GradebookImportOut(Schema):
+    applied = fields.Boolean(metadata={"description": "False when any row failed: nothing was written"})
+    changed = fields.Integer()
+    rows = fields.List(fields.Nested(GradebookImportRow))
+    errors = fields.List(fields.Dict())
+
+
+class GradebookSignForm(Schema):
+    """The text fields of the multipart sign request."""
+
+    class_id = fields.Integer(required=True)
+    subject = fields.String(required=True, validate=SUBJECT)
+    semester = fields.Integer(required=True, validate=SEMESTER)
+    password = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class GradebookUnlockIn(Schema):
+    class_id = fields.Integer(required=True)
+    subject = fields.String(required=True, validate=SUBJECT)
+    semester = fields.Integer(required=True, validate=SEMESTER)
+    reason = fields.String(required=True, validate=validate.Length(min=5, max=1000,
+                                                                   error="Lý do mở khóa từ 5 đến 1000 ký tự."))
+
+
+class GradebookLockOut(Schema):
+    class_id = fields.Integer()
+    subject = fields.String(attribute="subject_code")
+    semester = fields.Integer()
+    locked = fields.Boolean()
+    unlocked_at = fields.DateTime(allow_none=True)
+    unlock_reason = fields.String(allow_none=True)
+
+
+class GradebookVerifyOut(Schema):
+    id = fields.Integer()
+    valid = fields.Boolean(metadata={"description": "The signature matches the signed snapshot (and the trusted "
+                                                    "roots, when configured)"})
+    signer = fields.String(allow_none=True)
+    role = fields.String()
+    signed_at = fields.DateTime(allow_none=True)
+    chain_verified = fields.Boolean()
+    matches_current_data = fields.Boolean()
+    invalidated_at = fields.DateTime(allow_none=True)
+    invalidated_reason = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)

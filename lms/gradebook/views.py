@@ -1,0 +1,116 @@
+"""Web pages of the gradebook: the teacher's grid, the change log and the student's "Điểm của tôi"."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lms.accounts import api as accounts
+from lms.core.db import db
+from lms.core.errors import NotFound
+from lms.core.permissions import ADMIN, STUDENT, TEACHER, require
+from lms.curriculum import api as curriculum
+
+from . import permissions, services, spreadsheets
+from .models import GradebookColumn
+
+web = Blueprint("gradebook_web", __name__, url_prefix="/gradebook", template_folder="templates",
+                static_folder="static", static_url_path="/static/gradebook")
+
+KIND_LABELS = {"tx": "Thường xuyên", "gk": "Giữa kì", "ck": "Cuối kì"}
+
+
+def _int_arg(name: str, allowed: tuple[int, ...] | None = None) -> int:
+    value = request.args.get(name, type=int)
+    if value is None or allowed is not None and value not in allowed:
+        raise NotFound("Thiếu hoặc sai tham số " + name + ".")
+    return value
+
+
+def _book_args():
+    class_id, semester = _int_arg("class_id"), _int_arg("semester", (1, 2))
+    subject = request.args.get("subject", "")
+    if curriculum.get_subject(subject) is None:
+        raise NotFound("Không có môn học này.")
+    return class_id, subject, semester
+
+
+def _visible_classes():
+    """Classes the teacher may open (homeroom and taught), or every class for an admin."""
+    ids = None if current_user.role == ADMIN else accounts.taught_class_ids(current_user.id)
+    classes = [accounts.get_class(cid) for cid in sorted(ids)] if ids is not None else []
+    if ids is None:
+        from sqlalchemy import distinct
+
+        class_ids = db.session.scalars(select(distinct(GradebookColumn.class_id))).all()
+        classes = [accounts.get_class(cid) for cid in class_ids]
+    return [k for k in classes if k is not None]
+
+
+@web.route("/")
+@login_required
+def index():
+    """Teachers pick a class, subject and semester; students go to their own scores."""
+    if current_user.role == STUDENT:
+        return redirect(url_for("gradebook_web.mine"))
+    require(current_user.role in (ADMIN, TEACHER))
+    if request.args.get("class_id") and request.args.get("subject"):
+        return redirect(url_for("gradebook_web.grid", **request.args))
+    subjects = sorted(curriculum.subject_names().items(), key=lambda item: item[1])
+    return render_template("gradebook/index.html", classes=_visible_classes(), subjects=subjects)
+
+
+@web.route("/grid")
+@login_required
+def grid():
+    """The spreadsheet-like entry grid of one gradebook."""
+    class_id, subject, semester = _book_args()
+    klass = permissions.ensure_readable(current_user, class_id, subject)
+    book = services.build_gradebook(klass, subject, semester)
+    editable = permissions.gradebook_access(current_user, class_id, subject) == permissions.EDIT
+    labels = dict(zip([c["id"] for c in book["columns"]], spreadsheets.column_labels(book["columns"])))
+    return render_template("gradebook/grid.html", book=book, editable=editable, labels=labels,
+                           kind_labels=KIND_LABELS)
+
+
+@web.route("/changes")
+@login_required
+def changes():
+    """The change log page (who changed which score, when and why)."""
+    class_id, subject, semester = _book_args()
+    klass = permissions.ensure_readable(current_user, class_id, subject)
+    page = max(request.args.get("page", 1, type=int), 1)
+    items = db.session.scalars(services.change_log(class_id, subject, semester).limit(100)
+                               .offset((page - 1) * 100)).all()
+    names = {}
+    for item in items:
+        for uid in (item.student_id, item.changed_by):
+            if uid and uid not in names:
+                user = accounts.get_user(uid)
+                names[uid] = user.full_name if user else str(uid)
+    columns = {c.id: c.title for c in services.book_columns(class_id, subject, semester)}
+    return render_template("gradebook/changes.html", klass=klass, subject=curriculum.get_subject(subject),
+                           semester=semester, items=items, names=names, columns=columns, page=page)
+
+
+@web.route("/me")
+@login_required
+def mine():
+    """Điểm của tôi: the signed-in student's scores and averages."""
+    require(current_user.role == STUDENT, "Trang này dành cho học sinh.")
+    return _year_page(current_user.id)
+
+
+@web.route("/students/<int:student_id>")
+@login_required
+def student(student_id):
+    """A student's year as their teachers see it."""
+    return _year_page(student_id)
+
+
+def _year_page(student_id: int):
+    level = permissions.ensure_student_visible(current_user, student_id)
+    school_year = request.args.get("school_year") or None
+    year = services.student_year(current_user, student_id, level, school_year)
+    return render_template("gradebook/student.html", year=year, own=current_user.id == student_id,
+                           kind_labels=KIND_LABELS)
