@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 
 from .extensions import csrf, login_manager
@@ -51,6 +51,11 @@ def init_app(app: Flask) -> None:
         if not request.path.startswith("/api/"):
             return None
         if request.method in {"GET", "HEAD", "OPTIONS"} or bearer_token():
+            return None
+        view = current_app.view_functions.get(request.endpoint)
+        doc = getattr(view, "api_doc", None)
+        if doc is not None and doc.rule.public:
+            # Public routes carry their own authority (credentials in the body, a signed URL): no session is used.
             return None
         # A cookie session (or none at all) writing to the API: demand the CSRF token when signed in by cookie.
         if current_user.is_authenticated and not g.get("auth_via_token"):

@@ -1,0 +1,59 @@
+"""Marshmallow schemas of the media API (names prefixed ``Media``: schema names are global in OpenAPI)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from .models import KINDS, STATUSES
+
+
+class MediaRenditionOut(Schema):
+    name = fields.String(metadata={"description": "240p, 360p, 720p, 1080p or audio"})
+    height = fields.Integer(allow_none=True)
+    width = fields.Integer(allow_none=True)
+    bandwidth = fields.Integer(metadata={"description": "Peak bits per second"})
+
+
+class MediaOut(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"enum": list(KINDS)})
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    progress = fields.Integer(metadata={"description": "0..100 while processing"})
+    error = fields.String(allow_none=True, metadata={"description": "Why processing failed, for the uploader"})
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    duration_s = fields.Float(allow_none=True)
+    width = fields.Integer(allow_none=True)
+    height = fields.Integer(allow_none=True)
+    claimed = fields.Boolean(metadata={"description": "Used by a lecture or question (cannot be deleted)"})
+    created_at = fields.DateTime()
+    renditions = fields.List(fields.Nested(MediaRenditionOut))
+    hls_url = fields.String(allow_none=True, metadata={"description": "Master playlist (ready video/audio)"})
+    thumbnail_url = fields.String(allow_none=True)
+    download_url = fields.String(allow_none=True)
+
+
+class MediaListQuery(Schema):
+    kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+
+
+class MediaUploadIn(Schema):
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1),
+                          metadata={"description": "Exact size in bytes of the file to be PUT"})
+    content_type = fields.String(load_default=None, validate=validate.Length(max=120))
+
+
+class MediaUploadOut(Schema):
+    upload_id = fields.String()
+    method = fields.String(metadata={"description": "Always PUT: send the raw bytes as the body"})
+    url = fields.String(metadata={"description": "Presigned storage URL or an app-signed URL; short-lived"})
+    expires_at = fields.DateTime()
+    max_bytes = fields.Integer()
+
+
+class MediaSignedQuery(Schema):
+    exp = fields.String(load_default=None, metadata={"description": "Expiry, Unix seconds"})
+    sig = fields.String(load_default=None, metadata={"description": "HMAC signature"})
+    d = fields.String(load_default=None, validate=validate.OneOf(("inline", "attachment")))
