@@ -1,0 +1,49 @@
+"""The e-lecture library: lectures with versions, the department's curation, collections and watch progress."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+
+def _completion_ratio_from_env() -> float:
+    """LECTURE_COMPLETION_RATIO (0 < r <= 1, default 0.9); a bad value stops start-up naming the variable."""
+    from lms.core.config import ConfigError
+
+    from .watching import COMPLETION_RATIO
+
+    raw = os.environ.get("LECTURE_COMPLETION_RATIO")
+    if raw is None or raw.strip() == "":
+        return COMPLETION_RATIO
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"LECTURE_COMPLETION_RATIO must be a number like 0.9, not {raw!r}") from None
+    if not 0 < value <= 1:
+        raise ConfigError("LECTURE_COMPLETION_RATIO must be above 0 and at most 1")
+    return value
+
+
+def init_app(app: Flask) -> None:
+    """Register the API, the pages, the media access check, signal handlers, menu entries and the demo seeder."""
+    import media.api as media_api
+    from lms.cli import register_seeder
+    from lms.core.web import register_nav
+
+    from . import api, handlers, routes, seed, views
+
+    app.config.setdefault("LECTURE_COMPLETION_RATIO", _completion_ratio_from_env())
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(views.web)
+    media_api.register_access_check(api.can_view_media)
+    handlers.connect()
+    register_nav(app, title="Thư viện bài giảng", endpoint="lectures_web.library", roles=("student",), order=10,
+                 description="Xem bài giảng e-learning theo môn, khối, chủ đề.")
+    register_nav(app, title="Bài giảng của tôi", endpoint="lectures_web.mine", roles=("teacher", "department"),
+                 order=10, description="Soạn bài giảng, tải video, theo dõi tiến độ của lớp.")
+    register_nav(app, title="Kho học liệu chung", endpoint="lectures_web.library",
+                 roles=("teacher", "department", "admin"), order=11,
+                 description="Bài giảng dùng chung và các bộ bài giảng nổi bật.")
+    register_nav(app, title="Duyệt bài giảng", endpoint="lectures_web.review_queue", roles=("department",),
+                 order=12, description="Bài giảng giáo viên gửi lên kho học liệu chung.")
+    register_seeder(app, seed.seed_demo)

@@ -1,0 +1,52 @@
+"""Helpers for lecture tests: ready media assets without running ffmpeg, and lectures made through the API."""
+import hashlib
+import itertools
+
+import pytest
+
+from lms.core.db import db
+
+_n = itertools.count(1)
+
+
+@pytest.fixture
+def asset(app):
+    """``asset(owner_id, kind="video", duration_s=100.0)`` -> id of a processed asset row."""
+
+    def make(owner_id, kind="video", duration_s=100.0, filename=None, status="ready", hls=False):
+        from media.models import MediaAsset
+
+        n = next(_n)
+        with app.app_context():
+            row = MediaAsset(owner_id=owner_id, kind=kind, status=status, progress=100,
+                             filename=filename or f"bai-giang-{n}.mp4", content_type="video/mp4", size=1000,
+                             sha256=hashlib.sha256(str(n).encode()).hexdigest(),
+                             duration_s=duration_s if kind in ("video", "audio") else None,
+                             hls_master_key=f"assets/{n}/hls/master.m3u8" if hls else None,
+                             thumbnail_key=f"assets/{n}/thumb.jpg" if hls else None)
+            db.session.add(row)
+            db.session.commit()
+            return row.id
+
+    return make
+
+
+@pytest.fixture
+def make_lecture(world):
+    """``make_lecture(as_="teacher", submit=False, **fields)`` -> the created lecture JSON."""
+
+    def make(as_="teacher", submit=False, **fields):
+        body = {"title": "Hàm số bậc nhất", "description": "<p>Đồ thị $y=ax+b$</p>", "subject": "toan",
+                "grade": 10, "visibility": "private"}
+        body.update(fields)
+        client = world.as_(as_)
+        resp = client.post("/lectures", json=body)
+        assert resp.status_code == 201, resp.get_json()
+        data = resp.get_json()
+        if submit:
+            resp = client.post(f"/lectures/{data['id']}/submit")
+            assert resp.status_code == 200, resp.get_json()
+            data = resp.get_json()
+        return data
+
+    return make
