@@ -18,7 +18,7 @@ from . import permissions
 from .assembly import answer_key as paper_answer_key
 from .assembly import fill_blueprint, make_paper_versions, shuffle_for_attempt
 from .content import plain_text
-from .errors import AnswerFormatError, BlueprintShortage
+from .errors import AnswerFormatError, AssemblyError, BlueprintShortage
 from .formats.docx import build_paper
 from .models import Question, QuestionVersion
 from .scoring import BLUEPRINT_PRESETS, EXAM_PRESETS, points_for
@@ -30,7 +30,7 @@ __all__ = [
     "topic_names", "search_allow_clauses", "index_documents",
     "student_view", "check_answer", "score", "correct_answer", "answer_key_for", "points_for", "EXAM_PRESETS",
     "BLUEPRINT_PRESETS", "fill_blueprint", "shuffle_for_attempt", "make_paper_versions", "paper_answer_key",
-    "build_paper", "BlueprintShortage", "AnswerFormatError",
+    "build_paper", "BlueprintShortage", "AssemblyError", "AnswerFormatError",
 ]
 
 #: Index document ``visibility`` for each question scope (lms.search.engine vocabulary).

@@ -1,0 +1,253 @@
+"""Attempts: start or resume, autosave, submit (by the student or at the deadline), and what a viewer sees.
+
+The server owns the clock: an attempt's deadline is fixed when it starts (start + duration, capped by the
+exam's closing time), autosaves are accepted until the deadline plus ``rules.GRACE_SECONDS``, and an overdue
+attempt is submitted with what was saved, by the periodic job or as soon as anyone touches it.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from lms.accounts.api import get_user
+from lms.core.db import db, utcnow
+from lms.core.errors import Conflict, ValidationFailed
+from question_bank import api as bank
+
+from . import grading, rules
+from .models import Attempt, AttemptItem, Exam
+from .permissions import FULL, POINTS, SCORE, at_least, review_level
+from .services import draw_blueprint, reorder_body
+
+GRACE = timedelta(seconds=rules.GRACE_SECONDS)
+#: Types whose options an attempt may reorder (true/false statements keep a)–d), as on paper).
+SHUFFLABLE_TYPES = frozenset({"single_choice", "multiple_choice"})
+#: The periodic auto-submit handles at most this many attempts per run; the next minute takes the rest.
+AUTO_SUBMIT_BATCH = 500
+
+
+def deadline_for(exam: Exam, started_at: datetime) -> datetime | None:
+    """Start + duration, capped by the exam's closing time; None for an untimed exam that never closes."""
+    ends = [t for t in (started_at + timedelta(minutes=exam.duration_minutes) if exam.duration_minutes else None,
+                        exam.closes_at) if t is not None]
+    return min(ends) if ends else None
+
+
+def is_overdue(attempt: Attempt, now: datetime) -> bool:
+    """An open attempt whose deadline plus grace has passed."""
+    return attempt.status == "in_progress" and attempt.deadline is not None and now > attempt.deadline + GRACE
+
+
+def _paper(attempt: Attempt, exam: Exam) -> list[AttemptItem]:
+    """Draw (per-student sections, seeded by the attempt id) and shuffle this attempt's questions."""
+    owner = get_user(exam.owner_id)
+    used = {q for s in exam.sections for q, _ in s.get("items") or []}
+    chosen: list[tuple[int, list[list[int]]]] = []
+    for index, section in enumerate(exam.sections):
+        if section["fill"] == "per_student":
+            pairs = draw_blueprint(owner, exam, index, section, f"attempt:{attempt.id}:{index}", used)
+            used.update(q for q, _ in pairs)
+        else:
+            pairs = section["items"]
+        chosen.append((index, pairs))
+    data = bank.get_versions(tuple(p) for _, pairs in chosen for p in pairs)
+    items, position = [], 0
+    for index, pairs in chosen:
+        section = exam.sections[index]
+        options = {q: [o["id"] for o in data[(q, v)].body.get("options") or []]
+                   for q, v in pairs if data[(q, v)].type in SHUFFLABLE_TYPES}
+        order = bank.shuffle_for_attempt([q for q, _ in pairs], options, f"{attempt.id}:{index}",
+                                         exam.shuffle_questions, exam.shuffle_options)
+        version_of = {q: v for q, v in pairs}
+        for qid in order["question_order"]:
+            position += 1
+            body = data[(qid, version_of[qid])].body
+            override = (section.get("overrides") or {}).get(str(qid))
+            items.append(AttemptItem(
+                question_id=qid, version=version_of[qid], position=position, section_index=index,
+                option_order=order["option_orders"].get(qid),
+                max_points=grading.ZERO if override == "drop" else grading.item_max_points(body, section,
+                                                                                           exam.subject),
+                override=override))
+    bank.mark_versions_used((i.question_id, i.version) for i in items)
+    return items
+
+
+def open_attempt(student, exam: Exam) -> Attempt | None:
+    """The student's attempt in progress at this exam, if any."""
+    return db.session.scalar(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.student_id == student.id,
+                                                   Attempt.status == "in_progress").order_by(Attempt.id.desc()))
+
+
+def start_or_resume(student, exam: Exam, now: datetime | None = None) -> tuple[Attempt, bool]:
+    """Resume the open attempt or start a new one; returns ``(attempt, created)``.
+
+    Conflict (409) when the exam is not open yet, has closed, or the student has no attempts left. An open
+    attempt past its deadline is submitted first (and a new one started only if attempts remain).
+    """
+    now = now or utcnow()
+    current = open_attempt(student, exam)
+    if current is not None and is_overdue(current, now):
+        submit(current, exam, "auto_submit", now)
+        current = None
+    if current is not None:
+        return current, False
+    if exam.opens_at and now < exam.opens_at:
+        raise Conflict("Bài kiểm tra chưa mở.")
+    if exam.closes_at and now >= exam.closes_at:
+        raise Conflict("Bài kiểm tra đã đóng.")
+    used = db.session.scalar(select(func.max(Attempt.number)).where(Attempt.exam_id == exam.id,
+                                                                    Attempt.student_id == student.id)) or 0
+    if exam.max_attempts is not None and used >= exam.max_attempts:
+        raise Conflict("Bạn đã dùng hết số lần làm bài.")
+    attempt = Attempt(exam_id=exam.id, student_id=student.id, number=used + 1, status="in_progress",
+                      started_at=now, deadline=deadline_for(exam, now))
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+            db.session.flush()
+    except IntegrityError:
+        # A double click started the same attempt in a parallel request: resume that one.
+        current = open_attempt(student, exam)
+        if current is None:
+            raise Conflict("Bài làm vừa được tạo ở nơi khác; hãy tải lại trang.") from None
+        return current, False
+    attempt.items = _paper(attempt, exam)
+    db.session.flush()
+    return attempt, True
+
+
+def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None) -> datetime:
+    """Store answers ``{question_id: answer}`` (last write wins per question); returns the save time.
+
+    Conflict after submit or past deadline + grace (the caller finalises an overdue attempt first);
+    ValidationFailed (422) naming the question for an answer of the wrong shape.
+    """
+    now = now or utcnow()
+    if attempt.status != "in_progress":
+        raise Conflict("Bài làm đã nộp: không lưu thêm được.")
+    if is_overdue(attempt, now):
+        raise Conflict("Đã hết giờ làm bài.")
+    by_id = {str(i.question_id): i for i in attempt.items}
+    unknown = [k for k in answers if k not in by_id]
+    if unknown:
+        raise ValidationFailed("Câu hỏi không thuộc bài làm này.",
+                               errors={f"answers.{k}": ["Câu hỏi không thuộc bài làm này."] for k in unknown})
+    data = bank.get_versions((by_id[k].question_id, by_id[k].version) for k in answers)
+    errors, checked = {}, {}
+    for key, value in answers.items():
+        item = by_id[key]
+        try:
+            checked[key] = bank.check_answer(data[(item.question_id, item.version)].body, value)
+        except bank.AnswerFormatError as exc:
+            errors[f"answers.{key}"] = [f"Câu {item.position}: {exc}"]
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
+    for key, value in checked.items():
+        by_id[key].answer, by_id[key].answered_at = value, now
+    attempt.last_saved_at = now
+    db.session.flush()
+    return now
+
+
+def submit(attempt: Attempt, exam: Exam, reason: str = "submit", now: datetime | None = None) -> Attempt:
+    """Grade and close an attempt; a second call changes nothing and returns the same result."""
+    if attempt.status != "in_progress":
+        return attempt
+    now = now or utcnow()
+    attempt.submitted_at = min(now, attempt.deadline + GRACE) if attempt.deadline else now
+    attempt.submit_reason = reason
+    grading.grade_attempt(attempt, exam)
+    grading.announce(attempt, exam, reason)
+    return attempt
+
+
+def finalize_if_overdue(attempt: Attempt, exam: Exam, now: datetime | None = None) -> bool:
+    """Submit ``attempt`` if its deadline plus grace has passed; True when it did."""
+    now = now or utcnow()
+    if is_overdue(attempt, now):
+        submit(attempt, exam, "auto_submit", now)
+        return True
+    return False
+
+
+def submit_overdue(now: datetime | None = None, exam_id: int | None = None) -> int:
+    """Submit every overdue attempt (of one exam, or all: the periodic job's body); idempotent, returns how
+    many it closed."""
+    now = now or utcnow()
+    stmt = (select(Attempt).where(Attempt.status == "in_progress", Attempt.deadline.is_not(None),
+                                  Attempt.deadline < now - GRACE)
+            .order_by(Attempt.deadline).limit(AUTO_SUBMIT_BATCH))
+    if exam_id is not None:
+        stmt = stmt.where(Attempt.exam_id == exam_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)  # a student submitting right now keeps their row
+    done = 0
+    exams: dict[int, Exam] = {}
+    for attempt in db.session.scalars(stmt).all():
+        exam = exams.get(attempt.exam_id) or db.session.get(Exam, attempt.exam_id)
+        exams[exam.id] = exam
+        submit(attempt, exam, "auto_submit", now)
+        done += 1
+    return done
+
+
+def submit_overdue_for_exam(exam: Exam, now: datetime | None = None) -> int:
+    """Submit the overdue attempts of one exam, so results never show an abandoned attempt as running."""
+    return submit_overdue(now, exam.id)
+
+
+def lock(attempt_id: int) -> Attempt | None:
+    """Load an attempt for writing; on PostgreSQL the row lock orders a submit against a parallel autosave."""
+    stmt = select(Attempt).where(Attempt.id == attempt_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return db.session.scalar(stmt)
+
+
+def result(attempt: Attempt, level: str) -> dict:
+    """The submit response ``{status, score, max_score, score_10}``; the score hidden when policy says so."""
+    shown = attempt.status != "in_progress" and at_least(level, SCORE)
+    return {"id": attempt.id, "status": attempt.status, "submitted_at": attempt.submitted_at,
+            "score": attempt.score if shown else None, "max_score": attempt.max_score if shown else None,
+            "score_10": attempt.score_10 if shown else None}
+
+
+def document(attempt: Attempt, exam: Exam, viewer, now: datetime | None = None) -> dict:
+    """What ``viewer`` may see of an attempt now: the paper in this attempt's order, saved answers, and the
+    review details the policy allows (lms.exams.permissions.review_level)."""
+    now = now or utcnow()
+    level = review_level(viewer, attempt, exam, now)
+    data = bank.get_versions((i.question_id, i.version) for i in attempt.items)
+    questions = []
+    for item in attempt.items:
+        body = data[(item.question_id, item.version)].body
+        view = bank.student_view(reorder_body(body, item.option_order))
+        question = {**view, "id": item.question_id, "number": item.position, "points": item.max_points,
+                    "section": exam.sections[item.section_index]["title"]}
+        if attempt.status != "in_progress" and at_least(level, POINTS):
+            question["points_earned"] = item.points
+            question["correct"] = (item.points == item.max_points) if item.points is not None else None
+            question["needs_manual"] = item.needs_manual
+            question["comment"] = item.comment
+        if at_least(level, FULL):
+            question["correct_answer"] = bank.correct_answer(body)
+            if body.get("explanation"):
+                question["explanation"] = body["explanation"]
+            if body.get("rubric") and viewer.role != "student":
+                question["rubric"] = body["rubric"]
+            if item.override:
+                question["override"] = item.override
+        questions.append(question)
+    out = {
+        "id": attempt.id, "exam_id": exam.id, "exam_title": exam.title, "mode": exam.mode,
+        "number": attempt.number, "status": attempt.status, "started_at": attempt.started_at,
+        "deadline": attempt.deadline, "server_now": now, "submitted_at": attempt.submitted_at,
+        "grace_seconds": rules.GRACE_SECONDS, "review": level, "questions": questions,
+        "answers": {str(i.question_id): i.answer for i in attempt.items if i.answer is not None},
+    }
+    if attempt.status != "in_progress" and at_least(level, SCORE):
+        out.update(score=attempt.score, max_score=attempt.max_score, score_10=attempt.score_10)
+    return out

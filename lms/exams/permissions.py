@@ -1,0 +1,105 @@
+"""Who may see, take and grade which exam or attempt, and how much of a review a student sees.
+
+The one place these rules live: routes, pages and the results/statistics code all ask here. What a caller
+may not see is NotFound, so the existence of another teacher's exam does not leak.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from lms.accounts.api import student_class_ids, taught_class_ids
+from lms.core.errors import NotFound
+from lms.core.permissions import ADMIN, STUDENT, TEACHER
+
+from .models import Attempt, Exam
+
+#: Review levels, from nothing to everything. Each includes the ones before it.
+NONE, SCORE, POINTS, FULL = "none", "score", "points", "full"
+_ORDER = (NONE, SCORE, POINTS, FULL)
+
+
+def can_manage(user, exam: Exam | None) -> bool:
+    """The owner manages an exam (edits, grades, sees results); an admin may look too."""
+    if exam is None or user is None:
+        return False
+    return user.role == ADMIN or (user.role == TEACHER and exam.owner_id == user.id)
+
+
+def ensure_manageable(user, exam: Exam | None) -> Exam:
+    """Return ``exam`` or raise NotFound when ``user`` does not manage it."""
+    if not can_manage(user, exam):
+        raise NotFound("Không tìm thấy bài kiểm tra.")
+    return exam
+
+
+def can_take(user, exam: Exam | None) -> bool:
+    """A student of one of the classes the exam is assigned to."""
+    if exam is None or user is None or user.role != STUDENT:
+        return False
+    return bool(set(exam.class_ids) & student_class_ids(user.id))
+
+
+def ensure_takeable(user, exam: Exam | None) -> Exam:
+    """Return ``exam`` or raise NotFound when ``user`` may not take it."""
+    if not can_take(user, exam):
+        raise NotFound("Không tìm thấy bài kiểm tra.")
+    return exam
+
+
+def ensure_can_assign(user, class_ids) -> list[int]:
+    """The classes a teacher may assign: those they teach or are homeroom teacher of. Returns the bad ones."""
+    if user.role == ADMIN:
+        return []
+    allowed = taught_class_ids(user.id)
+    return [cid for cid in class_ids if cid not in allowed]
+
+
+def ensure_attempt_visible(user, attempt: Attempt | None, exam: Exam | None) -> Attempt:
+    """The student who made it or whoever manages the exam."""
+    if attempt is None or exam is None:
+        raise NotFound("Không tìm thấy bài làm.")
+    if user.role == STUDENT and attempt.student_id == user.id:
+        return attempt
+    if can_manage(user, exam):
+        return attempt
+    raise NotFound("Không tìm thấy bài làm.")
+
+
+def ensure_own_attempt(user, attempt: Attempt | None) -> Attempt:
+    """Only the student who made an attempt writes to it."""
+    if attempt is None or user.role != STUDENT or attempt.student_id != user.id:
+        raise NotFound("Không tìm thấy bài làm.")
+    return attempt
+
+
+def review_level(user, attempt: Attempt, exam: Exam, now: datetime) -> str:
+    """How much of ``attempt`` ``user`` may see now: ``none`` < ``score`` < ``points`` < ``full``.
+
+    Staff who manage the exam always see everything. A student sees nothing beyond the paper while the
+    attempt is open. After submitting, by the exam's ``review`` policy:
+
+    - ``immediately``: everything (score, points per question, keys, explanations);
+    - ``after_submit``: score and points per question; keys and explanations once the exam has closed,
+      so that early finishers cannot pass keys to classmates still sitting it;
+    - ``after_close``: nothing (not even the score) until the exam closes, then everything;
+    - ``never``: the score only.
+
+    Practice mode always shows everything after submit: its purpose is feedback.
+    """
+    if can_manage(user, exam):
+        return FULL
+    if attempt.status == "in_progress" or attempt.student_id != getattr(user, "id", None):
+        return NONE
+    closed = exam.closes_at is not None and now >= exam.closes_at
+    if exam.mode == "practice" or exam.review == "immediately":
+        return FULL
+    if exam.review == "after_submit":
+        return FULL if closed else POINTS
+    if exam.review == "after_close":
+        return FULL if closed else NONE
+    return SCORE
+
+
+def at_least(level: str, wanted: str) -> bool:
+    """True when ``level`` includes ``wanted``."""
+    return _ORDER.index(level) >= _ORDER.index(wanted)

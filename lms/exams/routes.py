@@ -1,0 +1,250 @@
+"""JSON API of exams and online testing (API.md "Exams and online testing")."""
+from __future__ import annotations
+
+from flask import Response
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from lms.accounts.api import get_user, student_class_ids
+from lms.core.auth import exempt_api
+from lms.core.db import db, utcnow
+from lms.core.errors import Conflict, NotFound
+from lms.core.permissions import ADMIN, STUDENT, TEACHER, roles
+from lms.core.rest import ApiBlueprint, paginate
+from lms.curriculum.api import get_subject
+from question_bank import api as bank
+
+from . import attempts, grading, permissions, schemas, services, statistics
+from .models import Attempt, Exam, ExamClass, PaperVersion
+
+bp = ApiBlueprint("exams", __name__, url_prefix="/api/v1")
+exempt_api(bp)
+
+STAFF_READ = roles(TEACHER, ADMIN)
+
+
+def _exam(exam_id: int) -> Exam:
+    return permissions.ensure_manageable(current_user, db.session.get(Exam, exam_id))
+
+
+@bp.endpoint("/exams", "POST", allow=roles(TEACHER), body=schemas.ExamWrite, response=schemas.ExamOut, status=201,
+             summary="Create an exam (sections from question ids, a blueprint, or a 2025 preset)", errors=(422,))
+def create_exam(body):
+    exam = services.create_exam(current_user, body)
+    db.session.commit()
+    return exam
+
+
+@bp.endpoint("/exams", "GET", allow=roles(TEACHER), query=schemas.ExamQuery, response=schemas.ExamOut,
+             paginated=True, summary="The caller's exams, newest first")
+def list_exams(args):
+    stmt = select(Exam).where(Exam.owner_id == current_user.id).order_by(Exam.created_at.desc(), Exam.id.desc())
+    if args["subject"]:
+        stmt = stmt.where(Exam.subject == args["subject"])
+    if args["class_id"]:
+        stmt = stmt.where(Exam.id.in_(select(ExamClass.exam_id).where(ExamClass.class_id == args["class_id"])))
+    return paginate(stmt, args["page"], args["per_page"])
+
+
+def assigned_exams(student) -> list[dict]:
+    """The exams assigned to a student's classes with their own attempt counts (the student exam list)."""
+    class_ids = student_class_ids(student.id)
+    # A subquery, not DISTINCT: PostgreSQL cannot compare the JSON sections column for DISTINCT.
+    assigned = select(ExamClass.exam_id).where(ExamClass.class_id.in_(class_ids or {-1}))
+    exams = db.session.scalars(select(Exam).where(Exam.id.in_(assigned))
+                               .order_by(Exam.closes_at.desc().nulls_last(), Exam.id.desc())).all()
+    used = dict(db.session.execute(select(Attempt.exam_id, func.count()).where(Attempt.student_id == student.id)
+                                   .group_by(Attempt.exam_id)).all())
+    open_ids = dict(db.session.execute(select(Attempt.exam_id, Attempt.id).where(
+        Attempt.student_id == student.id, Attempt.status == "in_progress")).all())
+    out = []
+    for exam in exams:
+        row = schemas.ExamStudentOut().dump(exam)
+        row.update(attempts_used=used.get(exam.id, 0), open_attempt_id=open_ids.get(exam.id))
+        out.append(row)
+    return out
+
+
+@bp.endpoint("/exams/assigned", "GET", allow=roles(STUDENT), response=schemas.ExamStudentOut, many=True,
+             summary="Exams assigned to the student's classes, with the student's attempts")
+def list_assigned():
+    return assigned_exams(current_user)
+
+
+@bp.endpoint("/exams/presets", "GET", allow=roles(TEACHER), summary="2025 exam presets and blueprint presets")
+def list_presets():
+    def plain(value):
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return str(value) if hasattr(value, "quantize") else value
+
+    return {"exam_presets": plain(bank.EXAM_PRESETS), "blueprint_presets": plain(bank.BLUEPRINT_PRESETS)}
+
+
+@bp.endpoint("/exams/<int:exam_id>", "GET", allow=STAFF_READ, response=schemas.ExamOut, summary="One exam")
+def get_exam(exam_id):
+    return _exam(exam_id)
+
+
+@bp.endpoint("/exams/<int:exam_id>", "PATCH", allow=roles(TEACHER), body=schemas.ExamPatch,
+             response=schemas.ExamOut, summary="Change an exam (its paper is frozen once attempts exist)",
+             errors=(409, 422))
+def update_exam(exam_id, body):
+    exam = services.update_exam(current_user, _exam(exam_id), body)
+    db.session.commit()
+    return exam
+
+
+@bp.endpoint("/exams/<int:exam_id>/versions", "POST", allow=roles(TEACHER), body=schemas.ExamVersionsIn,
+             response=schemas.ExamPaperVersionOut, many=True, status=201,
+             summary="Make printed versions (mã đề 101, 102, ...) with their answer keys", errors=(422,))
+def create_versions(exam_id, body):
+    rows = services.make_versions(current_user, _exam(exam_id), body["count"])
+    db.session.commit()
+    return rows
+
+
+@bp.endpoint("/exams/<int:exam_id>/versions", "GET", allow=STAFF_READ, response=schemas.ExamPaperVersionOut,
+             many=True, summary="The printed versions of an exam")
+def list_versions(exam_id):
+    exam = _exam(exam_id)
+    return db.session.scalars(select(PaperVersion).where(PaperVersion.exam_id == exam.id)
+                              .order_by(PaperVersion.code)).all()
+
+
+@bp.endpoint("/exams/<int:exam_id>/versions/<code>/export", "GET", allow=STAFF_READ, query=schemas.ExamExportQuery,
+             produces="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             summary="One printed version as a Word paper with its answer key page")
+def export_version(exam_id, code, args):
+    exam = _exam(exam_id)
+    version = db.session.scalar(select(PaperVersion).where(PaperVersion.exam_id == exam.id,
+                                                           PaperVersion.code == code))
+    if version is None:
+        raise NotFound("Không có mã đề này.")
+    owner = get_user(exam.owner_id)
+    school = owner.school.name if owner is not None and owner.school is not None else "Trường học"
+    subject = get_subject(exam.subject)
+    data = services.paper_docx(exam, version, school, subject.name if subject else exam.subject)
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"Content-Disposition": f'attachment; filename="de-{exam.id}-ma-{version.code}.docx"'})
+
+
+# -- attempts ------------------------------------------------------------------------------------------------
+
+@bp.endpoint("/exams/<int:exam_id>/attempts", "POST", allow=roles(STUDENT), response=schemas.ExamAttemptOut,
+             status=201, summary="Start (201) or resume (200) an attempt; never any key before review allows",
+             errors=(409,))
+def start_attempt(exam_id):
+    exam = permissions.ensure_takeable(current_user, db.session.get(Exam, exam_id))
+    now = utcnow()
+    try:
+        attempt, created = attempts.start_or_resume(current_user, exam, now)
+    except Conflict:
+        db.session.commit()  # an overdue attempt submitted on the way stays submitted
+        raise
+    db.session.commit()
+    return attempts.document(attempt, exam, current_user, now), 201 if created else 200
+
+
+def _own_attempt(attempt_id: int) -> tuple[Attempt, Exam]:
+    attempt = permissions.ensure_own_attempt(current_user, attempts.lock(attempt_id))
+    return attempt, db.session.get(Exam, attempt.exam_id)
+
+
+@bp.endpoint("/attempts/<int:attempt_id>/answers", "PUT", allow=roles(STUDENT), body=schemas.ExamAnswersIn,
+             response=schemas.ExamSavedOut, summary="Autosave answers (idempotent, last write wins per question)",
+             errors=(409, 422))
+def save_answers(attempt_id, body):
+    attempt, exam = _own_attempt(attempt_id)
+    now = utcnow()
+    if attempts.finalize_if_overdue(attempt, exam, now):
+        db.session.commit()
+        raise Conflict("Đã hết giờ làm bài; bài đã được nộp với các câu trả lời đã lưu.")
+    saved_at = attempts.save_answers(attempt, body["answers"], now)
+    db.session.commit()
+    return {"saved_at": saved_at}
+
+
+@bp.endpoint("/attempts/<int:attempt_id>/submit", "POST", allow=roles(STUDENT), response=schemas.ExamAttemptResultOut,
+             summary="Submit; a second submit returns the same result")
+def submit_attempt(attempt_id):
+    attempt, exam = _own_attempt(attempt_id)
+    now = utcnow()
+    if not attempts.finalize_if_overdue(attempt, exam, now):
+        attempts.submit(attempt, exam, "submit", now)
+    db.session.commit()
+    level = permissions.review_level(current_user, attempt, exam, now)
+    return attempts.result(attempt, level)
+
+
+@bp.endpoint("/attempts/<int:attempt_id>", "GET", allow=roles(STUDENT, TEACHER, ADMIN),
+             response=schemas.ExamAttemptOut, summary="An attempt with the review its policy allows the caller")
+def get_attempt(attempt_id):
+    attempt = db.session.get(Attempt, attempt_id)
+    exam = db.session.get(Exam, attempt.exam_id) if attempt else None
+    permissions.ensure_attempt_visible(current_user, attempt, exam)
+    now = utcnow()
+    if attempts.finalize_if_overdue(attempt, exam, now):
+        db.session.commit()
+    return attempts.document(attempt, exam, current_user, now)
+
+
+@bp.endpoint("/attempts/<int:attempt_id>/grades/<int:question_id>", "PUT", allow=roles(TEACHER),
+             body=schemas.ExamGradeIn, response=schemas.ExamAttemptOut,
+             summary="Hand-grade one question (essays); recomputes the total", errors=(409, 422))
+def grade_question(attempt_id, question_id, body):
+    attempt = attempts.lock(attempt_id)
+    exam = db.session.get(Exam, attempt.exam_id) if attempt else None
+    if attempt is None or not permissions.can_manage(current_user, exam):
+        raise NotFound("Không tìm thấy bài làm.")
+    now = utcnow()
+    attempts.finalize_if_overdue(attempt, exam, now)
+    grading.hand_grade(current_user, attempt, exam, question_id, body["points"], body["comment"])
+    db.session.commit()
+    return attempts.document(attempt, exam, current_user, now)
+
+
+@bp.endpoint("/exams/<int:exam_id>/regrade", "POST", allow=roles(TEACHER), body=schemas.ExamRegradeIn,
+             response=schemas.ExamRegradeOut,
+             summary="Regrade one question (new version, full credit or drop): preview with dry_run, then apply",
+             errors=(422,))
+def regrade(exam_id, body):
+    exam = _exam(exam_id)
+    preview = grading.regrade(current_user, exam, body["question_id"], body["action"], body["dry_run"])
+    if body["dry_run"]:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return preview
+
+
+# -- results and statistics ----------------------------------------------------------------------------------
+
+@bp.endpoint("/exams/<int:exam_id>/results", "GET", allow=STAFF_READ, query=schemas.ExamResultsQuery,
+             response=schemas.ExamResultsOut,
+             summary="Every student of the assigned classes with attempts and scores (?format=csv|xlsx to export)")
+def exam_results(exam_id, args):
+    exam = _exam(exam_id)
+    now = utcnow()
+    if attempts.submit_overdue_for_exam(exam, now):
+        db.session.commit()
+    doc = statistics.results(exam)
+    if args["format"] == "csv":
+        return Response(statistics.results_csv(doc), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="ket-qua-{exam.id}.csv"'})
+    if args["format"] == "xlsx":
+        return Response(statistics.results_xlsx(doc),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="ket-qua-{exam.id}.xlsx"'})
+    return doc
+
+
+@bp.endpoint("/exams/<int:exam_id>/statistics", "GET", allow=STAFF_READ, response=schemas.ExamStatisticsOut,
+             summary="Histogram, mean, median, SD, item analysis and reliability of the graded attempts")
+def exam_statistics(exam_id):
+    exam = _exam(exam_id)
+    doc = statistics.cached(exam)
+    db.session.commit()
+    return doc
