@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from lms.core import auth, errors, web
 from lms.core.config import load_config
@@ -17,7 +18,19 @@ from lms.core.permissions import PUBLIC
 FEATURES = (
     "lms.accounts",
     "lms.curriculum",
+    "media",
+    "question_bank",
+    "lms.lectures",
+    "lms.exams",
+    "lms.gradebook",
+    "lms.search",
 )
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -29,6 +42,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask("lms", static_folder=os.path.join(os.path.dirname(__file__), "core", "static"),
                 template_folder=os.path.join(os.path.dirname(__file__), "core", "templates"))
     app.config.update(config)
+    # Ids past PostgreSQL's integer range are simply "not found", never a database error.
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config["MAX_CONTENT_LENGTH"] = None  # uploads stream; media enforces MAX_UPLOAD_MB while reading
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -4,7 +4,7 @@ import uuid
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -43,6 +43,9 @@ def test_upgrade_from_empty_gives_the_models_schema(tmp_path):
                 context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
                 diff = compare_metadata(context, db.metadata)
             dialect = db.engine.dialect.name
+            # Every migration also goes back down and up again cleanly.
+            downgrade(revision="base")
+            upgrade()
             db.engine.dispose()
         assert diff == [], f"models and migrations differ on {dialect}: {diff}"
     finally:

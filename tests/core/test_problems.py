@@ -92,3 +92,8 @@ def test_pagination_shape(world):
     body = world.as_("admin").get("/schools?page=1&per_page=1").get_json()
     assert set(body) == {"items", "total", "page", "per_page"}
     assert body["total"] == 2 and len(body["items"]) == 1
+
+
+def test_ids_beyond_the_integer_range_are_404(world):
+    assert_problem(world.as_("admin").post(f"/classes/{2**40}/teachers", json={"teacher_id": 1, "subject": "toan"}),
+                   404)
