@@ -23,11 +23,6 @@ DEMO_USERS = [
 ]
 
 
-def register_seeder(app: Flask, fn) -> None:
-    """Features add demo content to ``seed-demo``; each seeder gets the demo context dict and must be idempotent."""
-    app.extensions.setdefault("lms_seeders", []).append(fn)
-
-
 def init_app(app: Flask) -> None:
     @app.cli.group("users")
     def users_group():

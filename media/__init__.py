@@ -17,7 +17,7 @@ DEMO_VIDEO_NAME = "bai-giang-mau.mp4"
 
 def init_app(app) -> None:
     """Register the API blueprint, the jobs (before ``jobs.init_app``) and the demo seeder."""
-    from lms.cli import register_seeder
+    from lms.core.seeding import register_seeder
 
     from . import routes, tasks  # noqa: F401  (tasks registers the jobs)
 

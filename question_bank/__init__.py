@@ -9,7 +9,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the JSON API, the teacher pages, the menu items, the media access check and the demo seeder."""
-    from lms.cli import register_seeder
+    from lms.core.seeding import register_seeder
     from lms.core.web import register_nav
 
     from . import routes, views

@@ -7,7 +7,7 @@ DEMO_EXAM_TITLE = "Kiểm tra 15 phút – Toán 10 (demo)"
 
 
 def init_app(app: Flask) -> None:
-    from lms.cli import register_seeder
+    from lms.core.seeding import register_seeder
     from lms.core.web import register_nav
 
     from . import routes, tasks, views  # noqa: F401  (tasks registers the auto-submit job before jobs.init_app)

@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the API and pages, the exam signal handlers, the delivery jobs, the menu and the demo seeder."""
-    from lms.cli import register_seeder
+    from lms.core.seeding import register_seeder
     from lms.core.web import register_nav
 
     from . import delivery, handlers, routes, views  # noqa: F401  (delivery registers its jobs on import)

@@ -27,7 +27,7 @@ def _completion_ratio_from_env() -> float:
 def init_app(app: Flask) -> None:
     """Register the API, the pages, the media access check, signal handlers, menu entries and the demo seeder."""
     import media.api as media_api
-    from lms.cli import register_seeder
+    from lms.core.seeding import register_seeder
     from lms.core.web import register_nav
 
     from . import api, handlers, routes, seed, views
