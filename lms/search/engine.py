@@ -485,6 +485,9 @@ class SearchIndex:
         """Return ``{doc_key: updated_at}`` for every indexed document, for reconciliation with the database."""
         with self._read_lock:
             reader = self._current_searcher().reader()
+            if reader.doc_count_all() == 0:
+                # A new or cleared index has no segment, and whoosh's EmptyReader has no column readers.
+                return {}
             keys = reader.column_reader("doc_key")
             stamps = reader.column_reader("updated_at")
             return {keys[n]: stamps[n] for n in reader.all_doc_ids()}
