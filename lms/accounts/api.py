@@ -60,3 +60,23 @@ def teachers_of_student(student_id: int) -> set[int]:
     ids = set(db.session.scalars(select(TeachingAssignment.teacher_id).where(TeachingAssignment.class_id.in_(class_ids))))
     ids |= {t for t in db.session.scalars(select(SchoolClass.homeroom_teacher_id).where(SchoolClass.id.in_(class_ids))) if t}
     return ids
+
+
+def teaching_assignments(teacher_id: int) -> list[tuple[int, str]]:
+    """Every (class_id, subject_code) the teacher is assigned to teach, ordered by class then subject.
+
+    Homeroom classes are not included (``taught_class_ids`` adds them): being homeroom teacher gives no
+    subject of its own.
+    """
+    rows = db.session.execute(select(TeachingAssignment.class_id, TeachingAssignment.subject_code)
+                              .where(TeachingAssignment.teacher_id == teacher_id)
+                              .order_by(TeachingAssignment.class_id, TeachingAssignment.subject_code))
+    return [(class_id, subject_code) for class_id, subject_code in rows]
+
+
+def all_class_ids(school_id: int | None = None) -> list[int]:
+    """Ids of every class, or of one school's classes, newest school year first, then by name."""
+    stmt = select(SchoolClass.id).order_by(SchoolClass.school_year.desc(), SchoolClass.name, SchoolClass.id)
+    if school_id is not None:
+        stmt = stmt.where(SchoolClass.school_id == school_id)
+    return list(db.session.scalars(stmt))

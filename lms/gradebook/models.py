@@ -16,6 +16,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.core.db import UTCDateTime, db, utcnow
 
 KINDS = ("tx", "gk", "ck")
+#: The subject_code of the rows (lock, change log, sign-offs) that belong to a class's semester summary rather
+#: than to one subject's gradebook; never a curriculum code (those are lowercase slugs).
+CLASS_SUMMARY = "_class_summary"
 SEMESTERS = (1, 2)
 COLUMN_SOURCES = ("manual", "exam")
 SCORE_SOURCES = ("manual", "exam", "import", "regrade")
@@ -153,7 +156,11 @@ class StudentComment(db.Model):
 
 
 class GradebookLock(db.Model):
-    """Lock state of one gradebook (class × subject × semester); a signed gradebook is locked."""
+    """Lock state of one gradebook (class × subject × semester); a signed gradebook is locked.
+
+    The row with ``subject_code == CLASS_SUMMARY`` locks the class's semester summary, and with it the entry
+    of every subject of that class and semester.
+    """
 
     __tablename__ = "gradebook_locks"
 
@@ -178,7 +185,7 @@ class SignOff(db.Model):
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
     subject_code: Mapped[str] = mapped_column(String(40))
     semester: Mapped[int] = mapped_column(Integer)
-    #: "subject" (one subject's gradebook) or "class_summary".
+    #: "subject" (one subject's gradebook) or "class_summary" (then subject_code is CLASS_SUMMARY).
     kind: Mapped[str] = mapped_column(String(20), default="subject")
     signer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: Common name in the certificate (the person who legally signed).
@@ -186,7 +193,9 @@ class SignOff(db.Model):
     #: "subject_teacher", "homeroom" or "principal".
     role: Mapped[str] = mapped_column(String(20))
     #: The signed snapshot: {class_id, class_name, school_year, subject, semester,
-    #: columns:[{id, kind, title}], rows:[{student_id, full_name, scores:{column_id: "8.3"|"Đ"}, average}]}.
+    #: columns:[{id, kind, title}], rows:[{student_id, full_name, scores:{column_id: "8.3"|"Đ"}, average}]};
+    #: a class summary: {kind:"class_summary", class_id, class_name, school_year, grade, semester,
+    #: subjects:[{code, name, graded_by}], rows:[{student_id, full_name, results:{code: "8.3"|"Đ"|"T"}, result}]}.
     snapshot: Mapped[dict] = mapped_column(JSON)
     #: Hex SHA-256 of signing.canonical_json(snapshot): compared with the current data on verify.
     snapshot_sha256: Mapped[str] = mapped_column(String(64))
@@ -197,6 +206,23 @@ class SignOff(db.Model):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     invalidated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     invalidated_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class QualityAssessment(db.Model):
+    """A primary student's end-of-year levels of qualities and competences (Thông tư 27/2020), set by the
+    homeroom teacher; one row per class (hence per school year) and student."""
+
+    __tablename__ = "gradebook_qualities"
+    __table_args__ = (UniqueConstraint("class_id", "student_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: {quality code of rules.PRIMARY_QUALITIES: "T" (Tốt) | "Đ" (Đạt) | "C" (Cần cố gắng)}; a missing code is
+    #: not assessed yet.
+    levels: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class OutboxEvent(db.Model):

@@ -88,3 +88,17 @@ def column_visible(user, level: str, column) -> bool:
 def can_unlock(user, class_id: int, subject: str) -> bool:
     """Admins (the principal's office) and the subject teacher may unlock; the reason is always logged."""
     return gradebook_access(user, class_id, subject) == EDIT
+
+
+def ensure_class_summary_readable(user, class_id: int):
+    """The class, or NotFound: a class's summary (every subject) is for its homeroom teacher and admins."""
+    klass = accounts.get_class(class_id)
+    if klass is None or user is None or not (
+            user.role == ADMIN or user.role == TEACHER and accounts.is_homeroom(user.id, class_id)):
+        raise NotFound("Không tìm thấy bảng tổng hợp của lớp.")
+    return klass
+
+
+def ensure_qualities_editable(user, class_id: int):
+    """The class, or NotFound: TT27 qualities and competences are levelled by the homeroom teacher (or an admin)."""
+    return ensure_class_summary_readable(user, class_id)

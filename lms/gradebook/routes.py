@@ -11,7 +11,7 @@ from lms.core.errors import NotFound, PayloadTooLarge, ValidationFailed
 from lms.core.permissions import ADMIN, SIGNED_IN, TEACHER, require, roles
 from lms.core.rest import ApiBlueprint, load, paginate
 
-from . import permissions, schemas, services, spreadsheets
+from . import permissions, rules, schemas, services, spreadsheets
 from .models import GradebookColumn, SignOff
 
 bp = ApiBlueprint("gradebook", __name__, url_prefix="/api/v1")
@@ -143,7 +143,8 @@ def sign_gradebook():
     data = upload.read(MAX_PKCS12_BYTES + 1)
     if len(data) > MAX_PKCS12_BYTES:
         raise PayloadTooLarge("Tệp chứng thư số quá lớn.")
-    services.ensure_unlocked(klass.id, form["subject"], form["semester"])
+    # A signed class summary does not stop the subject teacher signing their own (unchanged) gradebook.
+    services.ensure_unlocked(klass.id, form["subject"], form["semester"], summary=False)
     signoff = services.sign(current_user, klass, form["subject"], form["semester"], data, form["password"])
     db.session.commit()
     return signoff
@@ -168,5 +169,65 @@ def verify_signature(signature_id):
     signoff = db.session.scalar(select(SignOff).where(SignOff.id == signature_id))
     if signoff is None:
         raise NotFound("Không tìm thấy chữ ký.")
-    permissions.ensure_readable(current_user, signoff.class_id, signoff.subject_code)
+    if signoff.kind == "class_summary":
+        permissions.ensure_class_summary_readable(current_user, signoff.class_id)
+    else:
+        permissions.ensure_readable(current_user, signoff.class_id, signoff.subject_code)
     return services.verify(signoff)
+
+
+def _pkcs12_upload() -> bytes:
+    upload = request.files.get("pkcs12")
+    if upload is None:
+        raise ValidationFailed(errors={"pkcs12": ["Chọn tệp chứng thư số (.p12/.pfx)."]})
+    data = upload.read(MAX_PKCS12_BYTES + 1)
+    if len(data) > MAX_PKCS12_BYTES:
+        raise PayloadTooLarge("Tệp chứng thư số quá lớn.")
+    return data
+
+
+@bp.endpoint("/gradebook/class-summary", "GET", allow=STAFF, query=schemas.ClassSummaryQuery,
+             response=schemas.ClassSummaryOut, errors=(404,),
+             summary="The class's semester summary (every subject's result per student, the learning result) "
+                     "with its signatures; for the homeroom teacher and admins")
+def get_class_summary(args):
+    klass = permissions.ensure_class_summary_readable(current_user, args["class_id"])
+    return services.class_summary(klass, args["semester"])
+
+
+@bp.endpoint("/gradebook/class-summary/sign", "POST", allow=STAFF, response=schemas.GradebookSignatureBrief,
+             status=201, errors=(403, 404, 409, 413),
+             files={"pkcs12": "The signer's certificate and key (.p12/.pfx); form fields: password, class_id, "
+                              "semester, role (homeroom | principal)"},
+             summary="Sign the class summary: the homeroom teacher first (locks every subject of the class for "
+                     "the semester), then the principal (the school's admin) countersigns")
+def sign_class_summary():
+    form = load(schemas.ClassSummarySignForm(), request.form.to_dict())
+    klass = permissions.ensure_class_summary_readable(current_user, form["class_id"])
+    services.check_signer(current_user, klass, form["role"])
+    data = _pkcs12_upload()
+    signoff = services.sign_summary(current_user, klass, form["semester"], form["role"], data, form["password"])
+    db.session.commit()
+    return signoff
+
+
+@bp.endpoint("/gradebook/class-summary/unlock", "POST", allow=STAFF, body=schemas.ClassSummaryUnlockIn,
+             response=schemas.GradebookLockOut, errors=(403, 404, 409),
+             summary="Unlock a signed class summary with a reason; its signatures are marked invalidated")
+def unlock_class_summary(body):
+    klass = permissions.ensure_class_summary_readable(current_user, body["class_id"])
+    lock = services.unlock_summary(current_user, klass, body["semester"], body["reason"])
+    db.session.commit()
+    return lock
+
+
+@bp.endpoint("/gradebook/qualities", "PUT", allow=STAFF, body=schemas.GradebookQualitiesIn,
+             response=schemas.GradebookQualitiesOut, errors=(404,),
+             summary="Primary (Thông tư 27): set students' end-of-year qualities and competences "
+                     "{student_id: {code: T|Đ|C|null}}; homeroom teacher or admin")
+def put_qualities(body):
+    klass = permissions.ensure_qualities_editable(current_user, body["class_id"])
+    qualities = services.set_qualities(current_user, klass, body["qualities"])
+    db.session.commit()
+    return {"class_id": klass.id, "names": rules.PRIMARY_QUALITIES,
+            "qualities": {str(sid): levels for sid, levels in qualities.items()}}

@@ -58,6 +58,9 @@ class GradebookColumnOut(Schema):
     exam_id = fields.Integer(allow_none=True)
     released = fields.Boolean()
     position = fields.Integer()
+    value_kind = fields.String(allow_none=True, metadata={
+        "description": "score (0..10, one decimal) | comment (Đ/CĐ) | test (primary: whole points 0..10) | "
+                       "level (primary: T/H/C)"})
 
 
 class GradebookColumnCreated(GradebookColumnOut):
@@ -101,6 +104,7 @@ class GradebookRowOut(Schema):
                         metadata={"description": "column_id -> [absent, make_up, zero_no_makeup, manual_override]"})
     average = fields.String(allow_none=True, metadata={"description": "ĐTBmhk (or Đ/CĐ); null if incomplete"})
     provisional = fields.String(allow_none=True, metadata={"description": "Tạm tính from the scores present"})
+    test = fields.String(allow_none=True, metadata={"description": "Primary: the end-of-semester test (whole points)"})
     comment = fields.String(allow_none=True)
 
 
@@ -114,7 +118,9 @@ class GradebookOut(Schema):
     graded_by = fields.String()
     semester = fields.Integer()
     required_tx = fields.Integer(allow_none=True)
-    locked = fields.Boolean()
+    primary = fields.Boolean(metadata={"description": "Grades 1–5: Thông tư 27 (levels T/H/C, whole-point tests)"})
+    locked = fields.Boolean(metadata={"description": "Signed: this gradebook or the class summary including it"})
+    summary_locked = fields.Boolean(metadata={"description": "The class's semester summary is signed"})
     columns = fields.List(fields.Nested(GradebookColumnOut))
     rows = fields.List(fields.Nested(GradebookRowOut))
     issues = fields.List(fields.String())
@@ -127,8 +133,9 @@ class GradebookYearColumn(GradebookColumnOut):
 
 class GradebookYearSemester(Schema):
     columns = fields.List(fields.Nested(GradebookYearColumn))
-    average = fields.String(allow_none=True)
+    average = fields.String(allow_none=True, metadata={"description": "ĐTBmhk, Đ/CĐ, or a primary level T/H/C"})
     provisional = fields.String(allow_none=True)
+    test = fields.String(allow_none=True, metadata={"description": "Primary: the end-of-semester test"})
 
 
 class GradebookClassification(Schema):
@@ -144,7 +151,10 @@ class GradebookYearSubject(Schema):
     graded_by = fields.String()
     class_id = fields.Integer()
     semesters = fields.Dict(keys=fields.String(), values=fields.Nested(GradebookYearSemester))
-    year_average = fields.String(allow_none=True, metadata={"description": "ĐTBmcn (or Đ/CĐ)"})
+    year_average = fields.String(allow_none=True, metadata={"description": "ĐTBmcn (or Đ/CĐ); null in primary"})
+    primary = fields.Boolean()
+    year_level = fields.String(allow_none=True, metadata={"description": "Primary: the year level T/H/C"})
+    year_test = fields.String(allow_none=True, metadata={"description": "Primary: the end-of-year test"})
 
 
 class GradebookStudentOut(Schema):
@@ -155,6 +165,17 @@ class GradebookStudentOut(Schema):
     subjects = fields.List(fields.Nested(GradebookYearSubject))
     semester_results = fields.Dict(keys=fields.String(), values=fields.Nested(GradebookClassification, allow_none=True))
     year_result = fields.Nested(GradebookClassification, allow_none=True)
+    primary = fields.Boolean(metadata={"description": "A primary (Thông tư 27) year: see primary_result"})
+    qualities = fields.Dict(keys=fields.String(), values=fields.String(),
+                            metadata={"description": "Primary: quality code -> T | Đ | C"})
+    primary_result = fields.Nested(lambda: PrimaryResultOut(), allow_none=True)
+    primary_missing = fields.List(fields.String(), metadata={"description": "What the primary result waits for"})
+
+
+class PrimaryResultOut(Schema):
+    level = fields.String(metadata={"description": "hoan_thanh_xuat_sac | hoan_thanh_tot | hoan_thanh | "
+                                                   "chua_hoan_thanh"})
+    label = fields.String()
 
 
 class GradebookChangeOut(Schema):
@@ -223,3 +244,68 @@ class GradebookVerifyOut(Schema):
     invalidated_at = fields.DateTime(allow_none=True)
     invalidated_reason = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
+
+
+class GradebookQualitiesIn(Schema):
+    class_id = fields.Integer(required=True)
+    qualities = fields.Dict(keys=fields.Integer(), values=fields.Dict(
+        keys=fields.String(validate=validate.Length(max=40)),
+        values=fields.String(allow_none=True, validate=validate.Length(max=20))),
+        required=True, validate=validate.Length(min=1, max=200),
+        metadata={"description": "student_id -> {quality code: T | Đ | C | null}"})
+
+
+class GradebookQualitiesOut(Schema):
+    class_id = fields.Integer()
+    names = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "code -> name"})
+    qualities = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.String()))
+
+
+class ClassSummaryQuery(Schema):
+    class_id = fields.Integer(required=True)
+    semester = fields.Integer(required=True, validate=SEMESTER)
+
+
+class ClassSummarySignForm(ClassSummaryQuery):
+    """The text fields of the multipart class-summary sign request."""
+
+    role = fields.String(required=True, validate=validate.OneOf(("homeroom", "principal")))
+    password = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class ClassSummaryUnlockIn(ClassSummaryQuery):
+    reason = fields.String(required=True, validate=validate.Length(min=5, max=1000,
+                                                                   error="Lý do mở khóa từ 5 đến 1000 ký tự."))
+
+
+class ClassSummarySubject(Schema):
+    code = fields.String()
+    name = fields.String()
+    graded_by = fields.String()
+
+
+class ClassSummaryRow(Schema):
+    student_id = fields.String()
+    full_name = fields.String()
+    results = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True),
+                          metadata={"description": "subject -> ĐTBmhk | Đ | CĐ | T | H | C | null"})
+    tests = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True),
+                        metadata={"description": "Primary: subject -> end-of-semester test"})
+    result = fields.Dict(allow_none=True, metadata={"description": "TT22 classification {level, label, unadjusted, "
+                                                                  "decisive_subject} or primary {level, label}"})
+
+
+class ClassSummaryOut(Schema):
+    class_id = fields.Integer()
+    class_name = fields.String()
+    school_year = fields.String()
+    grade = fields.Integer()
+    semester = fields.Integer()
+    primary = fields.Boolean()
+    subjects = fields.List(fields.Nested(ClassSummarySubject))
+    rows = fields.List(fields.Nested(ClassSummaryRow))
+    complete = fields.Boolean(metadata={"description": "Every student has every result: the summary can be signed"})
+    missing = fields.List(fields.String())
+    locked = fields.Boolean()
+    unlock_reason = fields.String(allow_none=True)
+    signatures = fields.List(fields.Nested(GradebookSignatureBrief))

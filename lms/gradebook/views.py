@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from lms.accounts import api as accounts
 from lms.core.db import db
@@ -12,7 +11,6 @@ from lms.core.permissions import ADMIN, STUDENT, TEACHER, require
 from lms.curriculum import api as curriculum
 
 from . import permissions, services, spreadsheets
-from .models import GradebookColumn
 
 web = Blueprint("gradebook_web", __name__, url_prefix="/gradebook", template_folder="templates",
                 static_folder="static", static_url_path="/static/gradebook")
@@ -36,15 +34,25 @@ def _book_args():
 
 
 def _visible_classes():
-    """Classes the teacher may open (homeroom and taught), or every class for an admin."""
-    ids = None if current_user.role == ADMIN else accounts.taught_class_ids(current_user.id)
-    classes = [accounts.get_class(cid) for cid in sorted(ids)] if ids is not None else []
-    if ids is None:
-        from sqlalchemy import distinct
-
-        class_ids = db.session.scalars(select(distinct(GradebookColumn.class_id))).all()
-        classes = [accounts.get_class(cid) for cid in class_ids]
+    """Classes the user may open, with or without any column yet: every class of an admin's school (every
+    class for an admin without a school), a teacher's taught and homeroom classes."""
+    if current_user.role == ADMIN:
+        ids = accounts.all_class_ids(current_user.school_id)
+    else:
+        ids = sorted({cid for cid, _ in accounts.teaching_assignments(current_user.id)}
+                     | accounts.taught_class_ids(current_user.id))
+    classes = [accounts.get_class(cid) for cid in ids]
     return [k for k in classes if k is not None]
+
+
+def _my_books(classes) -> list[dict]:
+    """The teacher's own (class, subject) pairs as one-click links to semester I."""
+    if current_user.role != TEACHER:
+        return []
+    by_id = {k.id: k for k in classes}
+    names = curriculum.subject_names()
+    return [{"class_id": cid, "class_name": by_id[cid].name, "subject": code, "subject_name": names.get(code, code)}
+            for cid, code in accounts.teaching_assignments(current_user.id) if cid in by_id]
 
 
 @web.route("/")
@@ -57,7 +65,8 @@ def index():
     if request.args.get("class_id") and request.args.get("subject"):
         return redirect(url_for("gradebook_web.grid", **request.args))
     subjects = sorted(curriculum.subject_names().items(), key=lambda item: item[1])
-    return render_template("gradebook/index.html", classes=_visible_classes(), subjects=subjects)
+    classes = _visible_classes()
+    return render_template("gradebook/index.html", classes=classes, subjects=subjects, my_books=_my_books(classes))
 
 
 @web.route("/grid")

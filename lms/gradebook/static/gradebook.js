@@ -9,12 +9,17 @@
   var book = { class_id: Number(root.dataset.classId), subject: root.dataset.subject, semester: Number(root.dataset.semester) };
   var SCORE = /^(10([.,]0+)?|\d([.,]\d+)?)$/;
   var COMMENT = /^(đ|d|cđ|cd|đạt|chưa đạt)$/i;
+  // Primary (Thông tư 27): periodic tests take whole points, the other columns a level T/H/C.
+  var TEST = /^(10|\d)$/;
+  var LEVEL = /^(t|h|c)$/i;
 
   function say(text) { if (status) { status.textContent = text; } }
 
-  function valid(value) {
+  function valid(value, kind) {
     var v = value.trim();
     if (v === "") { return true; }
+    if (kind === "test") { return TEST.test(v); }
+    if (kind === "level") { return LEVEL.test(v); }
     return comment ? COMMENT.test(v) : SCORE.test(v);
   }
 
@@ -49,7 +54,7 @@
   function save(input) {
     var value = input.value.trim();
     if (value === (input.dataset.saved || "")) { return; }
-    if (!valid(value)) { say("Giá trị không hợp lệ: " + value); return; }
+    if (!valid(value, input.dataset.kind)) { say("Giá trị không hợp lệ: " + value); return; }
     var scores = {};
     scores[input.dataset.student] = value === "" ? null : value;
     input.setAttribute("aria-busy", "true");
@@ -73,7 +78,7 @@
   Array.prototype.forEach.call(root.querySelectorAll("input.gb-cell"), function (input) {
     input.dataset.saved = input.value;
     input.addEventListener("input", function () {
-      if (valid(input.value)) { input.removeAttribute("aria-invalid"); }
+      if (valid(input.value, input.dataset.kind)) { input.removeAttribute("aria-invalid"); }
       else { input.setAttribute("aria-invalid", "true"); }
     });
     input.addEventListener("keydown", function (ev) {

@@ -1,129 +1,22 @@
-"""Assessment rules of Vietnamese general education, as pure functions.
+"""Lower and upper secondary assessment (Thông tư 22/2021/TT-BGDĐT, 20/7/2021), as pure functions.
 
-Every threshold, weight and count the gradebook uses lives here as a named constant, next to the legal
-source a teacher or parent can check:
-
-* Thông tư 22/2021/TT-BGDĐT (20/7/2021): assessment of lower and upper secondary students (THCS, THPT).
-* Thông tư 27/2020/TT-BGDĐT (04/9/2020): assessment of primary students (tiểu học).
-
-Scores are ``decimal.Decimal``; a float never enters a computation, because 8,25 stored as a binary float
-is 8,2499… and would round to 8,2 in front of every parent.  Comment results (Đạt / Chưa đạt) are ``bool``
+Comment-only subjects, the number of regular assessments, ĐTBmhk and ĐTBmcn, the learning result with the
+Điều 9.3 adjustment, and the summer re-assessment. Comment results (Đạt / Chưa đạt) are ``bool``
 (``True`` = Đạt) and ``None`` means "not assessed yet".
 """
 
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
 
-# --------------------------------------------------------------------------------------------------
-# Errors
-# --------------------------------------------------------------------------------------------------
-
-
-class GradebookRuleError(ValueError):
-    """Base of the domain errors raised by these rules; the message is meant for the user."""
-
-
-class InvalidScore(GradebookRuleError):
-    """A score that the regulation does not allow (not a number, out of 0..10, not an integer...)."""
-
-    def __init__(self, value: object, message: str) -> None:
-        super().__init__(message)
-        #: the value as it was given, for error reports
-        self.value = value
-
-
-class InvalidComment(GradebookRuleError):
-    """A comment-subject result that is neither Đạt nor Chưa đạt."""
-
-
-class UnknownGradingMode(GradebookRuleError):
-    """A subject ``graded_by`` value other than ``"score"`` or ``"comment"``."""
-
-
-class IncompleteResults(GradebookRuleError):
-    """A classification was asked for while some subject has no result yet."""
-
-    def __init__(self, subjects: Iterable[str]) -> None:
-        self.subjects = sorted(subjects)
-        super().__init__("Chưa đủ kết quả để xếp loại, còn thiếu: " + ", ".join(self.subjects))
-
-
-class NotEligibleForReassessment(GradebookRuleError):
-    """A re-assessment result was given for a subject that is not re-assessed."""
-
-
-# --------------------------------------------------------------------------------------------------
-# Scores (TT22/2021: each score is an integer or a decimal with one digit after rounding)
-# --------------------------------------------------------------------------------------------------
-
-#: TT22/2021: every score (ĐĐGtx, ĐĐGgk, ĐĐGck, ĐTBmhk, ĐTBmcn) is on the 10-point scale.
-MIN_SCORE = Decimal(0)
-MAX_SCORE = Decimal(10)
-#: TT22/2021: "số nguyên hoặc số thập phân được lấy đến chữ số thập phân thứ nhất sau khi làm tròn số";
-#: rounding is half up on the decimal value (8,25 -> 8,3), never banker's rounding.
-SCORE_QUANTUM = Decimal("0.1")
-SCORE_ROUNDING = ROUND_HALF_UP
-
-# A sign, digits, and at most one decimal separator (Vietnamese comma or dot). Exponents ("1e1"),
-# thousands separators and "NaN" are rejected although Decimal() would accept some of them.
-_SCORE_TEXT = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
-_INTEGER_TEXT = re.compile(r"[+-]?\d+")
-
-
-def _to_decimal(value: object) -> Decimal:
-    """Turn int / str / Decimal into a finite Decimal, or raise InvalidScore."""
-    # bool is an int subclass; True as "1 point" is always a programming error.
-    if isinstance(value, bool) or value is None:
-        raise InvalidScore(value, "Điểm phải là một số từ 0 đến 10.")
-    if isinstance(value, float):
-        raise InvalidScore(value, "Điểm không được là số thực dấu phẩy động (float); hãy dùng Decimal hoặc chuỗi.")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise InvalidScore(value, "Điểm phải là một số từ 0 đến 10.")
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if not _SCORE_TEXT.fullmatch(text):
-            raise InvalidScore(value, f"“{value}” không phải là điểm hợp lệ (ví dụ đúng: 8 hoặc 8,5).")
-        return Decimal(text.replace(",", "."))
-    raise InvalidScore(value, "Điểm phải là một số từ 0 đến 10.")
-
-
-def round_score(value: Decimal) -> Decimal:
-    """Round a computed score to one decimal, half up (TT22/2021): 8.25 -> 8.3, 7.777… -> 7.8."""
-    return value.quantize(SCORE_QUANTUM, rounding=SCORE_ROUNDING)
-
-
-def _check_range(original: object, value: Decimal) -> None:
-    if not MIN_SCORE <= value <= MAX_SCORE:
-        raise InvalidScore(original, f"Điểm phải nằm trong khoảng từ 0 đến 10 (nhận được {original}).")
-
-
-def record_score(value: int | str | Decimal) -> Decimal:
-    """Parse and record one score as the gradebook stores it.
-
-    Accepts an int, a Decimal or a string with a decimal comma or dot ("8,25", "8.25"), checks the
-    0..10 range and rounds to one decimal half up, so ``record_score("8,25") == Decimal("8.3")``.
-    Floats are refused because they cannot represent 8,25 exactly. Raises ``InvalidScore``.
-    """
-    number = _to_decimal(value)
-    _check_range(value, number)
-    return round_score(number)
-
-
-def _weighted_average(total: Decimal, weight: int) -> Decimal:
-    # The dividend has at most one decimal and the divisor is a small integer, so a 28-digit quotient
-    # can never land exactly on a ...5 tie by truncation; the extra precision is belt and braces.
-    with localcontext() as ctx:
-        ctx.prec = 40
-        return round_score(total / Decimal(weight))
+from .errors import (
+    GradebookRuleError, IncompleteResults, InvalidComment, InvalidScore, NotEligibleForReassessment,
+    UnknownGradingMode,
+)
+from .scores import MAX_SCORE, _to_decimal, _weighted_average, record_score, round_score
 
 
 # --------------------------------------------------------------------------------------------------
@@ -500,127 +393,3 @@ def apply_reassessment(
             raise InvalidComment(f"Thiếu kết quả kiểm tra lại môn {name}.")
         comments[name] = result
     return ReassessmentOutcome(scored=scores, comment=comments, level=classify(scores, comments))
-
-
-# --------------------------------------------------------------------------------------------------
-# Primary school (Thông tư 27/2020/TT-BGDĐT)
-# --------------------------------------------------------------------------------------------------
-
-#: TT27/2020: periodic tests are scored on 10 points, integers only, and 0 is allowed.
-PRIMARY_MIN_TEST_SCORE = 0
-PRIMARY_MAX_TEST_SCORE = 10
-
-
-class PrimaryLevel(enum.Enum):
-    """TT27/2020 subject level of a primary student."""
-
-    T = "T"
-    H = "H"
-    C = "C"
-
-    @property
-    def label(self) -> str:
-        """The Vietnamese label: Hoàn thành tốt, Hoàn thành, Chưa hoàn thành."""
-        return {"T": "Hoàn thành tốt", "H": "Hoàn thành", "C": "Chưa hoàn thành"}[self.value]
-
-
-class QualityLevel(enum.Enum):
-    """TT27/2020 level of a quality (phẩm chất) or competence (năng lực)."""
-
-    TOT = "T"
-    DAT = "Đ"
-    CAN_CO_GANG = "C"
-
-    @property
-    def label(self) -> str:
-        """The Vietnamese label: Tốt, Đạt, Cần cố gắng."""
-        return {"T": "Tốt", "Đ": "Đạt", "C": "Cần cố gắng"}[self.value]
-
-
-class PrimaryYearResult(enum.Enum):
-    """TT27/2020 end-of-year result of a primary student, best first."""
-
-    HOAN_THANH_XUAT_SAC = "hoan_thanh_xuat_sac"
-    HOAN_THANH_TOT = "hoan_thanh_tot"
-    HOAN_THANH = "hoan_thanh"
-    CHUA_HOAN_THANH = "chua_hoan_thanh"
-
-    @property
-    def label(self) -> str:
-        """The Vietnamese label printed in the học bạ."""
-        return _PRIMARY_RESULT_LABELS[self]
-
-
-_PRIMARY_RESULT_LABELS = {
-    PrimaryYearResult.HOAN_THANH_XUAT_SAC: "Hoàn thành xuất sắc",
-    PrimaryYearResult.HOAN_THANH_TOT: "Hoàn thành tốt",
-    PrimaryYearResult.HOAN_THANH: "Hoàn thành",
-    PrimaryYearResult.CHUA_HOAN_THANH: "Chưa hoàn thành",
-}
-
-#: TT27/2020 end-of-year test thresholds: Hoàn thành xuất sắc >= 9, Hoàn thành tốt >= 7, Hoàn thành >= 5.
-PRIMARY_EXCELLENT_MIN_TEST = 9
-PRIMARY_GOOD_MIN_TEST = 7
-PRIMARY_COMPLETE_MIN_TEST = 5
-
-
-def record_primary_test_score(value: int | str | Decimal) -> int:
-    """Parse a primary periodic test score: an integer from 0 to 10 (TT27/2020), returned as int.
-
-    Accepts an int, a Decimal with an integral value or a string of digits. A fractional score such as
-    "7,5" is refused, not rounded, because the regulation gives whole points only. Raises ``InvalidScore``.
-    """
-    if isinstance(value, str):
-        if not _INTEGER_TEXT.fullmatch(value.strip()):
-            raise InvalidScore(
-                value, f"Điểm kiểm tra định kì tiểu học phải là số nguyên từ 0 đến 10 (nhận được “{value}”)."
-            )
-    number = _to_decimal(value)
-    if number != number.to_integral_value():
-        raise InvalidScore(
-            value, f"Điểm kiểm tra định kì tiểu học phải là số nguyên, không có phần thập phân ({value})."
-        )
-    if not PRIMARY_MIN_TEST_SCORE <= number <= PRIMARY_MAX_TEST_SCORE:
-        raise InvalidScore(value, f"Điểm kiểm tra định kì tiểu học phải từ 0 đến 10 (nhận được {value}).")
-    return int(number)
-
-
-def primary_year_result(
-    subject_levels: Mapping[str, PrimaryLevel | None],
-    end_of_year_tests: Mapping[str, int | None],
-    qualities: Iterable[QualityLevel | None],
-) -> PrimaryYearResult:
-    """End-of-year result of a primary student (TT27/2020).
-
-    ``subject_levels``: each subject's level (T/H/C); ``end_of_year_tests``: the end-of-year periodic test
-    score of each subject that has one; ``qualities``: the levels of every quality and competence.
-    Hoàn thành xuất sắc: all subjects T, all qualities Tốt, every test >= 9; Hoàn thành tốt: the same with
-    tests >= 7; Hoàn thành: subjects T or H, qualities Tốt or Đạt, tests >= 5; otherwise Chưa hoàn thành.
-    Raises ``IncompleteResults`` if anything is missing and ``InvalidScore`` for a bad test score.
-    """
-    quality_levels = list(qualities)
-    missing = [name for name, level in subject_levels.items() if level is None]
-    missing += [f"bài kiểm tra {name}" for name, score in end_of_year_tests.items() if score is None]
-    if any(level is None for level in quality_levels):
-        missing.append("phẩm chất, năng lực")
-    if not subject_levels:
-        missing.append("môn học")
-    if missing:
-        raise IncompleteResults(missing)
-    tests = [record_primary_test_score(score) for score in end_of_year_tests.values()]
-    levels = list(subject_levels.values())
-    lowest_test = min(tests, default=PRIMARY_MAX_TEST_SCORE)
-
-    all_subjects_t = all(level is PrimaryLevel.T for level in levels)
-    all_qualities_good = all(level is QualityLevel.TOT for level in quality_levels)
-    if all_subjects_t and all_qualities_good and lowest_test >= PRIMARY_EXCELLENT_MIN_TEST:
-        return PrimaryYearResult.HOAN_THANH_XUAT_SAC
-    if all_subjects_t and all_qualities_good and lowest_test >= PRIMARY_GOOD_MIN_TEST:
-        return PrimaryYearResult.HOAN_THANH_TOT
-    if (
-        all(level is not PrimaryLevel.C for level in levels)
-        and all(level is not QualityLevel.CAN_CO_GANG for level in quality_levels)
-        and lowest_test >= PRIMARY_COMPLETE_MIN_TEST
-    ):
-        return PrimaryYearResult.HOAN_THANH
-    return PrimaryYearResult.CHUA_HOAN_THANH
