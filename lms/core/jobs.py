@@ -12,7 +12,7 @@ import logging
 import os
 from dataclasses import dataclass
 
-from flask import Flask
+from flask import Flask, current_app
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -32,14 +32,24 @@ class _Registered:
     schedule: dict | None
 
 
+@dataclass
+class _Binding:
+    """One app's huey and the job wrappers bound to it."""
+
+    app: Flask
+    huey: object
+    wrappers: dict
+
+
 class JobQueue:
-    """Registry of job functions bound to one huey instance per app."""
+    """Registry of job functions; each app binds them to its own huey (``app.extensions["lms_jobs"]``).
+
+    Per-app binding matters when one process holds two apps (tests, scripts): each app's jobs run in that
+    app's context against that app's database.
+    """
 
     def __init__(self):
         self._registered: dict[str, _Registered] = {}
-        self._wrappers: dict[str, object] = {}
-        self.huey = None
-        self.app: Flask | None = None
 
     def task(self, *, retries: int = 0, retry_delay: int = 0):
         """Declare a job. Call ``job.enqueue(*ids)`` to run it after the current transaction commits."""
@@ -68,15 +78,25 @@ class JobQueue:
             huey = RedisHuey("lms", url=cfg["REDIS_URL"])
         else:
             huey = SqliteHuey("lms", filename=os.path.join(cfg["LMS_DATA_DIR"], "jobs.db"))
-        self.huey = huey
-        self.app = app
-        self._wrappers = {}
+        binding = _Binding(app, huey, {})
         for name, reg in self._registered.items():
-            self._bind(name, reg)
+            binding.wrappers[name] = self._bind(app, huey, name, reg)
+        app.extensions.setdefault("lms_jobs", {})[id(self)] = binding
 
-    def _bind(self, name: str, reg: _Registered) -> None:
-        app = self.app
+    def binding(self, app: Flask | None = None) -> _Binding:
+        app = app or current_app._get_current_object()
+        try:
+            return app.extensions["lms_jobs"][id(self)]
+        except KeyError:
+            raise RuntimeError("jobs.init_app(app) was not called for this app") from None
 
+    @property
+    def huey(self):
+        """The current app's huey."""
+        return self.binding().huey
+
+    @staticmethod
+    def _bind(app: Flask, huey, name: str, reg: _Registered):
         @functools.wraps(reg.fn)
         def run_in_app(*args):
             with app.app_context():
@@ -92,29 +112,32 @@ class JobQueue:
                     db.session.remove()
 
         if reg.schedule is not None:
-            wrapper = self.huey.periodic_task(crontab(**reg.schedule), name=name)(run_in_app)
-        else:
-            wrapper = self.huey.task(retries=reg.retries, retry_delay=reg.retry_delay, name=name)(run_in_app)
-        self._wrappers[name] = wrapper
+            return huey.periodic_task(crontab(**reg.schedule), name=name)(run_in_app)
+        return huey.task(retries=reg.retries, retry_delay=reg.retry_delay, name=name)(run_in_app)
 
-    def enqueue_now(self, name: str, *args) -> None:
+    def enqueue_now(self, name: str, *args, app: Flask | None = None) -> None:
         """Send a job immediately (CLI, or code that already committed)."""
-        if name not in self._wrappers:
+        wrappers = self.binding(app).wrappers
+        if name not in wrappers:
             raise KeyError(f"unknown job {name}")
-        self._wrappers[name](*args)
+        wrappers[name](*args)
 
     def enqueue_after_commit(self, name: str, *args) -> None:
         pending = db.session.info.setdefault(_PENDING, [])
-        if (self, name, args) not in pending:  # the same job for the same ids once per transaction
-            pending.append((self, name, args))
+        entry = (self, current_app._get_current_object(), name, args)
+        if entry not in pending:  # the same job for the same ids once per transaction
+            pending.append(entry)
 
-    def consumer(self, workers: int = 2):
+    def consumer(self, workers: int = 2, app: Flask | None = None):
         """A huey consumer for ``flask worker``."""
-        return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
-                                         check_worker_health=True)
+        return self.binding(app).huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                                                      check_worker_health=True)
 
     def names(self) -> list[str]:
         return sorted(self._registered)
+
+    def bound_names(self, app: Flask | None = None) -> list[str]:
+        return sorted(self.binding(app).wrappers)
 
 
 class _JobHandle:
@@ -138,9 +161,9 @@ def _send_pending(session):
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    for queue, name, args in pending:
+    for queue, app, name, args in pending:
         try:
-            queue.enqueue_now(name, *args)
+            queue.enqueue_now(name, *args, app=app)
         except Exception:
             # A lost enqueue must not undo a committed request; the periodic reconcilers pick it up.
             log.exception("could not enqueue %s", name)

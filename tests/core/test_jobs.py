@@ -48,7 +48,7 @@ def test_a_real_consumer_runs_the_job(app, factory, tmp_path):
     else:
         huey = SqliteHuey("lms-test", filename=str(tmp_path / "jobs.db"))
     queue, job = _queue_with_probe(app, huey)
-    consumer = queue.consumer(workers=1)
+    consumer = queue.consumer(workers=1, app=app)
     consumer._set_signal_handlers = lambda: None  # signals belong to the main thread; pytest owns it here
     with app.app_context():
         job.enqueue(school_id, "Từ hàng đợi")
@@ -69,5 +69,17 @@ def test_a_real_consumer_runs_the_job(app, factory, tmp_path):
 
 
 def test_every_declared_job_is_bound(app):
-    assert jobs.huey is not None
-    assert set(jobs.names()) == set(jobs._wrappers)
+    with app.app_context():
+        assert jobs.huey is not None
+        assert jobs.bound_names() == jobs.names()
+
+
+def test_a_second_app_in_the_process_does_not_take_the_first_apps_jobs(app, factory, tmp_path):
+    """Each app runs its own jobs in its own context (tests/core/test_migrations.py builds a second app)."""
+    from lms.app import create_app
+
+    other = create_app({"TESTING": True, "LMS_DATA_DIR": str(tmp_path), "SECRET_KEY": "y" * 40,
+                        "DATABASE_URL": f"sqlite:///{tmp_path / 'other.db'}", "JOBS_IMMEDIATE": "true"})
+    with app.app_context(), other.app_context():
+        assert jobs.binding(app).app is app and jobs.binding(other).app is other
+        assert jobs.binding(app).huey is not jobs.binding(other).huey

@@ -17,12 +17,15 @@ from .conftest import exam_body, short, single_choice, tf_group
 def test_create_sends_exam_saved_and_patch_keeps_gradebook_in_step(world, bank, make_exam):
     ids = bank.choices(3)
     sent = []
-    exam_saved.connect(lambda sender, **kw: sent.append(kw), weak=False)
+    def receiver(sender, **kw):
+        sent.append(kw)
+
+    exam_saved.connect(receiver)
     try:
         exam = make_exam(ids, gradebook={"column_kind": "gk", "semester": 2})
         patched = world.as_("teacher").patch(f"/exams/{exam['id']}", json={"title": "Giữa kì II"})
     finally:
-        exam_saved.receivers.clear()
+        exam_saved.disconnect(receiver)  # only ours: the gradebook listens too
     assert patched.status_code == 200 and patched.get_json()["title"] == "Giữa kì II"
     assert [s["title"] for s in sent] == ["Kiểm tra 15 phút", "Giữa kì II"]
     assert sent[0]["gradebook"] == {"column_kind": "gk", "semester": 2}
