@@ -1,18 +1,34 @@
-"""Benchmark: exam day. N students start one 40-question exam, autosave every ~10 s, then submit.
+"""Benchmark: exam day. N students start one 40-question exam, autosave, then submit.
 
 It seeds a fresh database (a throwaway PostgreSQL database next to ``--database-url`` unless
-``--no-create-db``), starts gunicorn on ``wsgi:app`` with that DATABASE_URL/REDIS_URL, drives the API over
-keep-alive ``http.client`` connections from a pool of threads, and reports starts, autosaves/s, latency
-percentiles (p50/p95/p99) per request kind, errors, and whether every acknowledged answer is in the
-database afterwards. Not run by the test suite::
+``--no-create-db``; for ``sqlite`` a file in a temporary directory), starts gunicorn on ``wsgi:app`` with that
+DATABASE_URL/REDIS_URL, and drives the API over keep-alive ``http.client`` connections, one per client thread.
 
-    .venv/bin/python bench/exam_day_bench.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test \\
-        --redis-url redis://127.0.0.1:6379/0 --students 2000 --seconds 120
+Autosave modes (``--mode``):
+
+- ``paced``: every student saves every ``--interval`` s (±20 %): the offered load of a real exam room
+  (2,000 students / 10 s = 200 saves/s);
+- ``closed``: each client thread saves for its students back to back, no think time: capacity, i.e. as
+  many saves per second as the server allows with ``--threads`` requests in flight;
+- ``rate``: ``--rate`` saves/s in total, spread over the threads on a fixed schedule (a thread that falls
+  behind sends at once and the lag is reported).
+
+Then every student submits while a poller watches the gradebook column of the exam: "submit -> gradebook"
+is the time from sending the submit to the score being visible there (grading posts it in the submit's
+transaction, so it is normally the submit latency). Reported: autosaves/s (overall and per-second
+median/min), p50/p95/p99 latency per request kind, errors, CPU shares (this client, gunicorn, the
+bench's PostgreSQL backends, everything else on the machine), a probe that saving after submit is a 409,
+and whether every acknowledged answer is in the database afterwards. Not run by the test suite::
+
+    .venv/bin/python bench/exam_day_bench.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres \\
+        --redis-url redis://127.0.0.1:6379/0 --students 2000 --seconds 60 --mode closed
+    .venv/bin/python bench/exam_day_bench.py --database-url sqlite --students 2000 --seconds 60 --mode closed
 """
 from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import random
@@ -25,6 +41,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,7 +131,7 @@ def seed(env: dict, students: int) -> dict:
             "title": "Thi thử (bench)", "subject": "toan", "grade": 12, "class_ids": [klass.id], "mode": "exam",
             "duration_minutes": 60, "opens_at": utcnow() - timedelta(minutes=1), "closes_at": None,
             "max_attempts": 1, "shuffle_questions": True, "shuffle_options": True, "review": "after_submit",
-            "counted": "best", "sections": [{"title": "Trắc nghiệm", "points_per_question": "0.25",
+            "counted": "best", "gradebook": {"column_kind": "tx", "semester": 1}, "sections": [{"title": "Trắc nghiệm", "points_per_question": "0.25",
                                              "scoring": "proportional", "question_ids": ids}]})
         tokens = [accounts.issue_token(u)[0] for u in users]
         db.session.commit()
@@ -123,11 +140,14 @@ def seed(env: dict, students: int) -> dict:
 
 class Student:
     def __init__(self, token: str):
-        self.token = token
+        self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json",
+                        "Content-Type": "application/json"}
         self.attempt_id = None
-        self.questions: list[dict] = []
+        self.questions: list[tuple[str, list[str]]] = []  # (question id, option ids)
         self.acked: dict[str, str] = {}
         self.next_save = 0.0
+        self.submit_sent: float | None = None
+        self.score_10: str | None = None
 
 
 class Stats:
@@ -135,28 +155,31 @@ class Stats:
         self.lock = threading.Lock()
         self.latency = defaultdict(list)
         self.errors = defaultdict(int)
+        self.per_second = defaultdict(int)  # autosaves completed OK, by whole second since the phase start
+        self.max_lag = 0.0
 
-    def record(self, kind: str, seconds: float, ok: bool, status) -> None:
+    def record(self, kind: str, seconds: float, ok: bool, status, second: int | None = None) -> None:
         with self.lock:
             self.latency[kind].append(seconds)
             if not ok:
                 self.errors[f"{kind} {status}"] += 1
+            elif second is not None:
+                self.per_second[second] += 1
 
 
-def call(conn_box: list, host: str, port: int, method: str, path: str, token: str, body=None):
+def call(conn_box: list, port: int, method: str, path: str, headers: dict, payload: bytes | None = None):
     """One request on the thread's keep-alive connection (reconnecting once if the server closed it)."""
-    payload = json.dumps(body).encode() if body is not None else None
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-    if payload is not None:
-        headers["Content-Type"] = "application/json"
     for retry in range(2):
         try:
             if conn_box[0] is None:
-                conn_box[0] = http.client.HTTPConnection(host, port, timeout=60)
+                conn_box[0] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             conn_box[0].request(method, path, body=payload, headers=headers)
             resp = conn_box[0].getresponse()
             data = resp.read()
-            return resp.status, (json.loads(data) if data else None)
+            if resp.will_close:
+                conn_box[0].close()
+                conn_box[0] = None
+            return resp.status, data
         except (http.client.HTTPException, ConnectionError, TimeoutError, OSError):
             if conn_box[0] is not None:
                 conn_box[0].close()
@@ -166,38 +189,132 @@ def call(conn_box: list, host: str, port: int, method: str, path: str, token: st
     return None, None
 
 
-def drive(students: list[Student], exam_id: int, args, stats: Stats, stop_at: float) -> None:
-    """One thread: start its students' attempts, autosave each every ~interval until ``stop_at``, submit."""
+def start_all(students: list[Student], exam_id: int, port: int, stats: Stats) -> None:
     conn = [None]
     rng = random.Random()
-    host, port = "127.0.0.1", args.port
     for s in students:
         t = time.perf_counter()
-        status, doc = call(conn, host, port, "POST", f"/api/v1/exams/{exam_id}/attempts", s.token)
+        status, data = call(conn, port, "POST", f"/api/v1/exams/{exam_id}/attempts", s.headers, b"")
         stats.record("start", time.perf_counter() - t, status in (200, 201), status)
         if status in (200, 201):
-            s.attempt_id, s.questions = doc["id"], doc["questions"]
-            s.next_save = time.monotonic() + rng.uniform(0, args.interval)
-    while time.monotonic() < stop_at:
-        now = time.monotonic()
-        due = [s for s in students if s.attempt_id and s.next_save <= now]
-        for s in due:
-            picked = rng.sample(s.questions, k=min(len(s.questions), rng.randint(1, 3)))
-            answers = {str(q["id"]): rng.choice(q["options"])["id"] for q in picked}
-            t = time.perf_counter()
-            status, _ = call(conn, host, port, "PUT", f"/api/v1/attempts/{s.attempt_id}/answers", s.token,
-                             {"answers": answers})
-            stats.record("autosave", time.perf_counter() - t, status == 200, status)
-            if status == 200:
-                s.acked.update(answers)
-            s.next_save = time.monotonic() + args.interval * rng.uniform(0.8, 1.2)
-        time.sleep(0.05 if not due else 0)
+            doc = json.loads(data)
+            s.attempt_id = doc["id"]
+            s.questions = [(str(q["id"]), [o["id"] for o in q["options"]]) for q in doc["questions"]]
+            s.next_save = time.monotonic() + rng.uniform(0, 10)
+    if conn[0] is not None:
+        conn[0].close()
+
+
+def autosave(conn: list, port: int, s: Student, rng: random.Random, stats: Stats, phase_start: float) -> None:
+    picked = rng.sample(s.questions, k=rng.randint(1, 3))
+    answers = {qid: rng.choice(options) for qid, options in picked}
+    t = time.perf_counter()
+    status, _ = call(conn, port, "PUT", f"/api/v1/attempts/{s.attempt_id}/answers", s.headers,
+                     json.dumps({"answers": answers}).encode())
+    done = time.perf_counter()
+    stats.record("autosave", done - t, status == 200, status, int(time.monotonic() - phase_start))
+    if status == 200:
+        s.acked.update(answers)  # one thread drives a student, so acknowledgements arrive in send order
+
+
+def drive(students: list[Student], args, stats: Stats, phase_start: float, stop_at: float, share: float) -> None:
+    """One client thread: autosave for its students until ``stop_at`` in the chosen mode."""
+    conn = [None]
+    rng = random.Random()
+    mine = [s for s in students if s.attempt_id]
+    if not mine:
+        return
+    if args.mode == "paced":
+        for s in mine:
+            s.next_save = phase_start + rng.uniform(0, args.interval)
+        while time.monotonic() < stop_at:
+            now = time.monotonic()
+            due = [s for s in mine if s.next_save <= now]
+            for s in due:
+                stats.max_lag = max(stats.max_lag, time.monotonic() - s.next_save)
+                autosave(conn, args.port, s, rng, stats, phase_start)
+                s.next_save += args.interval * rng.uniform(0.8, 1.2)
+            if not due:
+                time.sleep(max(0.0, min(0.05, min(s.next_save for s in mine) - now)))
+    elif args.mode == "closed":
+        for s in itertools.cycle(mine):
+            if time.monotonic() >= stop_at:
+                break
+            autosave(conn, args.port, s, rng, stats, phase_start)
+    else:  # rate
+        gap = 1.0 / share
+        due = phase_start + rng.uniform(0, gap)
+        for s in itertools.cycle(mine):
+            if due >= stop_at:
+                break
+            wait = due - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            else:
+                stats.max_lag = max(stats.max_lag, -wait)
+            autosave(conn, args.port, s, rng, stats, phase_start)
+            due += gap
+    if conn[0] is not None:
+        conn[0].close()
+
+
+def submit_all(students: list[Student], port: int, stats: Stats) -> None:
+    conn = [None]
     for s in students:
         if not s.attempt_id:
             continue
+        s.submit_sent = time.monotonic()
         t = time.perf_counter()
-        status, _ = call(conn, host, port, "POST", f"/api/v1/attempts/{s.attempt_id}/submit", s.token)
+        status, data = call(conn, port, "POST", f"/api/v1/attempts/{s.attempt_id}/submit", s.headers, b"")
         stats.record("submit", time.perf_counter() - t, status == 200, status)
+        if status == 200:
+            s.score_10 = json.loads(data).get("score_10")
+    if conn[0] is not None:
+        conn[0].close()
+
+
+def probe_after_submit(students: list[Student], port: int) -> tuple[int, int]:
+    """Saving to a submitted attempt must be a 409: (probes, 409s)."""
+    conn = [None]
+    probes = conflicts = 0
+    for s in [s for s in students if s.attempt_id][:50]:
+        qid, options = s.questions[0]
+        status, _ = call(conn, port, "PUT", f"/api/v1/attempts/{s.attempt_id}/answers", s.headers,
+                         json.dumps({"answers": {qid: options[0]}}).encode())
+        probes += 1
+        conflicts += status == 409
+    return probes, conflicts
+
+
+class GradebookWatch(threading.Thread):
+    """Polls the exam's gradebook column and notes when each student's score first shows up there."""
+
+    def __init__(self, database_url: str, exam_id: int):
+        super().__init__(daemon=True)
+        from sqlalchemy import create_engine
+
+        self.engine = create_engine(database_url)
+        self.exam_id = exam_id
+        self.seen: dict[int, tuple[float, str]] = {}
+        self.stop = threading.Event()
+
+    def poll(self) -> None:
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT s.student_id, s.value FROM gradebook_scores s JOIN gradebook_columns c ON c.id = s.column_id"
+                " WHERE c.exam_id = :e AND s.value IS NOT NULL"), {"e": self.exam_id}).all()
+        now = time.monotonic()
+        for student_id, value in rows:
+            self.seen.setdefault(student_id, (now, str(value)))
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.poll()
+            self.stop.wait(0.05)
+        self.poll()
+        self.engine.dispose()
 
 
 def verify(env: dict, students: list[Student]) -> tuple[int, int]:
@@ -221,14 +338,90 @@ def verify(env: dict, students: list[Student]) -> tuple[int, int]:
     return checked, bad
 
 
+def student_ids(env: dict, students: list[Student]) -> dict[int, Student]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(env["DATABASE_URL"])
+    with engine.connect() as conn:
+        rows = dict(conn.execute(text("SELECT id, student_id FROM exam_attempts")).all())
+    engine.dispose()
+    return {rows[s.attempt_id]: s for s in students if s.attempt_id in rows}
+
+
+# -- CPU accounting (Linux /proc) -----------------------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return out
+
+
+def _backends(dbname: str | None) -> list[int]:
+    """PostgreSQL backends serving ``dbname`` (their title is "postgres: user db host(port) state")."""
+    if not dbname:
+        return []
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                    title = fh.read().decode(errors="replace")
+            except OSError:
+                continue
+            if title.startswith("postgres:") and f" {dbname} " in title:
+                out.append(int(entry))
+    return out
+
+
+def cpu_sample(server_pid: int, dbname: str | None) -> dict:
+    with open("/proc/stat") as fh:
+        ticks = [int(v) for v in fh.readline().split()[1:8]]  # user nice system idle iowait irq softirq
+    own = os.times()
+    return {"wall": time.monotonic(), "machine": (sum(ticks) - ticks[3] - ticks[4]) / TICK, "client": own.user + own.system,
+            "server": {p: _proc_cpu(p) for p in [server_pid, *_children(server_pid)]},
+            "db": {p: _proc_cpu(p) for p in _backends(dbname)}}
+
+
+def cpu_seconds(a: dict, b: dict) -> dict:
+    """CPU seconds each part used between two samples, and the wall-clock capacity of all cores."""
+    capacity = (b["wall"] - a["wall"]) * (os.cpu_count() or 1)
+    busy = b["machine"] - a["machine"]
+    client = b["client"] - a["client"]
+    server = sum(v - a["server"].get(p, 0.0) for p, v in b["server"].items())
+    database = sum(v - a["db"].get(p, 0.0) for p, v in b["db"].items())
+    return {"client": client, "gunicorn": server, "postgres": database, "machine busy": busy,
+            "other (not this bench)": busy - client - server - database, "capacity": capacity}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--database-url", required=True, help="postgresql+psycopg://... or 'sqlite' (a temp file)")
     parser.add_argument("--redis-url", default="")
     parser.add_argument("--no-create-db", action="store_true", help="use --database-url as is (must be empty)")
     parser.add_argument("--students", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=60, help="autosave phase length")
-    parser.add_argument("--interval", type=float, default=10, help="seconds between a student's autosaves")
+    parser.add_argument("--mode", choices=("paced", "closed", "rate"), default="paced")
+    parser.add_argument("--interval", type=float, default=10, help="paced: seconds between a student's autosaves")
+    parser.add_argument("--rate", type=float, default=1000, help="rate: autosaves per second offered in total")
     parser.add_argument("--threads", type=int, default=64, help="client threads (each one keep-alive connection)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--worker-threads", type=int, default=8, help="gthread threads per worker")
@@ -237,27 +430,38 @@ def main() -> int:
 
     drop = None
     url = args.database_url
-    if url.startswith("postgres") and not args.no_create_db:
-        url, drop = create_database(url)
     data_dir = tempfile.mkdtemp(prefix="exam-bench-")
+    dbname = None
+    if url == "sqlite":
+        url = f"sqlite:///{data_dir}/lms.db"
+    elif url.startswith("postgres") and not args.no_create_db:
+        url, drop = create_database(url)
+    if url.startswith("postgres"):
+        from sqlalchemy.engine import make_url
+
+        dbname = make_url(url).database
     env = {"DATABASE_URL": url, "LMS_DATA_DIR": data_dir, "SECRET_KEY": "bench-" + uuid.uuid4().hex * 2}
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
     server = None
+    log_path = Path(data_dir) / "gunicorn.log"
     try:
         t0 = time.perf_counter()
         seeded = seed(env, args.students)
         print(f"seeded {args.students} students, {QUESTIONS} questions in {time.perf_counter() - t0:.1f}s")
-        server = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-k", "gthread", "--threads",
-             str(args.worker_threads), "-b", f"127.0.0.1:{args.port}", "--keep-alive", "30", "--log-level",
-             "warning", "wsgi:app"], cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
+        with open(log_path, "wb") as log:
+            server = subprocess.Popen(
+                [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-k", "gthread", "--threads",
+                 str(args.worker_threads), "-b", f"127.0.0.1:{args.port}", "--keep-alive", "75", "--backlog", "4096",
+                 "--log-level", "warning", "wsgi:app"], cwd=ROOT, env={**os.environ, **env},
+                start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=2)
                 conn.request("GET", "/api/v1/openapi.json")
                 if conn.getresponse().status == 200:
+                    conn.close()
                     break
             except OSError:
                 time.sleep(0.3)
@@ -265,26 +469,77 @@ def main() -> int:
             raise SystemExit("gunicorn did not start")
         students = [Student(token) for token in seeded["tokens"]]
         stats = Stats()
-        groups = [students[i::args.threads] for i in range(args.threads)]
-        started = time.monotonic()
-        stop_at = started + args.seconds
-        threads = [threading.Thread(target=drive, args=(g, seeded["exam_id"], args, stats, stop_at)) for g in groups if g]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.monotonic() - started
+        groups = [g for g in (students[i::args.threads] for i in range(args.threads)) if g]
+
+        def run_phase(target, *extra) -> float:
+            began = time.monotonic()
+            threads = [threading.Thread(target=target, args=(g, *extra)) for g in groups]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            return time.monotonic() - began
+
+        start_secs = run_phase(start_all, seeded["exam_id"], args.port, stats)
+        cpu_a = cpu_sample(server.pid, dbname)
+        phase_start = time.monotonic()
+        save_secs = run_phase(drive, args, stats, phase_start, phase_start + args.seconds,
+                              args.rate / len(groups))
+        cpu_b = cpu_sample(server.pid, dbname)
+        watch = GradebookWatch(url, seeded["exam_id"])
+        watch.start()
+        submit_secs = run_phase(submit_all, args.port, stats)
+        time.sleep(0.5)
+        watch.stop.set()
+        watch.join()
+        probes, conflicts = probe_after_submit(students, args.port)
+
         checked, bad = verify(env, students)
-        print(f"students {args.students}, threads {args.threads}, gunicorn {args.workers}x{args.worker_threads} "
-              f"gthread, autosave phase {args.seconds:.0f}s (total {elapsed:.1f}s)")
+        by_student = student_ids(env, students)
+        to_gradebook, missing_gb, wrong_gb = [], 0, 0
+        for sid, s in by_student.items():
+            if s.score_10 is None:
+                continue
+            seen = watch.seen.get(sid)
+            if seen is None:
+                missing_gb += 1
+                continue
+            to_gradebook.append(max(0.0, seen[0] - s.submit_sent))
+            wrong_gb += Decimal(seen[1]) != Decimal(s.score_10)  # SQLite and PostgreSQL print Numeric differently
+        used = cpu_seconds(cpu_a, cpu_b)
+        shares = {k: round(100 * v / used["capacity"], 1) for k, v in used.items() if k != "capacity"}
+        print(f"database {url.split(':', 1)[0]}, students {args.students}, client threads {args.threads}, "
+              f"gunicorn {args.workers}x{args.worker_threads} gthread, mode {args.mode}"
+              + (f" {args.rate:.0f}/s" if args.mode == "rate" else f" every {args.interval:.0f}s"
+                 if args.mode == "paced" else "")
+              + f", autosave phase {save_secs:.1f}s")
+        phases = {"start": start_secs, "autosave": save_secs, "submit": submit_secs}
         for kind in ("start", "autosave", "submit"):
             values = stats.latency[kind]
-            rate = len(values) / args.seconds if kind == "autosave" else len(values) / elapsed
-            print(f"{kind:9s} n={len(values):6d} rate={rate:7.1f}/s p50={percentile(values, 50):7.1f}ms "
-                  f"p95={percentile(values, 95):7.1f}ms p99={percentile(values, 99):7.1f}ms")
+            print(f"{kind:9s} n={len(values):6d} rate={len(values) / phases[kind]:7.1f}/s "
+                  f"p50={percentile(values, 50):7.1f}ms p95={percentile(values, 95):7.1f}ms "
+                  f"p99={percentile(values, 99):7.1f}ms max={percentile(values, 100):7.1f}ms")
+        seconds = [stats.per_second.get(i, 0) for i in range(1, int(args.seconds) - 1)]
+        if seconds:
+            print(f"autosaves/s per second (excluding first and last): median {statistics.median(seconds):.0f}, "
+                  f"min {min(seconds)}, max {max(seconds)}; client max lag behind schedule {stats.max_lag * 1000:.0f}ms")
+        print(f"submit -> score in gradebook: n={len(to_gradebook)} p50={percentile(to_gradebook, 50):.1f}ms "
+              f"p99={percentile(to_gradebook, 99):.1f}ms max={percentile(to_gradebook, 100):.1f}ms; "
+              f"missing {missing_gb}, different from the submit response {wrong_gb}")
+        print("CPU during the autosave phase, % of all cores:", shares)
+        saves = max(1, len(stats.latency["autosave"]))
+        per_save = {k: used[k] * 1000 / saves for k in ("client", "gunicorn", "postgres")}
+        own = sum(per_save.values())
+        print("CPU per autosave: " + ", ".join(f"{k} {v:.2f}ms" for k, v in per_save.items())
+              + (f"; {os.cpu_count()} idle cores would serve about {(os.cpu_count() or 1) * 1000 / own:.0f}/s"
+                 " at this cost (client included)"))
         print("errors:", dict(stats.errors) or "none")
+        print(f"autosave after submit: {conflicts}/{probes} answered 409")
         print(f"acknowledged answers checked in the database: {checked}, missing or different: {bad}")
-        return 1 if bad else 0
+        tracebacks = log_path.read_text(errors="replace").count("Traceback")
+        print(f"server log tracebacks: {tracebacks}")
+        failed = bad or stats.errors or missing_gb or wrong_gb or conflicts != probes or tracebacks
+        return 1 if failed else 0
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.core.db import db, utcnow
@@ -51,7 +52,9 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
 
 
 def user_for_token(raw: str) -> User | None:
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+    # One query for the token and its user: this runs on every API request.
+    token = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                              .where(ApiToken.token_hash == _digest(raw)))
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
         return None
     return token.user if token.user.active else None

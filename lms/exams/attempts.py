@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.util import identity_key
 
 from lms.accounts.api import get_user
 from lms.core.db import db, utcnow
@@ -42,28 +44,29 @@ def is_overdue(attempt: Attempt, now: datetime) -> bool:
 
 def _paper(attempt: Attempt, exam: Exam) -> list[AttemptItem]:
     """Draw (per-student sections, seeded by the attempt id) and shuffle this attempt's questions."""
-    owner = get_user(exam.owner_id)
+    owner = None
     used = {q for s in exam.sections for q, _ in s.get("items") or []}
     chosen: list[tuple[int, list[list[int]]]] = []
     for index, section in enumerate(exam.sections):
         if section["fill"] == "per_student":
+            owner = owner or get_user(exam.owner_id)
             pairs = draw_blueprint(owner, exam, index, section, f"attempt:{attempt.id}:{index}", used)
             used.update(q for q, _ in pairs)
         else:
             pairs = section["items"]
         chosen.append((index, pairs))
-    data = bank.get_versions(tuple(p) for _, pairs in chosen for p in pairs)
+    data = grading.version_bodies(exam, [tuple(p) for _, pairs in chosen for p in pairs])
     items, position = [], 0
     for index, pairs in chosen:
         section = exam.sections[index]
-        options = {q: [o["id"] for o in data[(q, v)].body.get("options") or []]
-                   for q, v in pairs if data[(q, v)].type in SHUFFLABLE_TYPES}
+        options = {q: [o["id"] for o in data[(q, v)].get("options") or []]
+                   for q, v in pairs if data[(q, v)]["type"] in SHUFFLABLE_TYPES}
         order = bank.shuffle_for_attempt([q for q, _ in pairs], options, f"{attempt.id}:{index}",
                                          exam.shuffle_questions, exam.shuffle_options)
         version_of = {q: v for q, v in pairs}
         for qid in order["question_order"]:
             position += 1
-            body = data[(qid, version_of[qid])].body
+            body = data[(qid, version_of[qid])]
             override = (section.get("overrides") or {}).get(str(qid))
             items.append(AttemptItem(
                 question_id=qid, version=version_of[qid], position=position, section_index=index,
@@ -71,7 +74,10 @@ def _paper(attempt: Attempt, exam: Exam) -> list[AttemptItem]:
                 max_points=grading.ZERO if override == "drop" else grading.item_max_points(body, section,
                                                                                            exam.subject),
                 override=override))
-    bank.mark_versions_used((i.question_id, i.version) for i in items)
+    # Fixed sections were stamped when the exam was saved (and a regrade stamps its new version): only a
+    # per-student draw can reach a version nothing depends on yet.
+    drawn = {index for index, section in enumerate(exam.sections) if section["fill"] == "per_student"}
+    bank.mark_versions_used((i.question_id, i.version) for i in items if i.section_index in drawn)
     return items
 
 
@@ -102,8 +108,9 @@ def start_or_resume(student, exam: Exam, now: datetime | None = None) -> tuple[A
                                                                     Attempt.student_id == student.id)) or 0
     if exam.max_attempts is not None and used >= exam.max_attempts:
         raise Conflict("Bạn đã dùng hết số lần làm bài.")
+    # items=[]: a new attempt has none, so filling them below need not ask the database for the old ones.
     attempt = Attempt(exam_id=exam.id, student_id=student.id, number=used + 1, status="in_progress",
-                      started_at=now, deadline=deadline_for(exam, now))
+                      started_at=now, deadline=deadline_for(exam, now), items=[])
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
@@ -130,26 +137,54 @@ def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None) -
         raise Conflict("Bài làm đã nộp: không lưu thêm được.")
     if is_overdue(attempt, now):
         raise Conflict("Đã hết giờ làm bài.")
-    by_id = {str(i.question_id): i for i in attempt.items}
+    by_id = _answered_items(attempt, answers)
     unknown = [k for k in answers if k not in by_id]
     if unknown:
         raise ValidationFailed("Câu hỏi không thuộc bài làm này.",
                                errors={f"answers.{k}": ["Câu hỏi không thuộc bài làm này."] for k in unknown})
-    data = bank.get_versions((by_id[k].question_id, by_id[k].version) for k in answers)
+    exam = db.session.get(Exam, attempt.exam_id)  # already in the session when the route used lock()
+    data = grading.version_bodies(exam, [(by_id[k].question_id, by_id[k].version) for k in answers])
     errors, checked = {}, {}
     for key, value in answers.items():
         item = by_id[key]
         try:
-            checked[key] = bank.check_answer(data[(item.question_id, item.version)].body, value)
+            checked[key] = bank.check_answer(data[(item.question_id, item.version)], value)
         except bank.AnswerFormatError as exc:
             errors[f"answers.{key}"] = [f"Câu {item.position}: {exc}"]
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
+    rows = []
     for key, value in checked.items():
-        by_id[key].answer, by_id[key].answered_at = value, now
+        item = by_id[key]
+        if isinstance(item, AttemptItem):  # loaded in this session: keep the object and the row in step
+            item.answer, item.answered_at = value, now
+        else:
+            rows.append({"attempt_id": attempt.id, "question_id": item.question_id, "answer": value,
+                         "answered_at": now})
+    if rows:
+        # One UPDATE by primary key (executemany) for the answered rows only; the other items stay unread.
+        db.session.execute(update(AttemptItem), rows)
     attempt.last_saved_at = now
     db.session.flush()
     return now
+
+
+def _answered_items(attempt: Attempt, answers: dict) -> dict:
+    """The items ``answers`` names, by question id as a string: loaded objects when the session already holds
+    them, else just ``(question_id, version, position)`` rows of the named questions (an autosave touches a
+    few of up to a hundred items)."""
+    if "items" in attempt.__dict__:
+        return {str(i.question_id): i for i in attempt.items}
+    ids = {int(k) for k in answers if k.isdecimal() and str(int(k)) == k}
+    if not ids:
+        return {}
+    rows = db.session.execute(select(AttemptItem.question_id, AttemptItem.version, AttemptItem.position)
+                              .where(AttemptItem.attempt_id == attempt.id, AttemptItem.question_id.in_(ids))).all()
+    out = {}
+    for row in rows:
+        held = db.session.identity_map.get(identity_key(AttemptItem, (attempt.id, row.question_id)))
+        out[str(row.question_id)] = held if held is not None else row
+    return out
 
 
 def submit(attempt: Attempt, exam: Exam, reason: str = "submit", now: datetime | None = None) -> Attempt:
@@ -200,11 +235,23 @@ def submit_overdue_for_exam(exam: Exam, now: datetime | None = None) -> int:
 
 
 def lock(attempt_id: int) -> Attempt | None:
-    """Load an attempt for writing; on PostgreSQL the row lock orders a submit against a parallel autosave."""
-    stmt = select(Attempt).where(Attempt.id == attempt_id)
+    """Load an attempt for writing; on PostgreSQL the row lock orders a submit against a parallel autosave.
+
+    One round trip: the exam comes with it (a later ``db.session.get(Exam, ...)`` finds it in the session), and
+    neither the items nor the exam's classes are read until something uses them, since an autosave touches
+    only the rows it answers. Only the attempt row is locked: autosaves of one exam must not queue on it.
+    """
+    stmt = (select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id).where(Attempt.id == attempt_id)
+            .options(lazyload(Attempt.items), lazyload(Exam.classes)))
     if db.session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return db.session.scalar(stmt)
+        stmt = stmt.with_for_update(of=Attempt)
+    row = db.session.execute(stmt).first()
+    if row is None:
+        return None
+    attempt, exam = row
+    # The session holds clean objects weakly: keep the exam alive for as long as the attempt is in use.
+    attempt._locked_exam = exam
+    return attempt
 
 
 def result(attempt: Attempt, level: str) -> dict:
@@ -220,10 +267,10 @@ def document(attempt: Attempt, exam: Exam, viewer, now: datetime | None = None) 
     review details the policy allows (lms.exams.permissions.review_level)."""
     now = now or utcnow()
     level = review_level(viewer, attempt, exam, now)
-    data = bank.get_versions((i.question_id, i.version) for i in attempt.items)
+    data = grading.version_bodies(exam, [(i.question_id, i.version) for i in attempt.items])
     questions = []
     for item in attempt.items:
-        body = data[(item.question_id, item.version)].body
+        body = data[(item.question_id, item.version)]
         view = bank.student_view(reorder_body(body, item.option_order))
         question = {**view, "id": item.question_id, "number": item.position, "points": item.max_points,
                     "section": exam.sections[item.section_index]["title"]}

@@ -5,6 +5,9 @@ totals, invalidates the statistics cache and sends ``attempt_graded`` for the gr
 """
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import delete, select
@@ -20,6 +23,42 @@ from .signals import attempt_graded
 
 ZERO = Decimal("0.00")
 REGRADE_ACTIONS = ("new_version", "full_credit", "drop")
+#: Question bodies kept per process (autosave validation, grading and the paper of every attempt need them).
+BODY_CACHE_SIZE = 20_000
+
+_bodies: dict[tuple[int, datetime, int, int], dict] = {}
+_bodies_lock = threading.Lock()
+
+
+def version_bodies(exam: Exam, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], dict]:
+    """The bodies of question versions used by ``exam``, keyed by ``(question_id, version)``; missing ones
+    are left out. Shared and read-only: copy before changing (``services.reorder_body`` does).
+
+    A version never changes once written, so every worker keeps the bodies it has read instead of asking the
+    bank on each autosave, start and submit. The key also carries the exam's id and creation time: a test
+    database that is emptied and refilled reuses question ids for other bodies, and a different exam (or the
+    same id created at another instant) must never see a body cached for an earlier one.
+    """
+    scope = (exam.id, exam.created_at)
+    if None in scope:  # an exam not written yet: nothing to key the bodies by
+        return {pair: data.body for pair, data in bank.get_versions(pairs).items()}
+    out, missing = {}, []
+    for question_id, version in pairs:
+        pair = (int(question_id), int(version))
+        body = _bodies.get(scope + pair)
+        if body is None:
+            missing.append(pair)
+        else:
+            out[pair] = body
+    if missing:
+        fetched = {pair: data.body for pair, data in bank.get_versions(missing).items()}
+        with _bodies_lock:
+            while len(_bodies) + len(fetched) > BODY_CACHE_SIZE and _bodies:
+                _bodies.pop(next(iter(_bodies)))  # oldest first (dicts keep insertion order)
+            for pair, body in fetched.items():
+                _bodies[scope + pair] = body
+        out.update(fetched)
+    return out
 
 
 def section_points(section: dict) -> Decimal | None:
@@ -73,9 +112,9 @@ def refresh_totals(attempt: Attempt) -> None:
 
 def grade_attempt(attempt: Attempt, exam: Exam) -> None:
     """Score every item of ``attempt`` and its totals (pure scoring per item; flushes)."""
-    data = bank.get_versions((i.question_id, i.version) for i in attempt.items)
+    bodies = version_bodies(exam, [(i.question_id, i.version) for i in attempt.items])
     for item in attempt.items:
-        score_item(item, data[(item.question_id, item.version)].body, exam.sections[item.section_index],
+        score_item(item, bodies[(item.question_id, item.version)], exam.sections[item.section_index],
                    exam.subject)
     refresh_totals(attempt)
     db.session.flush()
@@ -160,7 +199,7 @@ def regrade(user, exam: Exam, question_id: int, action: str, dry_run: bool) -> d
             item.override = action
         if attempt.status == "in_progress":
             continue
-        body = bank.get_versions([(item.question_id, item.version)])[(item.question_id, item.version)].body
+        body = version_bodies(exam, [(item.question_id, item.version)])[(item.question_id, item.version)]
         score_item(item, body, exam.sections[item.section_index], exam.subject)
         refresh_totals(attempt)
         student = get_user(attempt.student_id)
