@@ -23,6 +23,14 @@ LEVEL_LABELS = {"nhan_biet": "Nhận biết", "thong_hieu": "Thông hiểu", "va
                 "van_dung_cao": "Vận dụng cao"}
 STATUS_LABELS = {"draft": "Nháp", "in_review": "Chờ duyệt", "published": "Đã công bố", "rejected": "Bị từ chối"}
 SCOPE_LABELS = {"personal": "Cá nhân", "school": "Trong trường", "shared": "Dùng chung"}
+#: The audit trail's actions and edited fields, in words (unknown ones show as recorded).
+ACTION_LABELS = {"created": "Tạo câu hỏi", "imported": "Nhập từ tệp", "edited": "Sửa", "deleted": "Xoá",
+                 "published": "Chia sẻ trong trường", "submitted": "Gửi duyệt", "approved": "Duyệt",
+                 "rejected": "Từ chối"}
+FIELD_LABELS = {"stem": "đề bài", "explanation": "lời giải", "options": "phương án", "statements": "các ý",
+                "answers": "đáp án", "pairs": "cặp ghép", "items": "thứ tự", "gaps": "chỗ trống", "text": "đoạn văn",
+                "rubric": "hướng dẫn chấm", "answer": "đáp án", "subject": "môn", "grade": "khối",
+                "topic_id": "chủ đề", "level": "mức độ", "difficulty": "độ khó", "tags": "thẻ", "type": "dạng câu"}
 FORMAT_LABELS = {"aiken": "Aiken (.txt)", "gift": "GIFT (.txt)", "moodle_xml": "Moodle XML (.xml)",
                  "qti": "QTI 2.1 (.zip, .xml)", "docx": "Word (.docx)"}
 
@@ -99,7 +107,8 @@ def detail(question_id: int):
                            and question.status in ("draft", "rejected"),
                            can_review=permissions.can_review(current_user, question)
                            and question.status == "in_review",
-                           duplicates=services.find_duplicates(question), **_labels())
+                           duplicates=services.find_duplicates(question), action_labels=ACTION_LABELS,
+                           field_labels=FIELD_LABELS, **_labels())
 
 
 @web.route("/<int:question_id>/edit")

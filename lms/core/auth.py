@@ -11,6 +11,10 @@ from typing import Callable
 from flask import Flask, current_app, g, request
 from flask_login import current_user
 
+from flask_wtf.csrf import validate_csrf
+from wtforms.validators import ValidationError
+
+from .errors import BadRequest
 from .extensions import csrf, login_manager
 
 _token_loader: Callable[[str], object | None] | None = None
@@ -57,9 +61,14 @@ def init_app(app: Flask) -> None:
         if doc is not None and doc.rule.public:
             # Public routes carry their own authority (credentials in the body, a signed URL): no session is used.
             return None
-        # A cookie session (or none at all) writing to the API: demand the CSRF token when signed in by cookie.
-        if current_user.is_authenticated and not g.get("auth_via_token"):
-            csrf.protect()
+        # Signed in by cookie: the page's script must send the token in X-CSRFToken. Only the header is read:
+        # looking in request.form would parse (and consume) a streamed multipart upload before its view runs.
+        if current_user.is_authenticated and not g.get("auth_via_token") and current_app.config.get(
+                "WTF_CSRF_ENABLED", True):
+            try:
+                validate_csrf(request.headers.get("X-CSRFToken"))
+            except ValidationError:
+                raise BadRequest("Thiếu hoặc sai mã CSRF (X-CSRFToken). Vui lòng tải lại trang.") from None
         return None
 
 

@@ -50,5 +50,5 @@ def init_app(app: Flask) -> None:
                 "Content-Security-Policy",
                 "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: https: http:; "
                 "connect-src 'self' http: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
-                "frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
+                "worker-src 'self' blob:; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
         return response

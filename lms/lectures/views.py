@@ -25,6 +25,9 @@ web = Blueprint("lectures_web", __name__, template_folder="templates", static_fo
 PER_PAGE = 24
 VISIBILITY_LABELS = {"private": "Chỉ mình tôi", "class": "Lớp tôi dạy", "school": "Toàn trường",
                      "shared": "Kho học liệu chung (cần duyệt)"}
+KIND_LABELS = {"video": "Video", "audio": "Âm thanh", "pdf": "PDF", "image": "Hình ảnh", "document": "Tài liệu"}
+MEDIA_STATUS_LABELS = {"uploaded": "đã tải lên", "processing": "đang xử lý", "ready": "sẵn sàng",
+                       "failed": "lỗi xử lý"}
 STATUS_LABELS = {"draft": ("Bản nháp", "warn"), "in_review": ("Chờ duyệt", "warn"),
                  "published": ("Đã xuất bản", "ok"), "rejected": ("Không được duyệt", "danger")}
 
@@ -141,7 +144,8 @@ def _editor(lecture: Lecture | None):
     if current_user.school_id is None:
         visibilities = [v for v in visibilities if v != "school"]
     return render_template("lectures/edit.html", lecture=data, classes=classes, visibilities=visibilities,
-                           grades=range(1, 13), **_common())
+                           grades=range(1, 13), kind_labels=KIND_LABELS, media_status_labels=MEDIA_STATUS_LABELS,
+                           **_common())
 
 
 @web.route("/lectures/new")

@@ -242,6 +242,7 @@
     } catch (e) { /* ignore a corrupt entry */ }
     var list = $("questions");
     doc.questions.forEach(function (q) { list.appendChild(renderQuestion(q)); });
+    if (window.QB && window.QB.renderMath) { window.QB.renderMath(list); } // $...$ formulas, with KaTeX
     renderNavigator();
     tick();
     setInterval(tick, 1000);

@@ -12,6 +12,10 @@
 
   function say(text) { statusLine.textContent = text; }
 
+  var KINDS = { video: "Video", audio: "Âm thanh", pdf: "PDF", image: "Hình ảnh", document: "Tài liệu" };
+  var STATES = { uploaded: "đã tải lên", processing: "đang xử lý", ready: "sẵn sàng", failed: "lỗi xử lý" };
+  function stateText(media) { return (KINDS[media.kind] || media.kind) + " · " + (STATES[media.status] || media.status); }
+
   // ---- topics follow subject and grade
   var subject = document.getElementById("subject");
   var grade = document.getElementById("grade");
@@ -61,7 +65,7 @@
     input.value = (media.filename || "").replace(/\.[^.]+$/, "");
     var state = document.createElement("span");
     state.className = "muted att-state";
-    state.textContent = media.kind + " · " + media.status;
+    state.textContent = stateText(media);
     li.appendChild(label);
     li.appendChild(input);
     li.appendChild(state);
@@ -85,7 +89,7 @@
   function poll(mediaId, bar, text, row) {
     window.LMS.api("GET", "/media/" + mediaId).then(function (media) {
       var state = row && row.querySelector(".att-state");
-      if (state) { state.textContent = media.kind + " · " + media.status; }
+      if (state) { state.textContent = stateText(media); }
       if (media.status === "ready") { bar.value = 100; text.textContent = "Sẵn sàng"; return; }
       if (media.status === "failed") { text.textContent = "Xử lý lỗi: " + (media.error || ""); return; }
       bar.value = media.progress || 0;

@@ -33,6 +33,8 @@
   function attach(video) {
     var url = video.getAttribute("data-hls");
     if (window.Hls && window.Hls.isSupported()) {
+      // hls.js transmuxes in a worker built from a blob: URL (the CSP allows worker-src blob:), which keeps a
+      // cheap phone's main thread free for the page.
       var hls = new window.Hls({ capLevelToPlayerSize: true });
       hls.loadSource(url);
       hls.attachMedia(video);
@@ -116,8 +118,10 @@
     attach(video);
     var resume = parseFloat(video.getAttribute("data-resume") || "0");
     video.addEventListener("loadedmetadata", function () {
-      // Resume where the student stopped, unless that was the very end.
-      if (resume > 1 && (!video.duration || resume < video.duration - 5)) { video.currentTime = resume; }
+      // Resume where the student stopped, unless that was the very end (the last 5 s, or the last tenth of
+      // a short clip, where 5 s would be most of it).
+      var end = video.duration ? video.duration - Math.min(5, video.duration / 10) : Infinity;
+      if (resume > 1 && resume < end) { video.currentTime = resume; }
     }, { once: true });
     if (!tracking) { return; }
     var tracker = new Tracker(video);
