@@ -43,7 +43,8 @@ def seed_demo(context: dict) -> None:
         "mode": "exam", "duration_minutes": 15, "opens_at": utcnow() - timedelta(minutes=5),
         "closes_at": utcnow() + timedelta(days=30), "max_attempts": 2, "shuffle_questions": True,
         "shuffle_options": True, "review": "after_submit", "counted": "best",
-        "gradebook": {"column_kind": "tx", "semester": 1},
+        # Semester II: semester I of the demo gradebook already holds its four regular scores (Thông tư 22).
+        "gradebook": {"column_kind": "tx", "semester": 2},
         "sections": [{"title": "Trắc nghiệm", "points_per_question": "1", "scoring": "proportional",
                       "question_ids": [c["id"] for c in candidates], "fill": "fixed"}],
     })
