@@ -28,7 +28,7 @@ system-run:
 	@scripts/system-packages.sh ffmpeg poppler-utils
 
 system-test:
-	@scripts/system-packages.sh ffmpeg poppler-utils libreoffice-writer-nogui chromium fonts-dejavu-core
+	@scripts/system-packages.sh ffmpeg poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui chromium fonts-dejavu-core
 
 migrate: deps-run
 	$(VENV)/bin/flask --app wsgi db upgrade

@@ -1,8 +1,12 @@
 """Export (XLSX, CSV) carries exactly the GET values; import is all-or-nothing with a per-row report."""
 import csv
+import os
+import shutil
+import subprocess
 import io
 from decimal import Decimal
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
 
@@ -100,3 +104,19 @@ def test_import_rejects_junk(world, book):
     assert _upload(sem.api, sem.query, b"\x00\x01binary", name="a.xls").status_code == 415
     assert _upload(sem.api, sem.query, "Tên,Điểm\nA,1\n".encode()).status_code == 422
     assert sem.api.post(f"/gradebook/import?{sem.query}").status_code == 422
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None and os.environ.get("CI") != "true",
+                    reason="LibreOffice is not installed")
+def test_export_xlsx_opens_in_libreoffice_with_the_same_values(world, book, tmp_path):
+    """LibreOffice (what many schools use instead of Excel) reads the export: converted to CSV, the average is there."""
+    sem, _ = _filled(world, book)
+    source = tmp_path / "so-diem.xlsx"
+    source.write_bytes(sem.api.get(f"/gradebook/export?{sem.query}&format=xlsx").data)
+    done = subprocess.run(["libreoffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                           "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path),
+                           str(source)], capture_output=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.reader(io.StringIO((tmp_path / "so-diem.csv").read_text(encoding="utf-8"))))
+    anh = next(r for r in rows if len(r) > 2 and r[2] == "Lê Minh Anh")
+    assert anh[3:] == ["8", "7.5", "9", "6", "7", "8.5", "7.8"]
