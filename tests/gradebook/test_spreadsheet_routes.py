@@ -119,4 +119,4 @@ def test_export_xlsx_opens_in_libreoffice_with_the_same_values(world, book, tmp_
     assert done.returncode == 0, done.stderr
     rows = list(csv.reader(io.StringIO((tmp_path / "so-diem.csv").read_text(encoding="utf-8"))))
     anh = next(r for r in rows if len(r) > 2 and r[2] == "Lê Minh Anh")
-    assert anh[3:] == ["8", "7.5", "9", "6", "7", "8.5", "7.8"]
+    assert [Decimal(v) for v in anh[3:]] == [Decimal(v) for v in ("8", "7.5", "9", "6", "7", "8.5", "7.8")]
