@@ -111,9 +111,11 @@ class JobQueue:
                 finally:
                     db.session.remove()
 
+        # huey names a task "<module>.<name>" from the wrapped function already.
+        short = reg.fn.__name__
         if reg.schedule is not None:
-            return huey.periodic_task(crontab(**reg.schedule), name=name)(run_in_app)
-        return huey.task(retries=reg.retries, retry_delay=reg.retry_delay, name=name)(run_in_app)
+            return huey.periodic_task(crontab(**reg.schedule), name=short)(run_in_app)
+        return huey.task(retries=reg.retries, retry_delay=reg.retry_delay, name=short)(run_in_app)
 
     def enqueue_now(self, name: str, *args, app: Flask | None = None) -> None:
         """Send a job immediately (CLI, or code that already committed)."""
