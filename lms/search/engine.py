@@ -18,6 +18,7 @@ Document shape accepted by :meth:`SearchIndex.upsert`::
 
 from __future__ import annotations
 
+import heapq
 import html
 import os
 import threading
@@ -26,11 +27,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from whoosh import highlight, index, sorting, writing
+from whoosh import highlight, index, writing
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.idsets import BitSet
 from whoosh.index import LockError
-from whoosh.query import And, AndMaybe, Every, NullQuery, Or, Term
+from whoosh.query import And, NullQuery, Or, Term
+from whoosh.util.numeric import byte_to_length
 
 from lms.search.analysis import (
     bigram_analyzer,
@@ -39,6 +41,7 @@ from lms.search.analysis import (
     exact_analyzer,
     fold,
     folded_analyzer,
+    matched_folded_tokens,
 )
 
 TYPES = ("lecture", "question")
@@ -67,7 +70,13 @@ _W_EXACT_TITLE, _W_EXACT_BODY = 4.0, 2.0
 _W_FOLDED_TITLE, _W_FOLDED_BODY, _W_TEACHER = 2.0, 1.0, 0.5
 _W_BIGRAM = 3.0
 
-_FILTER_CACHE_SIZE = 128
+#: Global doc-id masks kept per searcher (terms, Allow filters, facet values); emptied at each refresh.
+_MASK_CACHE_SIZE = 1024
+#: Posting lists kept per segment; a segment is immutable, so these survive commits that do not touch it.
+_SEGMENT_TERM_CACHE_SIZE = 2048
+#: Hits are split into 2**_SPLIT_TERMS groups by the terms with the highest score bounds (see top()).
+_SPLIT_TERMS = 4
+_SPLIT_ABOVE = 2000
 
 # One lock per index directory per process: two SearchIndex objects on the same path (web app and an
 # in-process worker thread) must queue on it rather than race for whoosh's file lock.
@@ -267,7 +276,9 @@ class SearchIndex:
         # whoosh is pure Python, so under the GIL serialising searches costs next to no throughput.
         self._read_lock = threading.RLock()
         self._searcher = None
-        self._filter_cache: OrderedDict = OrderedDict()
+        self._sets: _DocSets | None = None
+        # (segment id, deleted count) -> _Segment; survives refreshes, pruned to the live segments.
+        self._segments: dict = {}
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -330,7 +341,7 @@ class SearchIndex:
             if self._searcher is not None:
                 self._searcher.close()
             self._searcher = self._ix.searcher()
-            self._filter_cache.clear()
+            self._sets = _DocSets(self._searcher, self._segments)
         return self._searcher
 
     def refresh(self) -> None:
@@ -344,22 +355,8 @@ class SearchIndex:
             if self._searcher is not None:
                 self._searcher.close()
                 self._searcher = None
-            self._filter_cache.clear()
-
-    def _filter_set(self, searcher, query):
-        # Allow filters repeat across a user's queries and pages; the doc-id set is valid until the
-        # next commit (the cache is emptied when the searcher is refreshed).
-        if query is None:
-            return None
-        cached = self._filter_cache.get(query)
-        if cached is None:
-            cached = BitSet(searcher.docs_for_query(query), size=searcher.doc_count_all())
-            self._filter_cache[query] = cached
-            if len(self._filter_cache) > _FILTER_CACHE_SIZE:
-                self._filter_cache.popitem(last=False)
-        else:
-            self._filter_cache.move_to_end(query)
-        return cached
+            self._sets = None
+            self._segments.clear()
 
     def search(
         self,
@@ -388,71 +385,78 @@ class SearchIndex:
         if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
             raise ValueError(f"page must be >= 1 and per_page within 1..{MAX_PER_PAGE}")
         exact_tokens = _unique(t.text for t in exact_analyzer()(q or ""))[:MAX_QUERY_TOKENS]
-        text_query = _text_query(exact_tokens, teacher_fields)
         active = {
             name: str(value)
             for name, value in (("type", type), ("subject", subject), ("grade", grade), ("level", level),
                                 ("status", status), ("qtype", qtype))
             if value not in (None, "")
         }
-        allow_query = allow.to_query()
 
         with self._read_lock:
             searcher = self._current_searcher()
-
-            def filter_for(exclude=None):
-                parts = [] if allow_query is None else [allow_query]
-                parts += [Term(n, v) for n, v in sorted(active.items()) if n != exclude]
-                if not parts:
-                    return None
-                return self._filter_set(searcher, parts[0] if len(parts) == 1 else And(parts))
-
-            main_filter = filter_for()
-            shared = {n: sorting.FieldFacet(n, maptype=sorting.Count) for n in FACET_FIELDS if n not in active}
-            facets = {n: {} for n in FACET_FIELDS}
-            total, items, suggestion = 0, [], None
-            if _may_match(main_filter):
-                results = searcher.search_page(
-                    text_query, page, pagelen=per_page, filter=main_filter, groupedby=shared or None, terms=True
-                )
-                total = results.total
-                # search_page clamps a page past the end to the last page; past the end is empty here.
-                items = self._items(results) if results.pagenum == page else []
-                facets.update({n: _counts(results.results.groups(n)) for n in shared})
-            # A facet whose own filter is active is counted without it, so the other values stay offered.
+            sets = self._sets
+            # Everything is counted on doc-id bitmasks (Python ints: AND, OR and popcount run in C), so
+            # totals and facets cost a few big-int operations however many documents match; only the
+            # documents that pass every filter are scored, and only their top page is loaded.
+            allowed = sets.allow(allow)
+            matched = sets.required(exact_tokens, teacher_fields) & allowed
+            filters = {n: sets.term(n, v) for n, v in active.items()}
+            main_filter = allowed
+            for mask in filters.values():
+                main_filter &= mask
+            hits = matched & main_filter
+            total = hits.bit_count()
+            facets = {}
             for name in FACET_FIELDS:
-                own_filter = filter_for(exclude=name) if name in active else None
-                if name in active and _may_match(own_filter):
-                    own = searcher.search(
-                        text_query, limit=1, scored=False, filter=own_filter,
-                        groupedby={name: sorting.FieldFacet(name, maptype=sorting.Count)},
-                    )
-                    facets[name] = _counts(own.groups(name))
-            if total < SUGGEST_BELOW and exact_tokens and _may_match(main_filter):
+                scope = hits
+                if name in active:
+                    # A facet whose own filter is active is counted without it, so the other values stay offered.
+                    scope = matched
+                    for other, mask in filters.items():
+                        if other != name:
+                            scope &= mask
+                facets[name] = _counts(sets.facet_counts(name, scope))
+            items = []
+            if (page - 1) * per_page < total:
+                ranked = sets.top(hits, exact_tokens, teacher_fields, page * per_page)
+                items = self._items(searcher, ranked[(page - 1) * per_page:], sets.matched_words(hits, exact_tokens))
+            suggestion = None
+            if total < SUGGEST_BELOW and exact_tokens and main_filter:
                 suggestion = self._suggest(searcher, exact_tokens, main_filter, teacher_fields)
         return Results(total=total, items=items, facets=facets, suggestion=suggestion, page=page,
                        per_page=per_page)
 
-    def _items(self, page) -> list[dict]:
-        page.results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-        page.results.formatter = _MarkFormatter()
+    def _items(self, searcher, ranked, words) -> list[dict]:
+        # The same snippets whoosh's Hit.highlights() makes for body_f without character positions:
+        # re-analyse the stored source, mark the query's folded terms that matched in any hit's body.
+        highlighter = highlight.Highlighter(
+            fragmenter=highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60),
+            formatter=_MarkFormatter(),
+        )
         items = []
-        for hit in page:
-            source = hit.get("snippet_src") or ""
-            snippet = hit.highlights("body_f", text=source, top=2) if source else ""
+        for docnum, score in ranked:
+            stored = searcher.stored_fields(docnum)
+            source = stored.get("snippet_src") or ""
+            snippet = ""
+            # A token can only match if its text occurs in the folded source; most bodies are skipped here.
+            if source and words and _any_in(words, fold(source.lower())):
+                tokens = highlighter._merge_matched_tokens(matched_folded_tokens(source, words))
+                fragments = highlighter.fragmenter.fragment_tokens(source, tokens)
+                fragments = highlight.top_fragments(fragments, 2, highlighter.scorer, highlighter.order, minscore=1)
+                snippet = highlighter.formatter.format(fragments)
             if not snippet:
                 snippet = html.escape(_opening(source), quote=False)
-            obj_id = hit["obj_id"]
+            obj_id = stored["obj_id"]
             items.append({
-                "type": hit["type"],
+                "type": stored["type"],
                 "id": int(obj_id) if obj_id.isdigit() else obj_id,
-                "title": hit.get("title") or "",
+                "title": stored.get("title") or "",
                 "snippet": snippet,
-                "score": round(float(hit.score or 0.0), 4),
+                "score": round(float(score or 0.0), 4),
             })
         return items
 
-    def _suggest(self, searcher, exact_tokens, allow_set, teacher_fields) -> str | None:
+    def _suggest(self, searcher, exact_tokens, allowed_mask, teacher_fields) -> str | None:
         """Replace syllables that match nothing with their nearest indexed spelling.
 
         A syllable typed with diacritics is corrected against the exact fields, one typed without against
@@ -478,8 +482,8 @@ class SearchIndex:
             changed = changed or best is not None
         if not changed:
             return None
-        check = searcher.search(_text_query(corrected, teacher_fields), limit=1, filter=allow_set)
-        return " ".join(corrected) if len(check) else None
+        found = self._sets.required(corrected, teacher_fields) & allowed_mask
+        return " ".join(corrected) if found else None
 
     def doc_versions(self) -> dict[str, str]:
         """Return ``{doc_key: updated_at}`` for every indexed document, for reconciliation with the database."""
@@ -498,32 +502,338 @@ class SearchIndex:
             return self._current_searcher().doc_count()
 
 
-def _may_match(filter_set) -> bool:
-    # whoosh treats a falsy filter as "no filter"; an empty allowed set must mean "nothing", never "everything".
-    return filter_set is None or len(filter_set) > 0
-
-
 def _unique(tokens: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(tokens))
 
 
-def _text_query(exact_tokens: list[str], teacher_fields: bool):
-    if not exact_tokens:
-        return Every()
-    folded = _unique(fold(t) for t in exact_tokens)
-    required = []
-    for term in folded:
-        options = [Term("title_f", term, boost=_W_FOLDED_TITLE), Term("body_f", term, boost=_W_FOLDED_BODY)]
+def _scored_terms(exact_tokens: list[str], teacher_fields: bool) -> list[tuple[str, str, float]]:
+    """Return the ``(field, text, boost)`` terms whose BM25F scores add up to a document's score.
+
+    Every syllable must match a folded field (recall); the exact fields and the bigram field only add
+    score, so the same words with the caller's diacritics, and the caller's two-syllable words, rank
+    first. A document's score is the sum over the terms it contains, as whoosh's
+    ``AndMaybe(And(Or(folded...)...), Or(exact... bigrams...))`` would score it.
+    """
+    terms = []
+    for term in _unique(fold(t) for t in exact_tokens):
+        terms += [("title_f", term, _W_FOLDED_TITLE), ("body_f", term, _W_FOLDED_BODY)]
         if teacher_fields:
-            options.append(Term("teacher_only_f", term, boost=_W_TEACHER))
-        required.append(Or(options))
-    bonus = []
+            terms.append(("teacher_only_f", term, _W_TEACHER))
     for term in exact_tokens:
-        bonus += [Term("title", term, boost=_W_EXACT_TITLE), Term("body", term, boost=_W_EXACT_BODY)]
+        terms += [("title", term, _W_EXACT_TITLE), ("body", term, _W_EXACT_BODY)]
         if teacher_fields:
-            bonus.append(Term("teacher_only", term, boost=_W_TEACHER))
-    bonus += [Term("bigrams", b, boost=_W_BIGRAM) for b in bigrams([fold(t) for t in exact_tokens])]
-    return AndMaybe(required[0] if len(required) == 1 else And(required), Or(bonus))
+            terms.append(("teacher_only", term, _W_TEACHER))
+    terms += [("bigrams", b, _W_BIGRAM) for b in bigrams([fold(t) for t in exact_tokens])]
+    return terms
+
+
+# Bit positions set in each byte value, to turn a mask into doc numbers one byte at a time.
+_BIT_POSITIONS = tuple(tuple(j for j in range(8) if byte >> j & 1) for byte in range(256))
+
+
+def _mask_of(docnums: Iterable[int], size: int) -> int:
+    bits = bytearray((size >> 3) + 1)
+    for d in docnums:
+        bits[d >> 3] |= 1 << (d & 7)
+    return int.from_bytes(bits, "little")
+
+
+def _docnums(mask: int) -> list[int]:
+    """Return the doc numbers set in ``mask``, ascending."""
+    out: list[int] = []
+    if mask <= 0:
+        return out
+    extend, positions = out.extend, _BIT_POSITIONS
+    for i, byte in enumerate(mask.to_bytes((mask.bit_length() + 7) >> 3, "little")):
+        if byte:
+            base = i << 3
+            extend([base + j for j in positions[byte]])
+    return out
+
+
+class _Segment:
+    """What one segment says about terms: cached postings. A segment's postings never change; deleting
+    a document only marks it, so deleted documents are included here and masked out per searcher
+    (editing one question must not throw away the warm postings of the 100,000-document segment).
+
+    ``term()`` returns ``(mask, tfs, max_tf)``: the documents holding the term as a bitmask of segment doc
+    numbers, their term frequencies where not 1 (scored fields only), and the largest of those. ``lengths()`` returns the
+    field-length bytes whoosh stores per document (BM25F's ``fl``).
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self.terms: OrderedDict = OrderedDict()
+        self.length_bytes: dict[str, Any] = {}
+
+    def term(self, reader, field_name: str, btext: bytes, scored: bool):
+        key = (field_name, btext)
+        found = self.terms.get(key)
+        if found is not None:
+            self.terms.move_to_end(key)
+            return found
+        mask, tfs = 0, {}
+        if (field_name, btext) in reader:
+            ids = _read_postings(reader.postings(field_name, btext), tfs if scored else None)
+            mask = _mask_of(ids, self.size)
+        found = self.terms[key] = (mask, tfs, max(tfs.values(), default=1.0))
+        if len(self.terms) > _SEGMENT_TERM_CACHE_SIZE:
+            self.terms.popitem(last=False)
+        return found
+
+    def lengths(self, reader, field_name: str):
+        found = self.length_bytes.get(field_name)
+        if found is None:
+            column = reader._perdoc._cached_reader(f"_{field_name}_len", LENGTHS_COLUMN)
+            found = column.load() if column is not None else bytes(self.size)
+            self.length_bytes[field_name] = found
+        return found
+
+
+def _read_postings(matcher, tfs: dict | None) -> list[int]:
+    """Return the doc numbers of a posting list (deleted ones included) and fill ``tfs`` with the term
+    frequencies that are not 1. Reads whoosh 3 codec blocks whole - a tuple of ids and an array of
+    weights per 128 postings - instead of three method calls per posting; other matchers go one by one."""
+    # SegmentReader wraps the postings in a FilterMatcher dropping deleted documents; read past it.
+    matcher = leaf = getattr(matcher, "child", matcher)
+    ids: list[int] = []
+    if all(hasattr(leaf, a) for a in ("_read_ids", "_read_weights", "_next_block", "_ids", "_weights")):
+        while leaf.is_active():
+            if leaf._ids is None:
+                leaf._read_ids()
+            block = leaf._ids
+            ids.extend(block)
+            if tfs is not None:
+                if leaf._weights is None:
+                    leaf._read_weights()
+                weights = leaf._weights
+                if any(w != 1 for w in weights):
+                    tfs.update((d, w) for d, w in zip(block, weights) if w != 1)
+            leaf._next_block()
+        return ids
+    while matcher.is_active():
+        ids.append(matcher.id())
+        if tfs is not None and matcher.weight() != 1:
+            tfs[matcher.id()] = matcher.weight()
+        matcher.next()
+    return ids
+
+
+class _DocSets:
+    """Doc-id bitmasks over one searcher: term masks, Allow filters, facet values, and top-k scoring.
+
+    Global doc numbers are a leaf reader's offset plus its segment doc number, as in whoosh, so masks of
+    segments are shifted into place. Masks are cached here for this searcher only; postings are cached
+    per segment (``segments``, shared across searchers and pruned to the live ones) so a commit that adds
+    a small segment leaves the big segments' postings warm.
+    """
+
+    def __init__(self, searcher, segments: dict):
+        self.searcher = searcher
+        self.schema = searcher.schema
+        self.leaves = []
+        live_keys = set()
+        for reader, offset in searcher.reader().leaf_readers():
+            segment = reader.segment() if hasattr(reader, "segment") else None
+            if segment is None:  # an empty or cleared index has no segment
+                continue
+            key = segment.segment_id()
+            live_keys.add(key)
+            if key not in segments:
+                segments[key] = _Segment(reader.doc_count_all())
+            alive = (1 << segments[key].size) - 1
+            if reader.has_deletions():
+                alive &= ~_mask_of(reader.deleted_docs_set, segments[key].size)
+            self.leaves.append((reader, offset, segments[key], alive))
+        for key in set(segments) - live_keys:
+            del segments[key]
+        self.masks: OrderedDict = OrderedDict()
+        self.live = 0
+        for _reader, offset, _segment, alive in self.leaves:
+            self.live |= alive << offset
+        weighting = searcher.weighting
+        self.B, self.K1 = weighting.B, weighting.K1
+
+    def _cached(self, key, compute):
+        found = self.masks.get(key)
+        if found is None:
+            found = self.masks[key] = compute()
+            if len(self.masks) > _MASK_CACHE_SIZE:
+                self.masks.popitem(last=False)
+        else:
+            self.masks.move_to_end(key)
+        return found
+
+    def term(self, field_name: str, text: str) -> int:
+        """Return the mask of live documents whose ``field_name`` holds ``text``."""
+        def compute():
+            try:
+                btext = self.schema[field_name].to_bytes(text)
+            except ValueError:
+                return 0
+            scored = self.schema[field_name].scorable
+            mask = 0
+            for reader, offset, segment, alive in self.leaves:
+                part = segment.term(reader, field_name, btext, scored)[0] & alive
+                if part:
+                    mask |= part << offset
+            return mask
+        return self._cached(("term", field_name, text), compute)
+
+    def allow(self, allow: Allow) -> int:
+        """Return the mask of documents ``allow`` lets through (an OR of ANDs of ORs, as :meth:`Allow.to_query`)."""
+        if allow.unrestricted:
+            return self.live
+
+        def compute():
+            mask = 0
+            for clause in allow.clauses:
+                part = self.live
+                for name, values in clause:
+                    any_value = 0
+                    for value in values:
+                        any_value |= self.term(name, value)
+                    part &= any_value
+                mask |= part
+            return mask
+        return self._cached(("allow", allow.clauses), compute)
+
+    def required(self, exact_tokens: list[str], teacher_fields: bool) -> int:
+        """Return the mask of documents where every syllable occurs (folded) in a searched field."""
+        if not exact_tokens:
+            return self.live
+        fields = ("title_f", "body_f") + (("teacher_only_f",) if teacher_fields else ())
+        mask = self.live
+        for term in _unique(fold(t) for t in exact_tokens):
+            any_field = 0
+            for name in fields:
+                any_field |= self.term(name, term)
+            mask &= any_field
+            if not mask:
+                break
+        return mask
+
+    def matched_words(self, hits: int, exact_tokens: list[str]) -> frozenset:
+        """The folded query terms found in the body of at least one hit (what whoosh's terms=True reports)."""
+        return frozenset(t for t in _unique(fold(t) for t in exact_tokens) if self.term("body_f", t) & hits)
+
+    def facet_counts(self, name: str, scope: int) -> dict[str, int]:
+        """Return ``{value: documents of scope with that value}`` for the indexed values of ``name``."""
+        if not scope:
+            return {}
+
+        def compute():
+            values = set()
+            for reader, *_rest in self.leaves:
+                values.update(reader.lexicon(name))
+            return {v.decode("utf-8"): self.term(name, v.decode("utf-8")) for v in values}
+        by_value = self._cached(("facet", name), compute)
+        counts = ((value, (scope & mask).bit_count()) for value, mask in by_value.items())
+        return {value: count for value, count in counts if count}
+
+    def top(self, hits: int, exact_tokens: list[str], teacher_fields: bool, limit: int) -> list[tuple[int, float]]:
+        """Return the ``limit`` best ``(docnum, score)`` of ``hits``: score descending, then doc number.
+
+        Scores are whoosh's BM25F (same idf, average field length, stored field lengths and boosts), summed
+        over the query terms each document holds. Not every hit is scored: the hits are split by which of
+        the few highest-scoring terms they hold, each group has an upper bound, and groups are scored best
+        bound first until no remaining group can reach the ``limit``-th score (exact, like MaxScore).
+        """
+        if not exact_tokens:
+            # A blank query lists everything visible in index order, every document scoring 1.0 (Every()).
+            return [(d, 1.0) for d in _docnums_first(hits, limit)]
+        searcher, B, K1 = self.searcher, self.B, self.K1
+        prepared = []
+        for name, text, boost in _scored_terms(exact_tokens, teacher_fields):
+            mask = self.term(name, text) & hits
+            if not mask:
+                continue
+            btext = self.schema[name].to_bytes(text)
+            idf = searcher.idf(name, text)
+            avgfl = searcher.avg_field_length(name) or 1
+            max_tf = max((segment.term(reader, name, btext, True)[2]
+                          for reader, _offset, segment, _alive in self.leaves), default=1.0)
+            # bm25 grows with tf and shrinks with the field length, so tf = max, length = 0 bounds it.
+            bound = _bm25(idf, max(max_tf, 1.0), 0, avgfl, B, K1, boost)
+            prepared.append((name, btext, boost, idf, avgfl, mask, bound))
+        ranked = sorted(range(len(prepared)), key=lambda i: -prepared[i][6])
+        # Each group costs a pass over segments and terms; a few thousand hits are cheaper scored at once.
+        split = _SPLIT_TERMS if hits.bit_count() > _SPLIT_ABOVE else 0
+        splitters, others = ranked[:split], ranked[split:]
+        rest = sum(prepared[i][6] for i in others)
+        groups = [(hits, rest)]
+        for i in splitters:
+            mask, bound = prepared[i][5], prepared[i][6]
+            groups = [g for group, total in groups
+                      for g in ((group & mask, total + bound), (group & ~mask, total)) if g[0]]
+        groups.sort(key=lambda g: -g[1])
+        best: list = []
+        for group, bound in groups:
+            # Keys are scores rounded to 9 places; a bound this far below the worst kept key cannot tie it.
+            if len(best) >= limit and bound < best[0][0] - 1e-6:
+                break
+            for item in self._score(group, prepared):
+                if len(best) < limit:
+                    heapq.heappush(best, item)
+                elif item > best[0]:
+                    heapq.heapreplace(best, item)
+        best.sort(reverse=True)
+        return [(-neg_docnum, score) for _key, neg_docnum, score in best]
+
+    def _score(self, group: int, prepared) -> list[tuple[float, int, float]]:
+        B, K1 = self.B, self.K1
+        scored: list[tuple[float, int, float]] = []
+        for reader, offset, segment, _alive in self.leaves:
+            local = (group >> offset) & ((1 << segment.size) - 1)
+            if not local:
+                continue
+            scores: dict[int, float] = {}
+            get = scores.get
+            for name, btext, boost, idf, avgfl, _mask, _bound in prepared:
+                mask, tfs, _max_tf = segment.term(reader, name, btext, True)
+                common = local & mask
+                if not common:
+                    continue
+                lengths = segment.lengths(reader, name)
+                # bm25() of whoosh.scoring, and the boost applied after it as WrappingMatcher does; with
+                # term frequency 1 the score depends only on the length byte, so it is tabled per byte.
+                by_byte: dict[int, float] = {}
+                for d in _docnums(common):
+                    tf = tfs.get(d)
+                    if tf is None:
+                        lbyte = lengths[d]
+                        value = by_byte.get(lbyte)
+                        if value is None:
+                            value = by_byte[lbyte] = _bm25(idf, 1.0, byte_to_length(lbyte), avgfl, B, K1, boost)
+                    else:
+                        value = _bm25(idf, tf, byte_to_length(lengths[d]), avgfl, B, K1, boost)
+                    scores[d] = get(d, 0.0) + value
+            # Sums taken in another order than whoosh's matcher tree differ in the last bits; rounding the
+            # sort key keeps equal scores equal, so ties fall back to doc number as in whoosh.
+            scored += [(round(s, 9), -(offset + d), s) for d, s in scores.items()]
+        return scored
+
+
+def _any_in(words, text: str) -> bool:
+    return any(w in text for w in words)
+
+
+def _bm25(idf, tf, fl, avgfl, B, K1, boost):
+    score = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+    return score if boost == 1.0 else score * boost
+
+
+def _docnums_first(mask: int, limit: int) -> list[int]:
+    out: list[int] = []
+    positions = _BIT_POSITIONS
+    for i, byte in enumerate(mask.to_bytes((mask.bit_length() + 7) >> 3, "little")):
+        if byte:
+            base = i << 3
+            for j in positions[byte]:
+                out.append(base + j)
+                if len(out) == limit:
+                    return out
+    return out
 
 
 def _counts(groups: Mapping) -> dict[str, int]:

@@ -102,3 +102,17 @@ def test_bigram_analyzer_emits_nothing_for_a_single_syllable():
 def test_bigrams_helper_matches_the_analyzer():
     words = texts(folded_analyzer(), "sinh học lớp mười")
     assert bigrams(words) == texts(bigram_analyzer(), "sinh học lớp mười")
+
+
+def test_matched_folded_tokens_are_the_folded_analyzers_stream_with_matches_marked():
+    from lms.search.analysis import folded_analyzer, matched_folded_tokens
+
+    text = "Đường thẳng <b>song</b> song, x=3,5 và ĐƯỜNG tròn " + unicodedata.normalize("NFD", "Chuyển đổi số")
+    words = frozenset({"duong", "so", "3,5"})
+    expected = [
+        (t.text, t.pos, t.startchar, t.endchar, t.text in words)
+        for t in folded_analyzer()(text, positions=True, chars=True, mode="index", removestops=False)
+    ]
+    got = [(t.text, t.pos, t.startchar, t.endchar, t.matched) for t in matched_folded_tokens(text, words)]
+    assert got == expected
+    assert [m for *_, m in got].count(True) == 4

@@ -273,3 +273,27 @@ def test_concurrent_upserts_from_two_threads_do_not_raise(tmp_path):
     assert first.search("bai", allow=EVERYTHING).total == 120
     first.close()
     second.close()
+
+
+def test_counts_and_ranking_hold_across_segments_and_deletions(ix):
+    # One commit per upsert makes several segments; deletions and replacements leave dead documents in them.
+    ix.upsert([lecture(i, "Phân số", subject="toan") for i in range(1, 4)])
+    ix.upsert([lecture(i, "Phân số", subject="khtn") for i in range(4, 7)])
+    ix.upsert([lecture(2, "Phân số", subject="khtn")])
+    ix.delete(["lecture:5"])
+    results = ix.search("phan so", allow=EVERYTHING)
+    assert results.total == 5
+    assert results.facets["subject"] == {"khtn": 3, "toan": 2}
+    # Equal scores keep index order, as whoosh ranks ties.
+    assert ids(results) == [("lecture", 1), ("lecture", 3), ("lecture", 4), ("lecture", 6), ("lecture", 2)]
+    assert ix.search("phan so", allow=EVERYTHING, subject="toan").facets["subject"] == {"khtn": 3, "toan": 2}
+    assert ix.search("", allow=EVERYTHING, page=2, per_page=4).items == [
+        {"type": "lecture", "id": 2, "title": "Phân số", "snippet": "", "score": 1.0}]
+
+
+def test_a_search_sees_a_commit_made_between_two_searches(ix):
+    ix.upsert([lecture(1, "Phân số")])
+    assert ix.search("phan so", allow=EVERYTHING).total == 1  # warms the cached postings
+    ix.upsert([lecture(2, "Phân số thập phân")])
+    ix.delete(["lecture:1"])
+    assert ids(ix.search("phan so", allow=EVERYTHING)) == [("lecture", 2)]
