@@ -1,34 +1,21 @@
 """Migrations are the only way the schema is made: upgrading an empty database gives exactly the models."""
 import os
-import uuid
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from lms.app import create_app
 from lms.core.db import db
-import pytest
+from tests.conftest import _postgres_database
 
 
 def _fresh_database_url(tmp_path):
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp_path / 'migrated.db'}", lambda: None
-    base = make_url(url)
-    name = f"lms_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
+    return _postgres_database(url)
 
 
 @pytest.mark.db
