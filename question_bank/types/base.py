@@ -9,6 +9,7 @@ see (``student_view``), checks and scores a student answer (``check_answer``, ``
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 import re
 import string
 from collections.abc import Callable, Iterable, Mapping
@@ -142,7 +143,7 @@ def neutral_order(entries: Iterable[Mapping], salt: str = "") -> list[Mapping]:
     return sorted(entries, key=lambda e: stable_id(salt, str(e["id"]), str(e.get("text", ""))))
 
 
-class QuestionType:
+class QuestionType(ABC):
     """Base of the registered question types; subclasses fill in the type-specific hooks."""
 
     name: ClassVar[str]
@@ -168,9 +169,9 @@ class QuestionType:
         errors.raise_if_any()
         return normalised
 
+    @abstractmethod
     def validate_fields(self, body: Mapping, errors: Errors) -> dict:
         """Return the normalised type-specific fields, recording problems in ``errors``."""
-        raise NotImplementedError
 
     # -- student side -------------------------------------------------------------------------------
     def student_view(self, body: Mapping) -> dict:
@@ -187,8 +188,9 @@ class QuestionType:
             return None
         return self.normalise_answer(body, answer)
 
+    @abstractmethod
     def normalise_answer(self, body: Mapping, answer: Any) -> Any:
-        raise NotImplementedError
+        """The answer in its canonical shape, or AnswerFormatError."""
 
     def score(self, body: Mapping, answer: Any) -> Outcome:
         """Score ``answer`` against ``body``; pure. Unanswered scores 0; a malformed answer raises."""
@@ -201,17 +203,18 @@ class QuestionType:
         """How many independently scored parts the question has."""
         return 1
 
+    @abstractmethod
     def score_checked(self, body: Mapping, answer: Any) -> Outcome:
-        raise NotImplementedError
+        """Score an answer already normalised by ``normalise_answer``."""
 
     # -- keys ---------------------------------------------------------------------------------------
+    @abstractmethod
     def correct_answer(self, body: Mapping) -> Any:
         """The key in student-answer shape (``None`` when only a teacher can judge, as for essays)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def answer_key(self, body: Mapping, order: list[str] | None = None) -> str | None:
         """The key as printed under a paper; ``order`` is the printed order of options or statements."""
-        raise NotImplementedError
 
 
 def require(condition: bool, message: str) -> None:
