@@ -61,6 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     jobs.init_app(app)
     spec_view.permission_rule = PUBLIC
+    web.register_vendor_assets(app)
     app.add_url_rule("/api/v1/openapi.json", "openapi", spec_view)
 
     from lms import cli

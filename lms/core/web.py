@@ -1,7 +1,9 @@
 """The web shell: navigation registry, locale selection, security headers, template helpers."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session, url_for
+import os
+
+from flask import Flask, current_app, request, send_from_directory, session, url_for
 from flask_login import current_user
 
 from flask_babel import get_locale
@@ -17,6 +19,19 @@ def register_nav(app: Flask, *, title: str, endpoint: str, roles: tuple[str, ...
     items = app.extensions.setdefault("lms_dashboard_cards", [])
     items.append({"title": title, "endpoint": endpoint, "roles": roles, "order": order, "description": description})
     items.sort(key=lambda item: item["order"])
+
+
+#: Pinned third-party front-end assets (KaTeX, hls.js), each with its LICENSE, kept apart from product code.
+VENDOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "vendor")
+
+
+def register_vendor_assets(app: Flask) -> None:
+    """Serve ``vendor/`` at ``/static/vendor/`` so every feature's pages share one copy of each library."""
+
+    def vendor(filename: str):
+        return send_from_directory(VENDOR_DIR, filename, max_age=7 * 24 * 3600)
+
+    app.add_url_rule("/static/vendor/<path:filename>", "vendor", vendor)
 
 
 def _select_locale():

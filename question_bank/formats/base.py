@@ -10,6 +10,8 @@ anything wrong with one question becomes an :class:`ImportProblem` and the rest 
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import html
 import io
 import mimetypes
@@ -103,7 +105,7 @@ class ExportRejected(Exception):
         self.problems = problems
 
 
-class Format:
+class Format(ABC):
     """Base class of a registered import/export format.
 
     Subclasses set ``name``, ``extensions`` and ``supported_types`` and implement :meth:`parse` and
@@ -115,13 +117,13 @@ class Format:
     extensions: tuple[str, ...] = ()
     supported_types: frozenset[str] = frozenset()
 
+    @abstractmethod
     def parse(self, stream: BinaryIO) -> ParseResult:
         """Read ``stream`` and return drafts plus per-item problems; raise ImportRejected for the whole file."""
-        raise NotImplementedError
 
+    @abstractmethod
     def export(self, items: list[dict]) -> ExportResult:
         """Write ``items``; those the format cannot express are listed in ``skipped`` and left out."""
-        raise NotImplementedError
 
     def dump(self, items: list[dict]) -> bytes:
         """Write ``items`` to bytes, raising :class:`ExportRejected` if any cannot be expressed."""

@@ -429,9 +429,12 @@ class _Numbering:
     def __init__(self, part):
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
         self.counters: dict[str, list[int]] = {}
+        # Ask for the relationship itself: python-docx's numbering_part would try to create a missing part.
         try:
-            root = part.numbering_part.element
-        except (KeyError, AttributeError, NotImplementedError):
+            from docx.opc.constants import RELATIONSHIP_TYPE  # python-docx is imported lazily, as above
+
+            root = part.part_related_by(RELATIONSHIP_TYPE.NUMBERING).element
+        except (KeyError, AttributeError):
             return
         abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
         for node in root.iter(_W + "abstractNum"):

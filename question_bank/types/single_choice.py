@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import string
 from collections.abc import Mapping
 from typing import Any
@@ -31,8 +33,9 @@ class ChoiceType(QuestionType):
             self.check_correct_count(sum(option["correct"] for option in options), errors)
         return {"options": options}
 
+    @abstractmethod
     def check_correct_count(self, count: int, errors: Errors) -> None:
-        raise NotImplementedError
+        """Record an error when ``count`` correct options is wrong for this type."""
 
     def student_fields(self, body: Mapping) -> dict:
         return {"options": [{"id": option["id"], "text": option["text"]} for option in body["options"]]}

@@ -22,3 +22,10 @@ def test_protected_operations_declare_bearer_security(client):
     assert "security" not in doc["paths"]["/api/v1/auth/token"]["post"]
     assert doc["paths"]["/api/v1/me"]["get"]["security"] == [{"bearer": []}]
     assert "401" in doc["paths"]["/api/v1/me"]["get"]["responses"]
+
+
+def test_vendored_libraries_are_served_once_for_every_feature(client):
+    for path in ("katex/katex.min.js", "katex/katex.min.css", "hls/hls.min.js"):
+        resp = client.get(f"/static/vendor/{path}")
+        assert resp.status_code == 200 and len(resp.data) > 1000, path
+    assert client.get("/static/vendor/../lms/app.py").status_code == 404
