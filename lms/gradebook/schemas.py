@@ -233,17 +233,31 @@ class GradebookLockOut(Schema):
 
 
 class GradebookVerifyOut(Schema):
+    """Three separate answers, then the summary: a signature can be correct while the data moved on."""
+
     id = fields.Integer()
-    valid = fields.Boolean(metadata={"description": "The signature matches the signed snapshot (and the trusted "
-                                                    "roots, when configured)"})
+    valid = fields.Boolean(metadata={"description": (
+        "Summary: true only when signature_valid and data_unchanged are true, signer_trusted is not false and "
+        "the sign-off was not invalidated by an unlock")})
+    signature_valid = fields.Boolean(metadata={"description": (
+        "The CMS signature is mathematically correct over the stored snapshot (message digest, public key, a "
+        "certificate allowed to sign and valid at signing time), whoever issued the certificate")})
+    data_unchanged = fields.Boolean(metadata={"description": (
+        "The stored snapshot still matches the hash recorded at signing and the gradebook still holds exactly "
+        "that data")})
+    signer_trusted = fields.Boolean(allow_none=True, metadata={"description": (
+        "The certificate chains to one of GRADEBOOK_TRUSTED_ROOTS; null when no trusted roots are configured")})
+    snapshot_intact = fields.Boolean(metadata={"description": (
+        "The stored snapshot matches the hash recorded at signing (part of data_unchanged)")})
     signer = fields.String(allow_none=True)
     role = fields.String()
     signed_at = fields.DateTime(allow_none=True)
-    chain_verified = fields.Boolean()
-    matches_current_data = fields.Boolean()
+    chain_verified = fields.Boolean(metadata={"description": "Whether the trust chain was checked at all"})
+    matches_current_data = fields.Boolean(metadata={"description": (
+        "The gradebook's current data equals the signed snapshot (part of data_unchanged)")})
     invalidated_at = fields.DateTime(allow_none=True)
     invalidated_reason = fields.String(allow_none=True)
-    reason = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True, metadata={"description": "Why valid is false, in Vietnamese"})
 
 
 class GradebookQualitiesIn(Schema):

@@ -71,7 +71,8 @@ def test_homeroom_then_principal_sign_lock_verify_and_unlock(app, world, factory
     assert resp.status_code == 200 and resp.get_json()["locked"] is False
     assert sem.put(cols[0], {world.student: 5}).status_code == 200
     check = homeroom.get(f"/gradebook/signatures/{second.get_json()['id']}/verify").get_json()
-    assert check["valid"] is True and check["matches_current_data"] is False
+    assert check["signature_valid"] is True and check["matches_current_data"] is False
+    assert check["valid"] is False and check["data_unchanged"] is False
     assert "Sửa điểm nhập nhầm" in check["invalidated_reason"]
     summary = homeroom.get(query).get_json()
     assert summary["locked"] is False and summary["unlock_reason"] == "Sửa điểm nhập nhầm"

@@ -114,9 +114,22 @@ def trusted_roots():
 
 
 def verify(signoff: SignOff) -> dict:
-    """Check a sign-off: the signature over the stored snapshot, the trust chain, and whether the
-    gradebook still holds exactly the signed data."""
-    outcome = signing.verify(signing.canonical_json(signoff.snapshot), signoff.cms_der, trusted_roots())
+    """Check a sign-off and say separately what holds.
+
+    ``signature_valid``: the CMS signature is mathematically correct over the stored snapshot (digest, key,
+    certificate allowed to sign and valid at signing time), whoever issued the certificate.
+    ``data_unchanged``: the stored snapshot still matches the hash recorded at signing and the gradebook
+    still holds exactly that data. ``signer_trusted``: the certificate chains to a configured trusted root
+    (None when no roots are configured, so nobody can say). The summary ``valid`` is true only when the
+    signature is valid, the data unchanged, the signer not distrusted and the sign-off not invalidated by an
+    unlock: a "valid" badge next to a gradebook that no longer holds the signed scores would be a lie.
+    """
+    roots = trusted_roots()
+    # The maths is checked without roots so an unknown issuer does not hide a correct signature, and a
+    # forged one is never reported as "untrusted" only.
+    outcome = signing.verify(signing.canonical_json(signoff.snapshot), signoff.cms_der, None)
+    chain = signing.verify(signing.canonical_json(signoff.snapshot), signoff.cms_der, roots) \
+        if roots is not None and outcome.valid else None
     if signoff.kind == "class_summary":
         from .class_summaries import current_snapshot  # that module builds on this one
 
@@ -124,22 +137,31 @@ def verify(signoff: SignOff) -> dict:
     else:
         klass = accounts.get_class(signoff.class_id)
         current = snapshot(klass, signoff.subject_code, signoff.semester) if klass else None
-    matches = current is not None and _digest(current) == signoff.snapshot_sha256
     stored_ok = _digest(signoff.snapshot) == signoff.snapshot_sha256
+    matches = current is not None and _digest(current) == signoff.snapshot_sha256
+    signature_valid = outcome.valid
+    data_unchanged = stored_ok and matches
+    signer_trusted = None if roots is None else bool(chain is not None and chain.valid)
     reasons = []
-    if not outcome.valid:
+    if not signature_valid:
         reasons.append(outcome.reason)
+    elif chain is not None and not chain.valid:
+        reasons.append(chain.reason)
     if not stored_ok:
-        reasons.append("Bản lưu của dữ liệu đã ký không khớp mã băm.")
+        reasons.append("Bản lưu của dữ liệu đã ký không khớp mã băm ghi lúc ký.")
     if not matches:
         reasons.append("Dữ liệu hiện tại của sổ điểm khác với dữ liệu đã ký." if signoff.kind != "class_summary"
                        else "Dữ liệu hiện tại của bảng tổng hợp khác với dữ liệu đã ký.")
     if signoff.invalidated_at is not None:
         reasons.append(signoff.invalidated_reason or "Chữ ký đã bị vô hiệu.")
+    valid = (signature_valid and data_unchanged and signer_trusted is not False
+             and signoff.invalidated_at is None)
     return {
-        "id": signoff.id, "valid": outcome.valid and stored_ok, "signer": outcome.signer_name or signoff.signer_name,
+        "id": signoff.id, "valid": valid, "signature_valid": signature_valid, "data_unchanged": data_unchanged,
+        "signer_trusted": signer_trusted, "snapshot_intact": stored_ok,
+        "signer": outcome.signer_name or signoff.signer_name,
         "role": signoff.role, "signed_at": outcome.signed_at or signoff.signed_at,
-        "chain_verified": outcome.chain_verified, "matches_current_data": matches,
+        "chain_verified": chain is not None, "matches_current_data": matches,
         "invalidated_at": signoff.invalidated_at, "invalidated_reason": signoff.invalidated_reason,
         "reason": " ".join(r for r in reasons if r) or None,
     }

@@ -154,8 +154,11 @@
       var out = document.querySelector('[data-verify-result="' + button.dataset.verify + '"]');
       window.LMS.api("GET", "/gradebook/signatures/" + button.dataset.verify + "/verify")
         .then(function (res) {
-          out.textContent = (res.valid ? "Chữ ký hợp lệ" : "Chữ ký KHÔNG hợp lệ") +
-            (res.matches_current_data ? "; dữ liệu khớp." : "; dữ liệu hiện tại đã khác dữ liệu đã ký.") +
+          out.textContent = (res.valid ? "Hợp lệ: " : "KHÔNG hợp lệ: ") +
+            (res.signature_valid ? "chữ ký đúng" : "chữ ký sai") +
+            (res.data_unchanged ? "; dữ liệu không đổi từ khi ký" : "; dữ liệu đã khác dữ liệu đã ký") +
+            (res.signer_trusted === null ? "; chưa cấu hình tổ chức chứng thực tin cậy."
+              : res.signer_trusted ? "; người ký được tin cậy." : "; người ký KHÔNG được tin cậy.") +
             (res.reason ? " " + res.reason : "");
         })
         .catch(function (err) { out.textContent = "Không kiểm tra được: " + err.message; });
