@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.db import UTCDateTime, db, utcnow
@@ -35,9 +35,15 @@ class User(UserMixin, db.Model):
     #: Student code from the roster (mã học sinh); not the 12-digit personal ID, which is never stored here.
     student_code: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Bumped to end every session at once (sign out everywhere, password change, deactivation); a session
+    #: cookie carries the generation it was made in and is refused once it differs.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     school: Mapped[School | None] = relationship()
+
+    def get_id(self) -> str:  # Flask-Login: the session stores "<id>:<generation>"
+        return f"{self.id}:{self.session_generation or 0}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login
@@ -57,6 +63,23 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class LoginFailure(db.Model):
+    """One failed sign-in, counted by the login limiter when no Redis is configured.
+
+    A row per failure and per limited key (address+username, username, address), in the application's own
+    database so every worker and every web node sees the same counts. Keys are SHA-256 digests: neither the
+    username nor the address is stored in the clear.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_failed_at", "key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Hex SHA-256 of "<scope>/<value>", e.g. of "user/hs.anh".
+    key: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class SchoolClass(db.Model):

@@ -14,7 +14,7 @@ from lms.core.db import db
 from lms.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from lms.core.permissions import ROLES, STUDENT, TEACHER
 
-from . import services
+from . import passwords, services
 from .models import Enrolment, School, SchoolClass, User
 
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
@@ -152,8 +152,8 @@ def _plan_row(row, schools, default_school_id, seen):
         if klass is None:
             problems.append(f"Không có lớp {row['class']} trong trường.")
     password = row.get("password") or ""
-    if password and len(password) < services.MIN_PASSWORD_LENGTH:
-        problems.append(f"Mật khẩu cần ít nhất {services.MIN_PASSWORD_LENGTH} ký tự.")
+    if password:
+        problems.extend(passwords.problems(password, username))
     existing = db.session.scalar(select(User).where(User.username == username)) if username else None
     if existing is not None and (existing.role != role or (existing.school_id not in (None, school_id))):
         problems.append(f"Tài khoản {username} đã có với vai trò hoặc trường khác.")
@@ -177,7 +177,9 @@ def _apply(actor, plan, result: RosterResult) -> None:
         if plan["student_code"]:
             user.student_code = plan["student_code"]
         if plan["password"]:
+            # A reset password ends the account's sessions, as any password change does.
             user.password_hash = services.hash_password(plan["password"])
+            services.end_sessions(user)
         result.updated += 1
     klass = plan["klass"]
     if klass is not None and plan["role"] == STUDENT:

@@ -1,45 +1,33 @@
 """JSON API of accounts: tokens, users, roster import, schools, classes."""
 from __future__ import annotations
 
-import time
-
-from flask import current_app, request
-from flask_login import current_user
-from limits import parse
+from flask import request
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from lms.core.auth import bearer_token, exempt_api
 from lms.core.db import db
-from lms.core.errors import RateLimited, Unauthorized, ValidationFailed
-from lms.core.extensions import limiter
+from lms.core.errors import NotFound, RateLimited, Unauthorized, ValidationFailed
 from lms.core.permissions import ADMIN, PUBLIC, SIGNED_IN, TEACHER, roles
 from lms.core.rest import ApiBlueprint, paginate
 
-from . import permissions, roster, schemas, services
+from . import permissions, roster, schemas, services, throttle
 from .models import School, SchoolClass, User
 
 bp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1")
 exempt_api(bp)
 
 
-def _login_key(username: str) -> str:
-    # The key names the address and username but is never logged.
-    return f"login-failures/{request.remote_addr}/{username.strip().lower()}"
-
-
 @bp.endpoint("/auth/token", "POST", allow=PUBLIC, body=schemas.TokenRequest, response=schemas.TokenOut,
              summary="Exchange username and password for a bearer token", errors=(401, 429))
 def create_token(body):
-    item = parse(current_app.config["LOGIN_FAILURE_LIMIT"])
-    key = _login_key(body["username"])
-    strategy = limiter.limiter
-    if not strategy.test(item, key):
-        reset = strategy.get_window_stats(item, key).reset_time
-        retry = max(1, int(reset - time.time()) + 1)
+    retry = throttle.retry_after(body["username"], request.remote_addr)
+    if retry is not None:
         raise RateLimited(f"Đăng nhập sai quá nhiều lần. Thử lại sau {retry} giây.", headers={"Retry-After": str(retry)})
     user = services.authenticate(body["username"], body["password"])
     if user is None:
-        strategy.hit(item, key)
+        throttle.record_failure(body["username"], request.remote_addr)
+        db.session.commit()  # the failure must count although this request fails
         raise Unauthorized("Sai tên đăng nhập hoặc mật khẩu.")
     raw, token = services.issue_token(user)
     db.session.commit()
@@ -56,9 +44,43 @@ def revoke_token():
     return None, 204
 
 
+@bp.endpoint("/auth/logout", "POST", allow=SIGNED_IN, status=204,
+             summary="Sign out: the session cookie (and every copy of it) stops working; with a bearer token, "
+                     "that token is revoked")
+def logout():
+    raw = bearer_token()
+    if raw:
+        services.revoke_token(raw)
+    else:
+        services.end_web_sessions(current_user)
+        logout_user()
+    db.session.commit()
+    return None, 204
+
+
+@bp.endpoint("/auth/logout-all", "POST", allow=SIGNED_IN, status=204,
+             summary="Sign out everywhere: every session cookie and every API token of the caller stops working")
+def logout_all():
+    services.end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    return None, 204
+
+
 @bp.endpoint("/me", "GET", allow=SIGNED_IN, response=schemas.UserOut, summary="The signed-in user")
 def me():
     return current_user
+
+
+@bp.endpoint("/me/password", "POST", allow=SIGNED_IN, body=schemas.PasswordChange, status=204,
+             summary="Change one's own password; every other session and token of the account ends")
+def change_password(body):
+    user = current_user._get_current_object()
+    services.change_password(user, body["current_password"], body["new_password"], keep_token=bearer_token())
+    db.session.commit()
+    if not bearer_token():
+        login_user(user)  # this browser stays signed in, under the new session generation
+    return None, 204
 
 
 @bp.endpoint("/users", "POST", allow=roles(ADMIN), body=schemas.UserCreate, response=schemas.UserOut, status=201,
@@ -69,7 +91,20 @@ def create_user(body):
     return user
 
 
-@bp.endpoint("/users", "GET", allow=roles(ADMIN), query=schemas.UserQuery, response=schemas.UserOut, paginated=True,
+@bp.endpoint("/users/<int:user_id>", "PATCH", allow=roles(ADMIN), body=schemas.UserUpdate,
+             response=schemas.UserAccountOut, errors=(404, 409),
+             summary="Edit an account: rename, suspend (active=false) or reset the password; suspending or "
+                     "resetting ends every session and token of the account at once")
+def update_user(user_id, body):
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("Không tìm thấy người dùng.")
+    services.update_user(current_user, user, **body)
+    db.session.commit()
+    return user
+
+
+@bp.endpoint("/users", "GET", allow=roles(ADMIN), query=schemas.UserQuery, response=schemas.UserAccountOut, paginated=True,
              summary="List users")
 def list_users(args):
     stmt = select(User).order_by(User.id)

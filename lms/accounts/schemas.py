@@ -21,6 +21,12 @@ class UserOut(Schema):
     school_id = fields.Integer(allow_none=True)
 
 
+class UserAccountOut(UserOut):
+    """What an admin sees of an account."""
+
+    active = fields.Boolean(metadata={"description": "false: suspended, cannot sign in, every session ended"})
+
+
 class TokenOut(Schema):
     token = fields.String()
     expires_at = fields.DateTime()
@@ -36,6 +42,22 @@ class UserCreate(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     school_id = fields.Integer(load_default=None, allow_none=True)
     student_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+
+
+class UserUpdate(Schema):
+    """An admin's edit of an account; every field optional."""
+
+    full_name = fields.String(validate=validate.Length(max=200))
+    active = fields.Boolean(metadata={"description": "false suspends the account and ends its sessions and tokens"})
+    password = fields.String(load_only=True, validate=validate.Length(max=200),
+                             metadata={"description": "A new password (the password policy applies); ends every "
+                                                      "session and token of the account"})
+
+
+class PasswordChange(Schema):
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+    new_password = fields.String(required=True, load_only=True, validate=validate.Length(max=200),
+                                 metadata={"description": "At least 10 characters, not a common password"})
 
 
 class UserQuery(Schema):

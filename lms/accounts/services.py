@@ -14,11 +14,12 @@ from lms.core.db import db, utcnow
 from lms.core.errors import Conflict, NotFound, ValidationFailed
 from lms.core.permissions import ADMIN, ROLES, STUDENT, TEACHER
 
+from . import passwords
 from .models import ApiToken, Enrolment, School, SchoolClass, TeachingAssignment, User
 
 # A fixed hash checked when the username is unknown, so both failure paths cost the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = passwords.MIN_PASSWORD_LENGTH
 
 
 def hash_password(password: str) -> str:
@@ -69,9 +70,65 @@ def revoke_token(raw: str) -> bool:
     return True
 
 
-def _check_password(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(errors={"password": [f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự."]})
+def check_password_policy(password: str, username: str | None = None, field: str = "password") -> None:
+    """Raise a 422 on ``field`` when the password breaks the policy (lms.accounts.passwords)."""
+    found = passwords.problems(password, username)
+    if found:
+        raise ValidationFailed(errors={field: found})
+
+
+_check_password = check_password_policy
+
+
+def end_web_sessions(user: User) -> None:
+    """End every web session of ``user`` (each browser and each copied cookie), leaving API tokens alone."""
+    user.session_generation = (user.session_generation or 0) + 1
+    db.session.flush()
+
+
+def end_sessions(user: User, keep_token: str | None = None) -> None:
+    """End every session of ``user`` at once: web sessions by bumping the session generation (a cookie made
+    before is refused by the user loader), API tokens by revoking them, except ``keep_token`` (the raw token
+    of the request doing this, so changing one's password over the API does not cut the caller off)."""
+    end_web_sessions(user)
+    keep = _digest(keep_token) if keep_token else None
+    now = utcnow()
+    for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                           ApiToken.revoked_at.is_(None))):
+        if token.token_hash != keep:
+            token.revoked_at = now
+    db.session.flush()
+
+
+def change_password(user: User, current_password: str, new_password: str, keep_token: str | None = None) -> None:
+    """The user changes their own password: the current one must be right; every other session ends."""
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise ValidationFailed(errors={"current_password": ["Mật khẩu hiện tại không đúng."]})
+    if new_password == current_password:
+        raise ValidationFailed(errors={"new_password": ["Mật khẩu mới phải khác mật khẩu hiện tại."]})
+    check_password_policy(new_password, user.username, field="new_password")
+    user.password_hash = hash_password(new_password)
+    end_sessions(user, keep_token=keep_token)
+
+
+def update_user(actor: User, user: User, *, full_name: str | None = None, active: bool | None = None,
+                password: str | None = None) -> User:
+    """An admin edits an account: rename, suspend or reactivate, reset the password. Suspending or resetting
+    ends every session and token of the account at once."""
+    if actor is not None and actor.id == user.id and active is False:
+        raise Conflict("Không thể tự khóa tài khoản của chính mình.")
+    if full_name is not None:
+        user.full_name = full_name
+    if password is not None:
+        check_password_policy(password, user.username)
+        user.password_hash = hash_password(password)
+        end_sessions(user)
+    if active is not None and active != user.active:
+        user.active = active
+        if not active:
+            end_sessions(user)
+    db.session.flush()
+    return user
 
 
 def create_user(actor: User | None, *, username: str, password: str, full_name: str = "", role: str,
@@ -79,7 +136,7 @@ def create_user(actor: User | None, *, username: str, password: str, full_name: 
     """Create a user. ``actor`` None means the CLI or seeding, which act as the system."""
     if role not in ROLES:
         raise ValidationFailed(errors={"role": [f"Vai trò phải là một trong {', '.join(ROLES)}."]})
-    _check_password(password)
+    check_password_policy(password, username)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise Conflict(f"Tên đăng nhập {username!r} đã tồn tại.")
     if school_id is not None and db.session.get(School, school_id) is None:

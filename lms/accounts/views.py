@@ -7,14 +7,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from limits import parse
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from lms.core.db import db
-from lms.core.extensions import limiter
 
-from . import services
+from . import services, throttle
 
 web = Blueprint("accounts_web", __name__, template_folder="templates")
 
@@ -38,17 +36,19 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        item = parse(current_app.config["LOGIN_FAILURE_LIMIT"])
-        key = f"login-failures/{request.remote_addr}/{form.username.data.strip().lower()}"
-        if not limiter.limiter.test(item, key):
-            flash(_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút."), "error")
+        # The same limits as the API's token route (lms.accounts.throttle), shared by every worker.
+        retry = throttle.retry_after(form.username.data, request.remote_addr)
+        if retry is not None:
+            flash(_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)s phút.",
+                    minutes=max(1, -(-retry // 60))), "error")
             status = 429
         else:
             user = services.authenticate(form.username.data, form.password.data)
             if user is not None:
                 login_user(user)
                 return redirect(_safe_next(request.args.get("next")))
-            limiter.limiter.hit(item, key)
+            throttle.record_failure(form.username.data, request.remote_addr)
+            db.session.commit()  # the failure must count although the attempt failed
             flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
             status = 401
     elif request.method == "POST":
@@ -58,6 +58,11 @@ def login():
 
 @web.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # Server-side end: a copy of this cookie (another tab, a stolen one) stops working too. The generation
+        # is per account, so signing out ends the account's sessions in every browser.
+        services.end_web_sessions(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("accounts_web.login"))

@@ -10,6 +10,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlparse
 
+from limits import parse as parse_limit
+
 
 class ConfigError(RuntimeError):
     """Raised at start-up when the environment cannot give a working configuration."""
@@ -80,6 +82,15 @@ def load_config(environ: dict | None = None, overrides: dict | None = None) -> d
     if redis_url and urlparse(redis_url).scheme not in {"redis", "rediss", "unix"}:
         raise ConfigError(f"REDIS_URL must be a redis:// URL, not {redis_url!r}")
 
+    for name in ("LOGIN_FAILURE_LIMIT", "LOGIN_USERNAME_FAILURE_LIMIT", "LOGIN_ADDRESS_FAILURE_LIMIT"):
+        raw_limit = get(name)
+        if raw_limit:
+            try:
+                parse_limit(str(raw_limit))
+            except ValueError:
+                raise ConfigError(f"{name} must read like '10 per 5 minutes', not {raw_limit!r}") from None
+    cookie_secure = _bool("SESSION_COOKIE_SECURE", str(get("SESSION_COOKIE_SECURE", "false")))
+
     config = {
         "LMS_DATA_DIR": str(data_dir),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -95,16 +106,25 @@ def load_config(environ: dict | None = None, overrides: dict | None = None) -> d
         "TOKEN_TTL_HOURS": int(get("TOKEN_TTL_HOURS", "12")),
         # Failed logins per (address, username) before 429; counts failures only (see accounts.routes).
         "LOGIN_FAILURE_LIMIT": get("LOGIN_FAILURE_LIMIT", "10 per 5 minutes"),
+        # The same per username from any address, and per address across usernames (password spraying).
+        "LOGIN_USERNAME_FAILURE_LIMIT": get("LOGIN_USERNAME_FAILURE_LIMIT", "20 per 15 minutes"),
+        "LOGIN_ADDRESS_FAILURE_LIMIT": get("LOGIN_ADDRESS_FAILURE_LIMIT", "100 per 5 minutes"),
         "JOBS_IMMEDIATE": _bool("JOBS_IMMEDIATE", str(get("JOBS_IMMEDIATE", "false"))),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Served over HTTPS: cookies only over HTTPS, so a café Wi-Fi never sees a session in clear text.
+        "SESSION_COOKIE_SECURE": cookie_secure,
+        "REMEMBER_COOKIE_SECURE": cookie_secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "JSON_SORT_KEYS": False,
     }
     # Anything else given explicitly (tests, embedding apps) wins, e.g. TESTING or WTF_CSRF_ENABLED.
     for key, value in overrides.items():
-        if key not in {"LMS_DATA_DIR", "DATABASE_URL", "MAX_UPLOAD_MB", "S3_SECURE", "JOBS_IMMEDIATE"}:
+        if key not in {"LMS_DATA_DIR", "DATABASE_URL", "MAX_UPLOAD_MB", "S3_SECURE", "JOBS_IMMEDIATE",
+                       "SESSION_COOKIE_SECURE"}:
             config[key] = value
     return config

@@ -180,6 +180,9 @@ class LectureProgress(db.Model):
     watched_ratio: Mapped[float] = mapped_column(Float, default=0.0)
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: Wall-clock time of the last report; bounds how much the next report may add.
+    #: Wall-clock time of the last report; the gap to the next one (on any video of the lecture) adds to seen_s.
     last_report_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Seconds the server has seen this viewer on the lecture through this video's reports (gaps between
+    #: reports, each capped); watched_s never exceeds it at the maximum playback rate plus a small slack.
+    seen_s: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

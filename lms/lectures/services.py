@@ -421,11 +421,16 @@ def record_progress(user, lecture: Lecture, body: dict, now: datetime | None = N
         LectureProgress.media_id == info["id"]))
     if row is None:
         row = LectureProgress(lecture_id=lecture.id, student_id=user.id, media_id=info["id"], watched=[],
-                              watched_s=0.0, position_s=0.0, completed=False, created_at=now)
+                              watched_s=0.0, position_s=0.0, completed=False, seen_s=0.0, created_at=now)
         db.session.add(row)
-    since = (now - row.last_report_at).total_seconds() if row.last_report_at else None
+    # Time in front of the lecture is counted from the viewer's previous report on any of its videos, so
+    # reporting on two videos at once does not double it (see lectures.watching).
+    last_seen = db.session.scalar(select(func.max(LectureProgress.last_report_at)).where(
+        LectureProgress.lecture_id == lecture.id, LectureProgress.student_id == user.id))
+    since = (now - last_seen).total_seconds() if last_seen else None
+    row.seen_s = watching.seen_after_report(row.seen_s or 0.0, since)
     result = watching.merge(row.watched or [], body.get("watched") or [], float(duration),
-                            budget_s=watching.report_budget(since))
+                            budget_s=watching.report_budget(row.seen_s, row.watched_s or 0.0))
     row.watched = [list(span) for span in result.intervals]
     row.watched_s = result.watched_s
     row.duration_s = float(duration)

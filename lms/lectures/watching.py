@@ -3,8 +3,14 @@
 A player reports the spans it actually played since its last report. The server keeps the union of those
 spans per student and video, so watching the same minute twice counts once and jumping to the end (a seek)
 counts nothing. Reports are distrusted: negative, inverted, non-finite or out-of-range spans are dropped,
-spans are clamped to the video, and one report may add at most ``budget_s`` new seconds (the caller derives
-it from the wall-clock time since the previous report), so a forged ``[[0, 3600]]`` cannot complete a video.
+spans are clamped to the video, and a report may add at most ``budget_s`` new seconds.
+
+The budget comes from how long the server has actually seen the viewer on the lecture, not from what the
+report claims: every report adds the wall-clock gap since the viewer's previous report on that lecture to the
+row's ``seen_s`` (a gap is capped at ``MAX_REPORT_GAP_S``, so a report made a day after the last one banks no
+day of "watching"), and all the seconds ever credited on a row stay within ``seen_s × MAX_PLAYBACK_RATE``
+plus one small ``REPORT_SLACK_S``. The first report, with nothing seen before it, may add only the slack, and
+no number of instant reports adds more: completing a video takes at least half its length in real time.
 """
 from __future__ import annotations
 
@@ -17,8 +23,12 @@ from typing import Iterable, Sequence
 COMPLETION_RATIO = 0.9
 #: Players may run at up to 2x speed; one report can add at most this many seconds per wall-clock second.
 MAX_PLAYBACK_RATE = 2.0
-#: Seconds always allowed on top of the wall-clock budget: the first report, clock skew, a late beacon.
-REPORT_SLACK_S = 30.0
+#: Seconds allowed once per video on top of the wall-clock budget: request latency and clock rounding.
+REPORT_SLACK_S = 5.0
+#: The longest gap between two reports that counts as time in front of the lecture. The player reports every
+#: 15 s while playing (browsers may slow a background tab's timer to once a minute) and once on play, so a
+#: longer gap was a pause or an absence, not watching.
+MAX_REPORT_GAP_S = 120.0
 #: Spans shorter than this are rounding noise from the player's timeupdate events.
 MIN_SPAN_S = 0.05
 #: A report carries at most this many spans; more is not a player but a script.
@@ -142,10 +152,21 @@ def is_complete(watched_ratio: float, threshold: float = COMPLETION_RATIO) -> bo
     return watched_ratio + 1e-9 >= threshold
 
 
-def report_budget(seconds_since_last: float | None) -> float:
-    """New seconds one report may add, given the wall-clock time since the previous report (None: first)."""
-    elapsed = 0.0 if seconds_since_last is None else max(0.0, seconds_since_last)
-    return elapsed * MAX_PLAYBACK_RATE + REPORT_SLACK_S
+def seen_after_report(seen_s: float, seconds_since_last: float | None) -> float:
+    """The viewer's time on the lecture after a report arriving ``seconds_since_last`` after their previous
+    report on it (None: the first report, which proves no time spent yet). Gaps count up to
+    ``MAX_REPORT_GAP_S``; a negative gap (clock step) counts nothing."""
+    if seconds_since_last is None or not _finite(seconds_since_last):
+        return max(0.0, seen_s)
+    return max(0.0, seen_s) + min(MAX_REPORT_GAP_S, max(0.0, seconds_since_last))
+
+
+def report_budget(seen_s: float, credited_s: float) -> float:
+    """New seconds one report may add to a row that has ``credited_s`` watched seconds, when the server has
+    seen the viewer for ``seen_s`` seconds: the whole row never holds more than ``seen_s`` at
+    ``MAX_PLAYBACK_RATE`` plus one ``REPORT_SLACK_S``."""
+    allowed = max(0.0, seen_s) * MAX_PLAYBACK_RATE + REPORT_SLACK_S
+    return max(0.0, allowed - max(0.0, credited_s))
 
 
 def clamp_position(position_s, duration_s: float) -> float:

@@ -19,7 +19,7 @@ def _users(app):
 
 def test_csv_roster_creates_students_and_enrols_them(world, app):
     csv = ("Tên đăng nhập,Họ và tên,Vai trò,Lớp,Mật khẩu\n"
-           "hs.cuong,Ngô Văn Cường,học sinh,10A1,matkhau-123\n"
+           "hs.cuong,Ngô Văn Cường,học sinh,10A1,cuong-10a1-2026\n"
            "hs.dung,Vũ Thị Dung,HS,10A1,\n").encode()
     resp = _upload(world.as_("admin"), csv, query=f"?school_id={world.school}")
     body = resp.get_json()
@@ -31,7 +31,7 @@ def test_csv_roster_creates_students_and_enrols_them(world, app):
         enrolled = set(db.session.scalars(select(Enrolment.student_id).where(Enrolment.class_id == world.klass)))
         cuong = db.session.scalar(select(User).where(User.username == "hs.cuong"))
         assert cuong.id in enrolled and cuong.full_name == "Ngô Văn Cường"
-    token = world.as_("anonymous").post("/auth/token", json={"username": "hs.cuong", "password": "matkhau-123"})
+    token = world.as_("anonymous").post("/auth/token", json={"username": "hs.cuong", "password": "cuong-10a1-2026"})
     assert token.status_code == 200
 
 

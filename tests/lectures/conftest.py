@@ -50,3 +50,30 @@ def make_lecture(world):
         return data
 
     return make
+
+
+class Clock:
+    """A controllable ``utcnow`` for watch-progress tests: time advances only when the test says so."""
+
+    def __init__(self):
+        from datetime import datetime, timezone
+
+        self.now = datetime(2026, 12, 4, 8, 0, tzinfo=timezone.utc)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The lecture services' clock, frozen at a fixed instant; ``clock.advance(s)`` moves it on."""
+    from lms.lectures import services
+
+    fake = Clock()
+    monkeypatch.setattr(services, "utcnow", fake)
+    return fake

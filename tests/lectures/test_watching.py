@@ -49,8 +49,29 @@ def test_junk_spans_are_ignored(span):
 
 def test_budget_caps_what_one_report_can_add():
     # A forged report claiming the whole hour after a few seconds of wall time adds only the budget.
-    result = merge([], [[0, 3600]], 3600, budget_s=watching.report_budget(10))
+    seen = watching.seen_after_report(0.0, 10)
+    result = merge([], [[0, 3600]], 3600, budget_s=watching.report_budget(seen, 0.0))
     assert result.added_s == pytest.approx(10 * watching.MAX_PLAYBACK_RATE + watching.REPORT_SLACK_S)
+
+
+def test_first_report_may_add_only_the_slack():
+    seen = watching.seen_after_report(0.0, None)
+    assert seen == 0
+    result = merge([], [[0, 100000]], 100, budget_s=watching.report_budget(seen, 0.0))
+    assert result.added_s == pytest.approx(watching.REPORT_SLACK_S)
+
+
+def test_budget_is_cumulative_so_instant_reports_add_nothing_more():
+    # Slack is granted once per row, not per report: the second instant report finds the budget spent.
+    credited = watching.REPORT_SLACK_S
+    assert watching.report_budget(watching.seen_after_report(0.0, 0.0), credited) == 0
+
+
+def test_long_gaps_count_only_up_to_the_cap():
+    # A report a day after the previous one does not bank a day of watching.
+    seen = watching.seen_after_report(0.0, 86_400)
+    assert seen == watching.MAX_REPORT_GAP_S
+    assert watching.seen_after_report(seen, -30) == seen  # a clock stepping back counts nothing
 
 
 def test_budget_counts_only_new_seconds():

@@ -128,6 +128,11 @@
     trackers.push(tracker);
     video.addEventListener("timeupdate", function () { tracker.tick(); });
     video.addEventListener("seeking", function () { tracker.close(); });
+    // The server credits watching only for time it has seen the viewer, counted from their previous report:
+    // an empty report when playback starts opens that clock, so the first 15 s of watching count too.
+    video.addEventListener("play", function () {
+      if (!tracker.started) { tracker.started = true; send(tracker, false); }
+    });
     video.addEventListener("pause", function () { send(tracker, false); });
     video.addEventListener("ended", function () { send(tracker, false); });
   });
