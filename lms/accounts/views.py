@@ -11,8 +11,9 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from lms.core.db import db
+from lms.core.errors import ValidationFailed
 
-from . import services, throttle
+from . import passwords, services, throttle
 
 web = Blueprint("accounts_web", __name__, template_folder="templates")
 
@@ -20,6 +21,12 @@ web = Blueprint("accounts_web", __name__, template_folder="templates")
 class LoginForm(FlaskForm):
     username = StringField("Tên đăng nhập", validators=[DataRequired(), Length(max=80)])
     password = PasswordField("Mật khẩu", validators=[DataRequired(), Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Mật khẩu hiện tại", validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField("Mật khẩu mới", validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField("Nhập lại mật khẩu mới", validators=[DataRequired(), Length(max=200)])
 
 
 def _safe_next(target: str | None) -> str:
@@ -66,6 +73,35 @@ def logout():
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("accounts_web.login"))
+
+
+@web.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password; the other browsers and API tokens of the account are signed out."""
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if form.new_password.data != form.confirm.data:
+            form.confirm.errors.append(_("Hai lần nhập mật khẩu mới không khớp."))
+            status = 422
+        else:
+            try:
+                services.change_password(user, form.current_password.data, form.new_password.data)
+            except ValidationFailed as error:
+                db.session.rollback()
+                for name, messages in (error.errors or {}).items():
+                    getattr(form, name).errors.extend(messages)
+                status = 422
+            else:
+                db.session.commit()
+                login_user(user)  # this browser stays signed in under the new session generation
+                flash(_("Đã đổi mật khẩu. Các thiết bị khác đã được đăng xuất."), "info")
+                return redirect(url_for("accounts_web.dashboard"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/password.html", form=form, min_length=passwords.MIN_PASSWORD_LENGTH), status
 
 
 @web.route("/")

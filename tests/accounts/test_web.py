@@ -64,3 +64,32 @@ def test_english_is_available(client):
 def test_error_page_is_html_for_browsers(client):
     resp = client.get("/khong-co-trang-nay", headers={"Accept": "text/html"})
     assert resp.status_code == 404 and "Không tìm thấy" in resp.get_data(as_text=True)
+
+
+def test_change_password_page_signs_out_other_browsers(world, app, client):
+    assert client.post("/login", data={"username": "hs.anh", "password": PASSWORD}).status_code == 302
+    other = app.test_client()
+    assert other.post("/login", data={"username": "hs.anh", "password": PASSWORD}).status_code == 302
+    page = client.get("/account/password")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'for="new_password"' in html and "10 ký tự" in html
+    weak = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "matkhau123",
+                                                  "confirm": "matkhau123"})
+    assert weak.status_code == 422 and "phổ biến" in weak.get_data(as_text=True)
+    mismatch = client.post("/account/password", data={"current_password": PASSWORD,
+                                                      "new_password": "lop-muoi-a-mot", "confirm": "lop-muoi-a-hai"})
+    assert mismatch.status_code == 422 and "không khớp" in mismatch.get_data(as_text=True)
+    wrong = client.post("/account/password", data={"current_password": "khong-phai-mat-khau",
+                                                   "new_password": "lop-muoi-a-mot", "confirm": "lop-muoi-a-mot"})
+    assert wrong.status_code == 422 and "không đúng" in wrong.get_data(as_text=True)
+    assert other.get("/dashboard").status_code == 200  # nothing changed yet
+    done = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "lop-muoi-a-mot",
+                                                  "confirm": "lop-muoi-a-mot"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/dashboard")
+    assert client.get("/dashboard").status_code == 200
+    assert other.get("/dashboard").status_code == 302
+
+
+def test_change_password_page_needs_sign_in(client):
+    resp = client.get("/account/password")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
