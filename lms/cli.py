@@ -1,4 +1,4 @@
-"""Flask commands: users create, seed-demo, worker (``flask --app wsgi ...``)."""
+"""Flask commands: users create/set-password/deactivate/activate, seed-demo, worker (``flask --app wsgi ...``)."""
 from __future__ import annotations
 
 import click
@@ -54,6 +54,48 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(f"{exc.detail} {fields}".strip()) from None
         db.session.commit()
         click.echo(f"created {user.role} {user.username} (id {user.id})")
+
+    def _account(username):
+        from lms.accounts.models import User
+
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"no user {username}")
+        return user
+
+    def _update(username, **changes):
+        from lms.accounts.services import update_user
+
+        try:
+            user = update_user(None, _account(username), **changes)
+        except DomainError as exc:
+            db.session.rollback()
+            fields = "; ".join(f"{name}: {' '.join(map(str, msgs))}" for name, msgs in (exc.errors or {}).items())
+            raise click.ClickException(f"{exc.detail} {fields}".strip()) from None
+        db.session.commit()
+        return user
+
+    @users_group.command("set-password")
+    @click.argument("username")
+    @click.option("--password", required=True)
+    def users_set_password(username, password):
+        """Reset a password (the policy applies); every session and token of the account ends."""
+        user = _update(username, password=password)
+        click.echo(f"password of {user.username} changed; its sessions and tokens are ended")
+
+    @users_group.command("deactivate")
+    @click.argument("username")
+    def users_deactivate(username):
+        """Suspend an account: it cannot sign in, and its sessions and tokens end at once."""
+        user = _update(username, active=False)
+        click.echo(f"{user.username} suspended")
+
+    @users_group.command("activate")
+    @click.argument("username")
+    def users_activate(username):
+        """Lift a suspension (earlier sessions and tokens stay ended)."""
+        user = _update(username, active=True)
+        click.echo(f"{user.username} active")
 
     @app.cli.command("seed-demo")
     def seed_demo():

@@ -154,3 +154,19 @@ def test_secure_cookies_when_served_over_https(tmp_path, database_url):
         secure.session_interface.save_session(secure, session, resp)
         cookie = resp.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_cli_suspend_and_password_reset_end_sessions(world, app, factory):
+    runner = app.test_cli_runner()
+    client = _signed_in(app, "hs.anh")
+    token = factory.api(world.student)
+    result = runner.invoke(args=["users", "deactivate", "hs.anh"])
+    assert result.exit_code == 0, result.output
+    assert client.get("/api/v1/me").status_code == 401 and token.get("/me").status_code == 401
+    assert runner.invoke(args=["users", "activate", "hs.anh"]).exit_code == 0
+    weak = runner.invoke(args=["users", "set-password", "hs.anh", "--password", "matkhau123"])
+    assert weak.exit_code != 0 and "phổ biến" in weak.output
+    assert runner.invoke(args=["users", "set-password", "hs.anh", "--password", "quen-mat-khau-roi"]).exit_code == 0
+    assert factory.api().post("/auth/token", json={"username": "hs.anh",
+                                                   "password": "quen-mat-khau-roi"}).status_code == 200
+    assert runner.invoke(args=["users", "deactivate", "khong-co-ai"]).exit_code != 0
