@@ -104,8 +104,8 @@ def update_user(user_id, body):
     return user
 
 
-@bp.endpoint("/users", "GET", allow=roles(ADMIN), query=schemas.UserQuery, response=schemas.UserAccountOut, paginated=True,
-             summary="List users")
+@bp.endpoint("/users", "GET", allow=roles(ADMIN), query=schemas.UserQuery, response=schemas.UserAccountOut,
+             paginated=True, summary="List users")
 def list_users(args):
     stmt = select(User).order_by(User.id)
     if args["role"]:

@@ -77,9 +77,6 @@ def check_password_policy(password: str, username: str | None = None, field: str
         raise ValidationFailed(errors={field: found})
 
 
-_check_password = check_password_policy
-
-
 def end_web_sessions(user: User) -> None:
     """End every web session of ``user`` (each browser and each copied cookie), leaving API tokens alone."""
     user.session_generation = (user.session_generation or 0) + 1
