@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     from lms.core.db import db
     from lms.core.extensions import login_manager
 
-    from . import routes, services, views
+    from . import routes, services, sessions, views
     from .models import User
 
     @login_manager.user_loader
@@ -22,7 +22,7 @@ def init_app(app: Flask) -> None:
         user = db.session.get(User, int(user_id))
         if user is None or not user.active or int(generation or "0") != (user.session_generation or 0):
             return None
-        return user
+        return user if sessions.cookie_is_live(user) else None
 
     register_token_loader(services.user_for_token)
     app.register_blueprint(routes.bp)

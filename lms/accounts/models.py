@@ -36,7 +36,7 @@ class User(UserMixin, db.Model):
     student_code: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: Bumped to end every session at once (sign out everywhere, password change, deactivation); a session
-    #: cookie carries the generation it was made in and is refused once it differs.
+    #: cookie carries the generation it was made in and is refused once it differs (see WebSession for one).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -63,6 +63,20 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class WebSession(db.Model):
+    """One signed-in browser. The signed session cookie carries a random id whose hash is kept here, so signing
+    out ends that session on the server: a copy of the cookie made before is refused afterwards."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: Hex SHA-256 of the random id in the cookie; the raw id never reaches the database.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: A session older than PERMANENT_SESSION_LIFETIME is refused and its row purged.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class LoginFailure(db.Model):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import request
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlalchemy import select
 
 from lms.core.auth import bearer_token, exempt_api
@@ -11,7 +11,7 @@ from lms.core.errors import NotFound, RateLimited, Unauthorized, ValidationFaile
 from lms.core.permissions import ADMIN, PUBLIC, SIGNED_IN, TEACHER, roles
 from lms.core.rest import ApiBlueprint, paginate
 
-from . import permissions, roster, schemas, services, throttle
+from . import permissions, roster, schemas, services, sessions, throttle
 from .models import School, SchoolClass, User
 
 bp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1")
@@ -45,15 +45,14 @@ def revoke_token():
 
 
 @bp.endpoint("/auth/logout", "POST", allow=SIGNED_IN, status=204,
-             summary="Sign out: the session cookie (and every copy of it) stops working; with a bearer token, "
-                     "that token is revoked")
+             summary="Sign out: this browser's session (and every copy of its cookie) stops working, other "
+                     "browsers stay signed in; with a bearer token, that token is revoked")
 def logout():
     raw = bearer_token()
     if raw:
         services.revoke_token(raw)
     else:
-        services.end_web_sessions(current_user)
-        logout_user()
+        sessions.sign_out(current_user._get_current_object())
     db.session.commit()
     return None, 204
 
@@ -61,9 +60,10 @@ def logout():
 @bp.endpoint("/auth/logout-all", "POST", allow=SIGNED_IN, status=204,
              summary="Sign out everywhere: every session cookie and every API token of the caller stops working")
 def logout_all():
-    services.end_sessions(current_user)
+    user = current_user._get_current_object()
+    services.end_sessions(user)
+    sessions.sign_out(user)
     db.session.commit()
-    logout_user()
     return None, 204
 
 
@@ -77,9 +77,9 @@ def me():
 def change_password(body):
     user = current_user._get_current_object()
     services.change_password(user, body["current_password"], body["new_password"], keep_token=bearer_token())
-    db.session.commit()
     if not bearer_token():
-        login_user(user)  # this browser stays signed in, under the new session generation
+        sessions.sign_in(user)  # this browser stays signed in, in a new session
+    db.session.commit()
     return None, 204
 
 

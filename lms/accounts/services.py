@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,7 +15,7 @@ from lms.core.errors import Conflict, NotFound, ValidationFailed
 from lms.core.permissions import ADMIN, ROLES, STUDENT, TEACHER
 
 from . import passwords
-from .models import ApiToken, Enrolment, School, SchoolClass, TeachingAssignment, User
+from .models import ApiToken, Enrolment, School, SchoolClass, TeachingAssignment, User, WebSession
 
 # A fixed hash checked when the username is unknown, so both failure paths cost the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -77,9 +77,41 @@ def check_password_policy(password: str, username: str | None = None, field: str
         raise ValidationFailed(errors={field: found})
 
 
+def _session_lifetime() -> timedelta:
+    # Flask's own setting (31 days unless configured): no browser session outlives it, copied or not.
+    lifetime = current_app.config.get("PERMANENT_SESSION_LIFETIME", timedelta(days=31))
+    return lifetime if isinstance(lifetime, timedelta) else timedelta(seconds=int(lifetime))
+
+
+def start_web_session(user: User) -> str:
+    """Record a new signed-in browser; return the raw id for its cookie (only the hash is stored). Rows past
+    the session lifetime are purged here, so the table holds only live sessions."""
+    now = utcnow()
+    db.session.execute(delete(WebSession).where(WebSession.created_at < now - _session_lifetime()))
+    raw = secrets.token_urlsafe(32)
+    db.session.add(WebSession(user_id=user.id, token_hash=_digest(raw), created_at=now))
+    db.session.flush()
+    return raw
+
+
+def web_session_is_live(user_id: int, raw: str) -> bool:
+    """Whether the browser session ``raw`` of this user was started and not ended, within the lifetime."""
+    return db.session.scalar(select(WebSession.id).where(
+        WebSession.token_hash == _digest(raw), WebSession.user_id == user_id,
+        WebSession.created_at > utcnow() - _session_lifetime())) is not None
+
+
+def end_web_session(user: User, raw: str) -> None:
+    """End one browser session: its cookie, and every copy of it, stops working."""
+    db.session.execute(delete(WebSession).where(WebSession.token_hash == _digest(raw),
+                                                WebSession.user_id == user.id))
+    db.session.flush()
+
+
 def end_web_sessions(user: User) -> None:
     """End every web session of ``user`` (each browser and each copied cookie), leaving API tokens alone."""
     user.session_generation = (user.session_generation or 0) + 1
+    db.session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     db.session.flush()
 
 

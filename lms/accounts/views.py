@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length
 from lms.core.db import db
 from lms.core.errors import ValidationFailed
 
-from . import passwords, services, throttle
+from . import passwords, services, sessions, throttle
 
 web = Blueprint("accounts_web", __name__, template_folder="templates")
 
@@ -52,7 +52,8 @@ def login():
         else:
             user = services.authenticate(form.username.data, form.password.data)
             if user is not None:
-                login_user(user)
+                sessions.sign_in(user)
+                db.session.commit()
                 return redirect(_safe_next(request.args.get("next")))
             throttle.record_failure(form.username.data, request.remote_addr)
             db.session.commit()  # the failure must count although the attempt failed
@@ -66,9 +67,8 @@ def login():
 @web.route("/logout", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
-        # Server-side end: a copy of this cookie (another tab, a stolen one) stops working too. The generation
-        # is per account, so signing out ends the account's sessions in every browser.
-        services.end_web_sessions(current_user._get_current_object())
+        # Ended on the server: a copy of this cookie (a stolen one) stops working too; other browsers stay.
+        sessions.sign_out(current_user._get_current_object())
         db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
@@ -95,8 +95,8 @@ def change_password():
                     getattr(form, name).errors.extend(messages)
                 status = 422
             else:
+                sessions.sign_in(user)  # this browser stays signed in, in a new session
                 db.session.commit()
-                login_user(user)  # this browser stays signed in under the new session generation
                 flash(_("Đã đổi mật khẩu. Các thiết bị khác đã được đăng xuất."), "info")
                 return redirect(url_for("accounts_web.dashboard"))
     elif request.method == "POST":

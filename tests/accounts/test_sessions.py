@@ -24,21 +24,46 @@ def _copy(app, client):
 
 def test_web_logout_ends_a_copied_session_cookie(world, app):
     client = _signed_in(app)
+    phone = _signed_in(app)  # the same teacher in another browser
     thief = _copy(app, client)
     assert thief.get("/api/v1/me").status_code == 200
     assert client.post("/logout").status_code == 302
     assert thief.get("/api/v1/me").status_code == 401
     assert thief.get("/dashboard").status_code == 302
+    assert phone.get("/api/v1/me").status_code == 200  # signing out here does not sign the phone out
     # Signing in again gives a working session.
     assert _signed_in(app).get("/api/v1/me").status_code == 200
 
 
+def test_session_rows_hold_no_raw_id_and_expire_with_the_session_lifetime(world, app, monkeypatch):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from lms.accounts.models import WebSession
+
+    client = _signed_in(app)
+    raw = None
+    with client.session_transaction() as session:
+        raw = session["lms_sid"]
+    with app.app_context():
+        hashes = db.session.scalars(select(WebSession.token_hash)).all()
+        assert len(hashes) == 1 and raw not in hashes
+    monkeypatch.setitem(app.config, "PERMANENT_SESSION_LIFETIME", timedelta(seconds=0))
+    assert client.get("/api/v1/me").status_code == 401  # past its lifetime the session is refused
+    _signed_in(app, "hs.anh")  # the next sign-in purges the expired row
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(WebSession.id))) == 1
+
+
 def test_api_logout_with_the_cookie_ends_copies_and_with_a_token_revokes_it(world, app, factory):
     client = _signed_in(app)
+    other_browser = _signed_in(app)
     thief = _copy(app, client)
     assert client.post("/api/v1/auth/logout").status_code == 204
     assert client.get("/api/v1/me").status_code == 401
     assert thief.get("/api/v1/me").status_code == 401
+    assert other_browser.get("/api/v1/me").status_code == 200
     api = factory.api(world.teacher)
     other = factory.api(world.teacher)
     assert api.post("/auth/logout").status_code == 204
@@ -47,11 +72,15 @@ def test_api_logout_with_the_cookie_ends_copies_and_with_a_token_revokes_it(worl
 
 
 def test_logout_everywhere_ends_cookies_and_tokens(world, app, factory):
-    client = _signed_in(app)
+    client, other = _signed_in(app), _signed_in(app)
     api = factory.api(world.teacher)
-    assert api.post("/auth/logout-all").status_code == 204
+    assert client.post("/api/v1/auth/logout-all").status_code == 204
     assert api.get("/me").status_code == 401
-    assert client.get("/api/v1/me").status_code == 401
+    assert client.get("/api/v1/me").status_code == 401 and other.get("/api/v1/me").status_code == 401
+    again = _signed_in(app)
+    api = factory.api(world.teacher)
+    assert api.post("/auth/logout-all").status_code == 204  # with a token, too
+    assert api.get("/me").status_code == 401 and again.get("/api/v1/me").status_code == 401
     assert factory.api(world.student).get("/me").status_code == 200  # nobody else is affected
 
 
@@ -123,14 +152,22 @@ def test_account_edits_are_for_admins_and_404_for_unknown_ids(world):
     assert world.as_("admin").patch(f"/users/{world.admin}", json={"active": False}).status_code == 409
 
 
-def test_cookie_from_before_generations_counts_as_generation_zero(world, app):
+def test_cookie_from_before_server_sessions_is_ended_by_the_generation(world, app):
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = str(world.teacher)  # what a cookie issued before this change holds
     assert client.get("/api/v1/me").status_code == 200
+    thief = _copy(app, client)
+    assert client.post("/logout").status_code == 302  # no server-side id: every session of the account ends
+    assert thief.get("/api/v1/me").status_code == 401
     with app.app_context():
-        db.session.get(User, world.teacher).session_generation = 1
-        db.session.commit()
+        assert db.session.get(User, world.teacher).session_generation == 1
+
+
+def test_a_forged_session_id_is_refused(world, app):
+    client = _signed_in(app)
+    with client.session_transaction() as session:
+        session["lms_sid"] = "khong-phai-phien-that"
     assert client.get("/api/v1/me").status_code == 401
 
 
