@@ -51,6 +51,9 @@ def upgrade():
 
     with op.batch_alter_table('lecture_progress', schema=None) as batch_op:
         batch_op.add_column(sa.Column('seen_s', sa.Float(), server_default='0', nullable=False))
+    # Progress recorded before counts as seen at normal speed, so a student half-way through a video keeps being
+    # credited from where they are instead of first "earning back" what they had already watched.
+    op.execute("UPDATE lecture_progress SET seen_s = watched_s")
 
 
 def downgrade():
