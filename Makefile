@@ -25,7 +25,7 @@ deps-test: venv
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 
 system-run:
-	@scripts/system-packages.sh ffmpeg poppler-utils
+	@scripts/system-packages.sh ffmpeg poppler-utils fonts-dejavu-core
 
 system-test:
 	@scripts/system-packages.sh ffmpeg poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui chromium fonts-dejavu-core

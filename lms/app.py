@@ -24,6 +24,7 @@ FEATURES = (
     "lms.exams",
     "lms.gradebook",
     "lms.search",
+    "lms.reports",
 )
 
 

@@ -1,6 +1,8 @@
 """Flask commands: users create/set-password/deactivate/activate, seed-demo, worker (``flask --app wsgi ...``)."""
 from __future__ import annotations
 
+from datetime import date
+
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -117,11 +119,16 @@ def init_app(app: Flask) -> None:
 
 def seed_accounts() -> dict:
     """The accounts part of the demo: idempotent, returns ids for the feature seeders."""
-    from lms.accounts import services
-    from lms.accounts.models import Enrolment, School, SchoolClass, TeachingAssignment, User
+    from lms.accounts import services, years
+    from lms.accounts.models import Enrolment, School, SchoolClass, SchoolYear, TeachingAssignment, User
     from lms.curriculum.services import ensure_subjects
 
     ensure_subjects()
+    if years.current_school_year() is None and db.session.scalar(
+            select(SchoolYear.id).where(SchoolYear.name == DEMO_YEAR)) is None:
+        first = int(DEMO_YEAR[:4])
+        years.save_school_year(None, name=DEMO_YEAR, starts_on=date(first, 9, 5), ends_on=date(first + 1, 5, 31),
+                                  is_current=True)
     school = db.session.scalar(select(School).where(School.code == DEMO_SCHOOL["code"]))
     if school is None:
         school = services.create_school(None, **DEMO_SCHOOL)

@@ -177,3 +177,62 @@ def index_documents(question_ids: Iterable[int] | None = None) -> Iterator[dict]
             "school_id": question.school_id, "class_ids": [], "audience": "staff",
             "updated_at": question.updated_at,
         }
+
+
+def monthly_growth(since, zone: str) -> dict[str, dict[str, int]]:
+    """Questions written per local calendar month since ``since``: ``{"2026-11": {"created": n, "shared": m}}``,
+    ``shared`` counting those approved into the department's bank that month. Deleted questions are left out."""
+    from sqlalchemy import func
+
+    from lms.core.db import month_key
+
+    from .models import QuestionAudit
+
+    out: dict[str, dict[str, int]] = {}
+    month = month_key(Question.created_at, zone)
+    for key, count in db.session.execute(select(month, func.count()).where(
+            Question.created_at >= since, Question.deleted_at.is_(None)).group_by(month)):
+        out.setdefault(key, {"created": 0, "shared": 0})["created"] = count
+    month = month_key(QuestionAudit.at, zone)
+    for key, count in db.session.execute(select(month, func.count()).where(
+            QuestionAudit.at >= since, QuestionAudit.action == "approved").group_by(month)):
+        out.setdefault(key, {"created": 0, "shared": 0})["shared"] = count
+    return out
+
+
+def review_figures(since) -> dict:
+    """The shared-bank review queue: ``{backlog, oldest_submitted_at, reviews: [(submitted_at, reviewed_at,
+    decision)]}``, each review since ``since`` paired with the submission it answered (the latest one before it)."""
+    from sqlalchemy import func
+
+    from .models import QuestionAudit
+
+    backlog = db.session.scalar(select(func.count()).select_from(Question).where(
+        Question.status == "in_review", Question.deleted_at.is_(None))) or 0
+    rows = db.session.execute(select(QuestionAudit.question_id, QuestionAudit.action, QuestionAudit.at).where(
+        QuestionAudit.action.in_(("submitted", "approved", "rejected")),
+        QuestionAudit.question_id.in_(select(QuestionAudit.question_id).where(
+            QuestionAudit.at >= since, QuestionAudit.action.in_(("approved", "rejected")))))
+        .order_by(QuestionAudit.question_id, QuestionAudit.at, QuestionAudit.id)).all()
+    reviews, pending = [], {}
+    for question_id, action, at in rows:
+        if action == "submitted":
+            pending[question_id] = at
+        elif question_id in pending and at >= since:
+            reviews.append((pending.pop(question_id), at, "approve" if action == "approved" else "reject"))
+    oldest = db.session.scalar(select(func.min(QuestionAudit.at)).where(
+        QuestionAudit.action == "submitted",
+        QuestionAudit.question_id.in_(select(Question.id).where(Question.status == "in_review"))))
+    return {"backlog": backlog, "oldest_submitted_at": oldest if backlog else None, "reviews": reviews}
+
+
+def counts_by_school() -> dict[int | None, dict[str, int]]:
+    """Questions per author's school: ``{school_id: {"total": n, "shared": m}}``, ``shared`` being those
+    published in the department's bank. Deleted questions are left out."""
+    from sqlalchemy import case, func
+
+    shared = func.sum(case((Question.scope == "shared", case((Question.status == "published", 1), else_=0)),
+                           else_=0))
+    rows = db.session.execute(select(Question.school_id, func.count(), shared)
+                              .where(Question.deleted_at.is_(None)).group_by(Question.school_id))
+    return {school_id: {"total": total, "shared": int(in_bank or 0)} for school_id, total, in_bank in rows}

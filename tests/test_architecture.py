@@ -17,6 +17,7 @@ LAYERS = [
     ("lms.search",),
     ("lms.exams",),
     ("lms.gradebook",),
+    ("lms.reports",),
     ("lms.app", "lms.cli", "wsgi"),
 ]
 #: What another package may import of a feature: its public surface only.

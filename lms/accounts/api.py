@@ -80,3 +80,59 @@ def all_class_ids(school_id: int | None = None) -> list[int]:
     if school_id is not None:
         stmt = stmt.where(SchoolClass.school_id == school_id)
     return list(db.session.scalars(stmt))
+
+
+#: Ids per IN (...) list: SQLite caps the parameters of one statement, and a province-wide paper has more students.
+_CHUNK = 5000
+
+
+def _lookup(column_id, column_value, ids) -> dict:
+    ids = sorted(set(ids))
+    out = {}
+    for start in range(0, len(ids), _CHUNK):
+        out.update(db.session.execute(select(column_id, column_value).where(
+            column_id.in_(ids[start:start + _CHUNK]))).all())
+    return out
+
+
+def class_schools(class_ids) -> dict[int, int]:
+    """``{class_id: school_id}`` for the given classes."""
+    return _lookup(SchoolClass.id, SchoolClass.school_id, class_ids)
+
+
+def student_schools(student_ids) -> dict[int, int | None]:
+    """``{student_id: school_id}`` for the given users: ids, or a SQL ``select`` of one id column (answered in
+    one query, however many students it names)."""
+    from sqlalchemy.sql import Select
+
+    if isinstance(student_ids, Select):
+        return dict(db.session.execute(select(User.id, User.school_id).where(User.id.in_(student_ids))).all())
+    return _lookup(User.id, User.school_id, student_ids)
+
+
+def schools() -> list[dict]:
+    """Every school as ``{id, name, code}``, by name."""
+    from .models import School
+
+    return [{"id": s.id, "name": s.name, "code": s.code}
+            for s in db.session.scalars(select(School).order_by(School.name))]
+
+
+def department_user_ids() -> set[int]:
+    """Ids of the department (Sở/Phòng) accounts: what they author is shared across schools."""
+    return set(db.session.scalars(select(User.id).where(User.role == "department")))
+
+
+def people_by_school(active_since=None) -> dict[int | None, dict[str, int]]:
+    """Active accounts per school and role: ``{school_id: {"teacher": n, "student": m}}``. With ``active_since``
+    only those seen (any request) since then are counted."""
+    from sqlalchemy import func
+
+    stmt = select(User.school_id, User.role, func.count()).where(User.active.is_(True),
+                                                                 User.role.in_(("teacher", "student")))
+    if active_since is not None:
+        stmt = stmt.where(User.last_seen_at >= active_since)
+    out: dict[int | None, dict[str, int]] = {}
+    for school_id, role, count in db.session.execute(stmt.group_by(User.school_id, User.role)):
+        out.setdefault(school_id, {"teacher": 0, "student": 0})[role] = count
+    return out

@@ -1,10 +1,10 @@
 """Users, schools, classes, enrolment and teaching assignments."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.db import UTCDateTime, db, utcnow
@@ -38,6 +38,11 @@ class User(UserMixin, db.Model):
     #: Bumped to end every session at once (sign out everywhere, password change, deactivation); a session
     #: cookie carries the generation it was made in and is refused once it differs (see WebSession for one).
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Set when someone else chose the password (printed account card, admin reset): the user must pick their
+    #: own before doing anything else, on the web and through the API.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Last request by this user, kept to a few minutes' precision (usage figures for the department).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     school: Mapped[School | None] = relationship()
@@ -94,6 +99,18 @@ class LoginFailure(db.Model):
     #: Hex SHA-256 of "<scope>/<value>", e.g. of "user/hs.anh".
     key: Mapped[str] = mapped_column(String(64))
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+class SchoolYear(db.Model):
+    """A school year (năm học) with its dates; the current one is what new classes default to."""
+
+    __tablename__ = "school_years"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "2026-2027", the same text classes carry in ``school_year``.
+    name: Mapped[str] = mapped_column(String(9), unique=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class SchoolClass(db.Model):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -14,7 +14,7 @@ from lms.core.db import db
 from lms.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from lms.core.permissions import ROLES, STUDENT, TEACHER
 
-from . import passwords, services
+from . import passwords, services, years
 from .models import Enrolment, School, SchoolClass, User
 
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
@@ -44,8 +44,14 @@ def _fold(text: str) -> str:
 class RosterResult:
     created: int = 0
     updated: int = 0
+    dry_run: bool = False
     errors: list[dict] = field(default_factory=list)
     initial_passwords: list[dict] = field(default_factory=list)
+    #: One entry per data row: what it does (create/update/error), for the preview and the report.
+    rows: list[dict] = field(default_factory=list)
+    classes_created: list[str] = field(default_factory=list)
+    #: Ids of the classes the roster's students are in, for printing their account cards next.
+    class_ids: list[int] = field(default_factory=list)
 
 
 def read_rows(filename: str, data: bytes) -> list[dict]:
@@ -101,27 +107,61 @@ def _xlsx_rows(data: bytes) -> list[list]:
     return [list(r) for r in sheet.iter_rows(values_only=True)]
 
 
-def import_roster(actor: User, rows: list[dict], *, default_school_id: int | None, partial: bool = False) -> RosterResult:
-    """Create or update users and their class enrolment. All-or-nothing unless ``partial``."""
-    result = RosterResult()
+def import_roster(actor: User, rows: list[dict], *, default_school_id: int | None, partial: bool = False,
+                  dry_run: bool = False, school_year: str | None = None, create_classes: bool = False) -> RosterResult:
+    """Create or update users and their class enrolment. All-or-nothing unless ``partial``.
+
+    ``dry_run`` checks every row and fills the per-row report without writing anything (the admin console's
+    preview). ``school_year`` restricts class matching to that year (default: the newest class of that name);
+    with ``create_classes`` a class the roster names but the school lacks is created in that year, its grade
+    read from the name (10A1 -> 10).
+    """
+    if create_classes and not school_year:
+        school_year = years.current_school_year()
+        if not school_year:
+            raise ValidationFailed(errors={"school_year": ["Chọn năm học cho các lớp sẽ được tạo."]})
+    result = RosterResult(dry_run=dry_run)
     schools = {s.code.lower(): s for s in db.session.scalars(select(School))}
     seen: set[str] = set()
     plans = []
     for number, row in enumerate(rows, start=2):  # row 1 is the header, as the teacher sees it in Excel
-        problems, plan = _plan_row(row, schools, default_school_id, seen)
+        problems, plan = _plan_row(row, schools, default_school_id, seen, school_year, create_classes)
+        result.rows.append({"row": number, "username": plan["username"], "full_name": plan["full_name"],
+                            "role": plan["role"], "class_name": row.get("class") or None,
+                            "action": "error" if problems else ("update" if plan["existing"] else "create"),
+                            "new_class": plan["new_class"] is not None, "messages": problems})
         if problems:
             result.errors += [{"row": number, "message": m} for m in problems]
         else:
             plans.append((number, plan))
-    if result.errors and not partial:
+    if dry_run or (result.errors and not partial):
         return result
+    made: dict[tuple, SchoolClass] = {}
+    class_ids: dict[int, None] = {}
     for _number, plan in plans:
+        if plan["new_class"] is not None:
+            key = plan["new_class"]
+            if key not in made:
+                made[key] = services.create_class(actor, name=key[1], grade=key[2], school_id=key[0],
+                                                  school_year=school_year)
+                result.classes_created.append(key[1])
+            plan["klass"] = made[key]
         _apply(actor, plan, result)
+        if plan["klass"] is not None and plan["role"] == STUDENT:
+            class_ids[plan["klass"].id] = None
+    result.class_ids = list(class_ids)
     db.session.flush()
     return result
 
 
-def _plan_row(row, schools, default_school_id, seen):
+def grade_from_class_name(name: str) -> int | None:
+    """The grade a Vietnamese class name starts with (10A1 -> 10, 6/2 -> 6), or None."""
+    match = re.match(r"\s*(\d{1,2})", name or "")
+    grade = int(match.group(1)) if match else None
+    return grade if grade is not None and 1 <= grade <= 12 else None
+
+
+def _plan_row(row, schools, default_school_id, seen, school_year=None, create_classes=False):
     problems = []
     username = row.get("username", "")
     if not username:
@@ -144,31 +184,44 @@ def _plan_row(row, schools, default_school_id, seen):
             school_id = school.id
     if school_id is None and not problems:
         problems.append("Thiếu trường (cột 'school' hoặc chọn trường khi nhập).")
-    klass = None
+    klass = new_class = None
     if row.get("class") and school_id is not None:
-        klass = db.session.scalars(select(SchoolClass).where(
-            SchoolClass.school_id == school_id, SchoolClass.name == row["class"]
-        ).order_by(SchoolClass.school_year.desc())).first()
-        if klass is None:
-            problems.append(f"Không có lớp {row['class']} trong trường.")
+        stmt = select(SchoolClass).where(SchoolClass.school_id == school_id, SchoolClass.name == row["class"])
+        if school_year:
+            stmt = stmt.where(SchoolClass.school_year == school_year)
+        klass = db.session.scalars(stmt.order_by(SchoolClass.school_year.desc())).first()
+        if klass is None and create_classes:
+            grade = grade_from_class_name(row["class"])
+            if grade is None:
+                problems.append(f"Không đoán được khối của lớp {row['class']} (tên lớp bắt đầu bằng khối, như 10A1).")
+            elif len(row["class"]) > 40:
+                problems.append("Tên lớp dài quá 40 ký tự.")
+            else:
+                new_class = (school_id, row["class"], grade)
+        elif klass is None:
+            problems.append(f"Không có lớp {row['class']} trong trường"
+                            + (f" năm học {school_year}." if school_year else "."))
     password = row.get("password") or ""
     if password:
         problems.extend(passwords.problems(password, username))
     existing = db.session.scalar(select(User).where(User.username == username)) if username else None
     if existing is not None and (existing.role != role or (existing.school_id not in (None, school_id))):
         problems.append(f"Tài khoản {username} đã có với vai trò hoặc trường khác.")
-    plan = dict(username=username, full_name=full_name, role=role, school_id=school_id, klass=klass,
-                password=password, student_code=row.get("student_code") or None, existing=existing)
+    plan = dict(username=username, full_name=full_name, role=role if role in (STUDENT, TEACHER) else None,
+                school_id=school_id, klass=klass, new_class=new_class, password=password,
+                student_code=row.get("student_code") or None, existing=existing)
     return problems, plan
 
 
 def _apply(actor, plan, result: RosterResult) -> None:
     user = plan["existing"]
     if user is None:
-        password = plan["password"] or secrets.token_urlsafe(9)
+        password = plan["password"] or services.generate_password()
         user = services.create_user(actor, username=plan["username"], password=password,
                                     full_name=plan["full_name"], role=plan["role"], school_id=plan["school_id"],
                                     student_code=plan["student_code"])
+        # Whoever typed or generated this password is not the user: they choose their own at first sign-in.
+        user.must_change_password = True
         result.created += 1
         if not plan["password"]:
             result.initial_passwords.append({"username": user.username, "password": password})

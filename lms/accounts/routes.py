@@ -11,8 +11,8 @@ from lms.core.errors import NotFound, RateLimited, Unauthorized, ValidationFaile
 from lms.core.permissions import ADMIN, PUBLIC, SIGNED_IN, TEACHER, roles
 from lms.core.rest import ApiBlueprint, paginate
 
-from . import permissions, roster, schemas, services, sessions, throttle
-from .models import School, SchoolClass, User
+from . import organisation, permissions, roster, schemas, services, sessions, throttle, years
+from .models import School, SchoolClass, SchoolYear, User
 
 bp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1")
 exempt_api(bp)
@@ -93,8 +93,8 @@ def create_user(body):
 
 @bp.endpoint("/users/<int:user_id>", "PATCH", allow=roles(ADMIN), body=schemas.UserUpdate,
              response=schemas.UserAccountOut, errors=(404, 409),
-             summary="Edit an account: rename, suspend (active=false) or reset the password; suspending or "
-                     "resetting ends every session and token of the account at once")
+             summary="Edit an account: rename, role, school, student code, suspend (active=false) or reset the "
+                     "password; suspending or resetting ends every session and token of the account at once")
 def update_user(user_id, body):
     user = db.session.get(User, user_id)
     if user is None:
@@ -118,6 +118,22 @@ def list_users(args):
     return paginate(stmt, args["page"], args["per_page"])
 
 
+@bp.endpoint("/users/<int:user_id>", "GET", allow=roles(ADMIN), response=schemas.UserAccountOut,
+             summary="One user, with account state", errors=(404,))
+def get_user(user_id):
+    return services.get_user(user_id)
+
+
+@bp.endpoint("/users/<int:user_id>/password-reset", "POST", allow=roles(ADMIN), response=schemas.PasswordResetOut,
+             summary="Issue a new first-login password (shown once); the user must change it at next sign-in",
+             errors=(404,))
+def reset_password(user_id):
+    user = services.get_user(user_id)
+    password = services.reset_password(current_user, user)
+    db.session.commit()
+    return {"user_id": user.id, "username": user.username, "password": password}
+
+
 @bp.endpoint("/users/import", "POST", allow=roles(ADMIN), query=schemas.RosterQuery,
              response=schemas.RosterResultOut, files={"file": "CSV (UTF-8) or XLSX roster"},
              summary="Import a class roster; nothing is written if any row fails (unless partial=true)",
@@ -127,8 +143,10 @@ def import_users(args):
     if upload is None:
         raise ValidationFailed(errors={"file": ["Chọn tệp CSV hoặc XLSX."]})
     rows = roster.read_rows(upload.filename or "", upload.read(roster.MAX_ROSTER_BYTES + 1))
-    result = roster.import_roster(current_user, rows, default_school_id=args["school_id"], partial=args["partial"])
-    if result.errors and not args["partial"]:
+    result = roster.import_roster(current_user, rows, default_school_id=args["school_id"], partial=args["partial"],
+                                  dry_run=args["dry_run"], school_year=args["school_year"],
+                                  create_classes=args["create_classes"])
+    if args["dry_run"] or result.errors and not args["partial"]:
         db.session.rollback()
     else:
         db.session.commit()
@@ -149,6 +167,43 @@ def list_schools(args):
     return paginate(select(School).order_by(School.name), args["page"], args["per_page"])
 
 
+@bp.endpoint("/schools/<int:school_id>", "PATCH", allow=roles(ADMIN), body=schemas.SchoolPatch,
+             response=schemas.SchoolOut, summary="Rename a school or change its code", errors=(404, 409))
+def patch_school(school_id, body):
+    school = db.session.get(School, school_id)
+    if school is None:
+        raise NotFound("Không tìm thấy trường.")
+    school = organisation.update_school(current_user, school, **body)
+    db.session.commit()
+    return school
+
+
+@bp.endpoint("/school-years", "GET", allow=roles(ADMIN), response=schemas.SchoolYearOut, many=True,
+             summary="School years, newest first")
+def list_school_years():
+    return db.session.scalars(select(SchoolYear).order_by(SchoolYear.name.desc())).all()
+
+
+@bp.endpoint("/school-years", "POST", allow=roles(ADMIN), body=schemas.SchoolYearIn, response=schemas.SchoolYearOut,
+             status=201, summary="Add a school year (is_current makes it the default for new classes)",
+             errors=(409,))
+def create_school_year(body):
+    year = years.save_school_year(current_user, **body)
+    db.session.commit()
+    return year
+
+
+@bp.endpoint("/school-years/<int:year_id>", "PUT", allow=roles(ADMIN), body=schemas.SchoolYearIn,
+             response=schemas.SchoolYearOut, summary="Edit a school year", errors=(404, 409))
+def update_school_year(year_id, body):
+    year = db.session.get(SchoolYear, year_id)
+    if year is None:
+        raise NotFound("Không tìm thấy năm học.")
+    year = years.save_school_year(current_user, year=year, **body)
+    db.session.commit()
+    return year
+
+
 @bp.endpoint("/classes", "POST", allow=roles(ADMIN, TEACHER), body=schemas.ClassIn, response=schemas.ClassOut,
              status=201, summary="Create a class (a teacher becomes its homeroom teacher)", errors=(404, 409))
 def create_class(body):
@@ -167,6 +222,8 @@ def list_classes(args):
         stmt = stmt.where(SchoolClass.id.in_(taught_class_ids(current_user.id) or {-1}))
     if args["school_year"]:
         stmt = stmt.where(SchoolClass.school_year == args["school_year"])
+    if args["school_id"]:
+        stmt = stmt.where(SchoolClass.school_id == args["school_id"])
     return paginate(stmt, args["page"], args["per_page"])
 
 
@@ -188,3 +245,54 @@ def assign_teacher(class_id, body):
     assignment = services.assign_teacher(current_user, klass, body["teacher_id"], body["subject"])
     db.session.commit()
     return assignment
+
+
+@bp.endpoint("/classes/<int:class_id>", "GET", allow=roles(ADMIN, TEACHER), response=schemas.ClassOut,
+             summary="One class (a teacher: homeroom or taught)", errors=(404,))
+def get_class(class_id):
+    return permissions.ensure_class_visible(current_user, db.session.get(SchoolClass, class_id))
+
+
+@bp.endpoint("/classes/<int:class_id>", "PATCH", allow=roles(ADMIN), body=schemas.ClassPatch,
+             response=schemas.ClassOut, summary="Rename a class, change grade, year or homeroom teacher (null clears)",
+             errors=(404, 409))
+def patch_class(class_id, body):
+    klass = permissions.ensure_class_visible(current_user, db.session.get(SchoolClass, class_id))
+    klass = organisation.update_class(current_user, klass, **body)
+    db.session.commit()
+    return klass
+
+
+@bp.endpoint("/classes/<int:class_id>/students", "GET", allow=roles(ADMIN, TEACHER), response=schemas.ClassMemberOut,
+             many=True, summary="Students of a class, in class-list order", errors=(404,))
+def list_class_students(class_id):
+    from .api import class_students
+
+    klass = permissions.ensure_class_visible(current_user, db.session.get(SchoolClass, class_id))
+    return class_students(klass.id)
+
+
+@bp.endpoint("/classes/<int:class_id>/students/<int:student_id>", "DELETE", allow=roles(ADMIN, TEACHER), status=204,
+             summary="Take a student out of a class (admin or homeroom teacher)", errors=(404,))
+def unenrol_student(class_id, student_id):
+    klass = permissions.ensure_class_visible(current_user, db.session.get(SchoolClass, class_id))
+    permissions.ensure_can_enrol(current_user, klass)
+    organisation.unenrol_student(current_user, klass, student_id)
+    db.session.commit()
+    return None, 204
+
+
+@bp.endpoint("/classes/<int:class_id>/teachers", "GET", allow=roles(ADMIN, TEACHER),
+             response=schemas.TeacherAssignmentOut, many=True, summary="Subject teachers of a class", errors=(404,))
+def list_class_teachers(class_id):
+    klass = permissions.ensure_class_visible(current_user, db.session.get(SchoolClass, class_id))
+    return organisation.class_assignments(klass)
+
+
+@bp.endpoint("/classes/<int:class_id>/teachers/<int:teacher_id>/<subject>", "DELETE", allow=roles(ADMIN),
+             status=204, summary="Remove a subject teacher from a class", errors=(404,))
+def unassign_teacher(class_id, teacher_id, subject):
+    klass = permissions.ensure_class_visible(current_user, db.session.get(SchoolClass, class_id))
+    organisation.unassign_teacher(current_user, klass, teacher_id, subject)
+    db.session.commit()
+    return None, 204

@@ -19,12 +19,24 @@ class UserOut(Schema):
     full_name = fields.String()
     role = fields.String()
     school_id = fields.Integer(allow_none=True)
+    must_change_password = fields.Boolean(metadata={
+        "description": "The password was issued (account card, reset): every other API call answers 403 "
+                       "password-change-required until POST /me/password."})
+
+
+class PasswordResetOut(Schema):
+    user_id = fields.Integer()
+    username = fields.String()
+    password = fields.String(metadata={"description": "The new first-login password; shown once, never stored."})
 
 
 class UserAccountOut(UserOut):
     """What an admin sees of an account."""
 
     active = fields.Boolean(metadata={"description": "false: suspended, cannot sign in, every session ended"})
+    student_code = fields.String(allow_none=True)
+    last_seen_at = fields.DateTime(allow_none=True, metadata={"description": "last request, to a few minutes"})
+    created_at = fields.DateTime()
 
 
 class TokenOut(Schema):
@@ -48,6 +60,10 @@ class UserUpdate(Schema):
     """An admin's edit of an account; every field optional."""
 
     full_name = fields.String(validate=validate.Length(max=200))
+    role = fields.String(validate=validate.OneOf(ROLES), metadata={
+        "description": "a changed role or school is refused (409) while the user is still in another school's class"})
+    school_id = fields.Integer(allow_none=True)
+    student_code = fields.String(allow_none=True, validate=validate.Length(max=40))
     active = fields.Boolean(metadata={"description": "false suspends the account and ends its sessions and tokens"})
     password = fields.String(load_only=True, validate=validate.Length(max=200),
                              metadata={"description": "A new password (the password policy applies); ends every "
@@ -76,10 +92,24 @@ class InitialPassword(Schema):
     password = fields.String()
 
 
+class RosterRowOut(Schema):
+    row = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+    role = fields.String(allow_none=True)
+    class_name = fields.String(allow_none=True)
+    action = fields.String(metadata={"description": "create | update | error"})
+    new_class = fields.Boolean(metadata={"description": "the row's class does not exist yet and will be created"})
+    messages = fields.List(fields.String())
+
+
 class RosterResultOut(Schema):
     created = fields.Integer()
     updated = fields.Integer()
+    dry_run = fields.Boolean()
+    classes_created = fields.List(fields.String())
     errors = fields.List(fields.Nested(RosterRowError))
+    rows = fields.List(fields.Nested(RosterRowOut), metadata={"description": "Per-row report (what each row does)."})
     initial_passwords = fields.List(fields.Nested(InitialPassword),
                                     metadata={"description": "Generated passwords for new users without one; shown once."})
 
@@ -87,6 +117,11 @@ class RosterResultOut(Schema):
 class RosterQuery(Schema):
     school_id = fields.Integer(load_default=None)
     partial = fields.Boolean(load_default=False, metadata={"description": "Import the good rows even if some fail."})
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "Check every row and report; write nothing."})
+    create_classes = fields.Boolean(load_default=False, metadata={
+        "description": "Create classes the roster names that do not exist yet (grade from the name, 10A1 -> 10)."})
+    school_year = fields.String(load_default=None, validate=SCHOOL_YEAR, metadata={
+        "description": "Year of the classes to match or create; default: the current school year."})
 
 
 class SchoolIn(Schema):
@@ -98,6 +133,26 @@ class SchoolOut(Schema):
     id = fields.Integer()
     name = fields.String()
     code = fields.String()
+
+
+class SchoolPatch(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    code = fields.String(validate=validate.Length(min=1, max=40))
+
+
+class SchoolYearIn(Schema):
+    name = fields.String(required=True, validate=SCHOOL_YEAR)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    is_current = fields.Boolean(load_default=False)
+
+
+class SchoolYearOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    is_current = fields.Boolean()
 
 
 class ClassIn(Schema):
@@ -117,8 +172,22 @@ class ClassOut(Schema):
     homeroom_teacher_id = fields.Integer(allow_none=True)
 
 
+class ClassPatch(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=40))
+    grade = fields.Integer(validate=validate.Range(min=1, max=12))
+    school_year = fields.String(validate=SCHOOL_YEAR)
+    homeroom_teacher_id = fields.Integer(allow_none=True)
+
+
+class ClassMemberOut(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+
+
 class ClassQuery(Schema):
     school_year = fields.String(load_default=None, validate=SCHOOL_YEAR)
+    school_id = fields.Integer(load_default=None)
 
 
 class StudentIds(Schema):
@@ -139,3 +208,4 @@ class TeacherAssignmentOut(Schema):
     class_id = fields.Integer()
     teacher_id = fields.Integer()
     subject = fields.String(attribute="subject_code")
+    teacher_name = fields.Function(lambda a: a.teacher.full_name if a.teacher else None)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from datetime import timedelta
 
@@ -137,27 +138,8 @@ def change_password(user: User, current_password: str, new_password: str, keep_t
         raise ValidationFailed(errors={"new_password": ["Mật khẩu mới phải khác mật khẩu hiện tại."]})
     check_password_policy(new_password, user.username, field="new_password")
     user.password_hash = hash_password(new_password)
+    user.must_change_password = False  # an issued password (account card, reset) is now the user's own
     end_sessions(user, keep_token=keep_token)
-
-
-def update_user(actor: User, user: User, *, full_name: str | None = None, active: bool | None = None,
-                password: str | None = None) -> User:
-    """An admin edits an account: rename, suspend or reactivate, reset the password. Suspending or resetting
-    ends every session and token of the account at once."""
-    if actor is not None and actor.id == user.id and active is False:
-        raise Conflict("Không thể tự khóa tài khoản của chính mình.")
-    if full_name is not None:
-        user.full_name = full_name
-    if password is not None:
-        check_password_policy(password, user.username)
-        user.password_hash = hash_password(password)
-        end_sessions(user)
-    if active is not None and active != user.active:
-        user.active = active
-        if not active:
-            end_sessions(user)
-    db.session.flush()
-    return user
 
 
 def create_user(actor: User | None, *, username: str, password: str, full_name: str = "", role: str,
@@ -252,3 +234,97 @@ def assign_teacher(actor: User, klass: SchoolClass, teacher_id: int, subject_cod
         db.session.add(assignment)
         db.session.flush()
     return assignment
+
+
+# Letters and digits that cannot be misread on paper (no 0/O, 1/l/I): a student types this from a printed card.
+_CARD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def generate_password(length: int = passwords.MIN_PASSWORD_LENGTH) -> str:
+    """A random first-login password that survives being printed and typed on a phone, and meets the policy."""
+    while True:
+        candidate = "".join(secrets.choice(_CARD_ALPHABET) for _ in range(max(length, passwords.MIN_PASSWORD_LENGTH)))
+        if not passwords.problems(candidate):
+            return candidate
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("Không tìm thấy người dùng.")
+    return user
+
+
+def _memberships_elsewhere(user: User, school_id: int | None) -> bool:
+    enrolled = select(SchoolClass.id).join(Enrolment, Enrolment.class_id == SchoolClass.id).where(
+        Enrolment.student_id == user.id, SchoolClass.school_id != school_id)
+    teaching = select(SchoolClass.id).join(TeachingAssignment, TeachingAssignment.class_id == SchoolClass.id).where(
+        TeachingAssignment.teacher_id == user.id, SchoolClass.school_id != school_id)
+    homeroom = select(SchoolClass.id).where(SchoolClass.homeroom_teacher_id == user.id,
+                                            SchoolClass.school_id != school_id)
+    return any(db.session.scalar(stmt.limit(1)) for stmt in (enrolled, teaching, homeroom))
+
+
+def update_user(actor: User | None, user: User, *, full_name: str | None = None, role: str | None = None,
+                school_id: int | None | object = ..., student_code: str | None | object = ...,
+                active: bool | None = None, password: str | None = None) -> User:
+    """An admin (or the CLI, ``actor`` None) edits an account: name, role, school, student code, suspend or
+    reactivate, set the password. Suspending or setting the password ends every session and token at once.
+
+    An admin cannot demote or suspend themself, so the platform never loses its last way in. A user keeps
+    their classes only within one school: moving school while still enrolled or teaching elsewhere is a 409.
+    """
+    if full_name is not None:
+        user.full_name = full_name
+    if student_code is not ...:
+        user.student_code = student_code or None
+    new_role = role if role is not None else user.role
+    new_school = user.school_id if school_id is ... else school_id
+    if new_role not in ROLES:
+        raise ValidationFailed(errors={"role": [f"Vai trò phải là một trong {', '.join(ROLES)}."]})
+    if actor is not None and user.id == actor.id and (new_role != ADMIN or active is False):
+        raise Conflict("Bạn không thể tự hạ vai trò hoặc khoá tài khoản của chính mình.")
+    if new_school is not None and db.session.get(School, new_school) is None:
+        raise ValidationFailed(errors={"school_id": ["Không có trường này."]})
+    if new_role in (TEACHER, STUDENT) and new_school is None:
+        raise ValidationFailed(errors={"school_id": ["Giáo viên và học sinh phải thuộc một trường."]})
+    if (new_role != user.role or new_school != user.school_id) and _memberships_elsewhere(
+            user, new_school if new_role == user.role else -1):
+        raise Conflict("Người dùng còn trong lớp (học, dạy hoặc chủ nhiệm): hãy rút khỏi lớp trước khi đổi "
+                       "vai trò hoặc trường.")
+    user.role, user.school_id = new_role, new_school
+    if password is not None:
+        check_password_policy(password, user.username)
+        user.password_hash = hash_password(password)
+        end_sessions(user)
+    if active is not None and active != user.active:
+        user.active = active
+        if not active:
+            end_sessions(user)
+    db.session.flush()
+    return user
+
+
+def reset_password(actor: User, user: User) -> str:
+    """Give ``user`` a new random password they must change at next sign-in; returns it (shown once)."""
+    return reset_passwords(actor, [user])[user.id]
+
+
+def reset_passwords(actor: User, users: list[User]) -> dict[int, str]:
+    """``reset_password`` for many users at once (a class's account cards): ``{user_id: new password}``.
+
+    The hashes are computed on a thread per core: scrypt runs outside the GIL, and at its production cost
+    (about 0.1 s each) a class of 45 would otherwise keep the admin waiting several seconds.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    issued = {user.id: generate_password() for user in users}
+    with ThreadPoolExecutor(max_workers=min(len(users), os.cpu_count() or 1) or 1) as pool:
+        hashes = list(pool.map(lambda pw: generate_password_hash(pw, method=method), [issued[u.id] for u in users]))
+    for user, digest in zip(users, hashes):
+        user.password_hash = digest
+        user.must_change_password = True
+        end_sessions(user)  # whoever was signed in with the old password is signed out
+    db.session.flush()
+    return issued

@@ -1,4 +1,4 @@
-"""Web pages of accounts: sign in, sign out, the per-role dashboard."""
+"""Web pages of accounts: sign in, sign out, change password, the per-role dashboard."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -54,6 +54,8 @@ def login():
             if user is not None:
                 sessions.sign_in(user)
                 db.session.commit()
+                if user.must_change_password:
+                    return redirect(url_for("accounts_web.change_password"))
                 return redirect(_safe_next(request.args.get("next")))
             throttle.record_failure(form.username.data, request.remote_addr)
             db.session.commit()  # the failure must count although the attempt failed
@@ -78,7 +80,8 @@ def logout():
 @web.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    """Change one's own password; the other browsers and API tokens of the account are signed out."""
+    """Change one's own password; the other browsers and API tokens of the account are signed out. The only
+    page open to a user who must replace an issued password (account card, admin reset)."""
     form = PasswordForm()
     status = 200
     if form.validate_on_submit():

@@ -109,6 +109,8 @@ def load_config(environ: dict | None = None, overrides: dict | None = None) -> d
         # The same per username from any address, and per address across usernames (password spraying).
         "LOGIN_USERNAME_FAILURE_LIMIT": get("LOGIN_USERNAME_FAILURE_LIMIT", "20 per 15 minutes"),
         "LOGIN_ADDRESS_FAILURE_LIMIT": get("LOGIN_ADDRESS_FAILURE_LIMIT", "100 per 5 minutes"),
+        # Where the DejaVu fonts embedded in printed PDFs (account cards) are; unset: Debian's fonts-dejavu-core.
+        "PDF_FONT_DIR": get("PDF_FONT_DIR") or None,
         "JOBS_IMMEDIATE": _bool("JOBS_IMMEDIATE", str(get("JOBS_IMMEDIATE", "false"))),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

@@ -55,3 +55,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def month_key(column, zone: str):
+    """SQL for ``YYYY-MM`` of a UTC timestamp column as seen in ``zone``, on PostgreSQL and SQLite alike,
+    so monthly figures group by the local calendar month (a question written at 06:00 on the 1st in Hanoi
+    is still in the previous month in UTC)."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import func
+
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(func.timezone(zone, column), "YYYY-MM")
+    # SQLite keeps UTC text; shift by the zone's offset now (Vietnam has no daylight saving time).
+    minutes = int(ZoneInfo(zone).utcoffset(datetime.now()).total_seconds() // 60)
+    return func.strftime("%Y-%m", column, f"{minutes:+d} minutes")

@@ -6,6 +6,7 @@ walks every registered route and fails if one has no rule.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from flask_login import current_user
@@ -68,3 +69,24 @@ def require(condition: bool, message: str = "Bạn không có quyền thực hi�
     """Object-level check for things the caller can see but may not change."""
     if not condition:
         raise Forbidden(message)
+
+
+def page(rule: Rule):
+    """Guard an HTML view with the same rules as the API: anonymous visitors are sent to the sign-in page
+    (which brings them back), a signed-in role outside ``rule`` gets the 403 page. The rule is kept on the
+    view as ``permission_rule`` so the route matrix can read it."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not (current_user and current_user.is_authenticated) and not rule.public:
+                from .extensions import login_manager
+
+                return login_manager.unauthorized()
+            enforce(rule)
+            return view(*args, **kwargs)
+
+        wrapper.permission_rule = rule
+        return wrapper
+
+    return decorator

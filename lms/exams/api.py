@@ -32,3 +32,81 @@ def counted_result(exam_id: int, student_id: int) -> dict | None:
     return {"attempt_id": attempt.id, "score": attempt.score, "max_score": attempt.max_score,
             "score_10": attempt.score_10, "counted": exam.counted, "started_at": attempt.started_at,
             "submitted_at": attempt.submitted_at}
+
+
+
+def _paper_key(exam: Exam):
+    """What makes two exams "the same paper": subject, grade and the fixed question list of every section.
+    None when a section draws from a blueprint (each attempt gets its own questions, so no common paper)."""
+    sections = []
+    for section in exam.sections or []:
+        ids = section.get("question_ids")
+        if not ids:
+            return None
+        sections.append(tuple(ids))
+    return (exam.subject, exam.grade, tuple(sections)) if sections else None
+
+
+def shared_exam_scores(limit: int = 10) -> list[dict]:
+    """Common papers sat in more than one school, with each school's counted scores on 10, newest first:
+    ``[{id, title, subject, grade, exam_ids, scores: {school_id: [Decimal, ...]}}]``.
+
+    A common paper (đề chung) is either one exam assigned to classes of several schools, or several exams
+    (each school's teacher giving the department's paper to their classes) with the same subject, grade and
+    fixed question list; an exam set by a department account counts even in one school. The counted attempt
+    follows each exam's policy as ``counted_result`` does (best: highest, earliest on ties; first; last), in
+    one query per exam rather than one per student.
+    """
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from lms.accounts.api import class_schools, department_user_ids, student_schools
+
+    from .models import Attempt, ExamClass
+
+    department = department_user_ids()
+    exams = db.session.scalars(select(Exam).where(Exam.mode == "exam").order_by(Exam.created_at.desc(), Exam.id.desc())
+                               .limit(1000)).all()
+    links: dict[int, set[int]] = {}
+    for exam_id, class_id in db.session.execute(select(ExamClass.exam_id, ExamClass.class_id).where(
+            ExamClass.exam_id.in_([e.id for e in exams] or [-1]))):
+        links.setdefault(exam_id, set()).add(class_id)
+    schools_of = class_schools({c for ids in links.values() for c in ids})
+    groups: dict[object, list[Exam]] = {}
+    for exam in exams:  # newest first, so each group's first exam names it
+        groups.setdefault(_paper_key(exam) or ("exam", exam.id), []).append(exam)
+    out = []
+    for members in groups.values():
+        exam_schools = {schools_of[c] for e in members for c in links.get(e.id, ()) if c in schools_of}
+        if len(exam_schools) < 2 and not any(e.owner_id in department for e in members):
+            continue
+        policy = {e.id: e.counted for e in members}
+        per_exam: dict[tuple[int, int], Decimal] = {}
+        for exam_id, student_id, score in db.session.execute(
+                select(Attempt.exam_id, Attempt.student_id, Attempt.score_10).where(
+                    Attempt.exam_id.in_(list(policy)), Attempt.status == "graded")
+                .order_by(Attempt.started_at, Attempt.id)):
+            score = score if score is not None else Decimal(0)
+            key = (exam_id, student_id)
+            if policy[exam_id] == "first":
+                per_exam.setdefault(key, score)
+            elif policy[exam_id] == "last":
+                per_exam[key] = score
+            elif score > per_exam.get(key, Decimal(-1)):
+                per_exam[key] = score
+        if not per_exam:
+            continue  # not sat yet: nothing to compare
+        counted = {student_id: score for (_, student_id), score in per_exam.items()}
+        home = student_schools(select(Attempt.student_id).where(Attempt.exam_id.in_(list(policy)),
+                                                                Attempt.status == "graded"))
+        scores: dict[int, list[Decimal]] = {}
+        for student_id, score in counted.items():
+            if home.get(student_id) is not None:
+                scores.setdefault(home[student_id], []).append(score)
+        head = members[0]
+        out.append({"id": head.id, "title": head.title, "subject": head.subject, "grade": head.grade,
+                    "exam_ids": [e.id for e in members], "scores": scores})
+        if len(out) >= limit:
+            break
+    return out

@@ -89,3 +89,55 @@ def index_documents(lecture_ids: Iterable[int] | None = None) -> Iterator[dict]:
             "visibility": lecture.visibility, "owner_id": lecture.owner_id, "school_id": lecture.school_id,
             "class_ids": lecture.class_ids, "updated_at": lecture.updated_at,
         }
+
+
+def monthly_growth(since, zone: str) -> dict[str, dict[str, int]]:
+    """Lectures created per local calendar month since ``since``: ``{"2026-11": {"created": n, "shared": m}}``,
+    ``shared`` counting approvals into the shared library that month."""
+    from sqlalchemy import func, select
+
+    from lms.core.db import month_key
+
+    from .models import Lecture, LectureReview
+
+    out: dict[str, dict[str, int]] = {}
+    month = month_key(Lecture.created_at, zone)
+    for key, count in db.session.execute(select(month, func.count()).where(Lecture.created_at >= since)
+                                         .group_by(month)):
+        out.setdefault(key, {"created": 0, "shared": 0})["created"] = count
+    month = month_key(LectureReview.created_at, zone)
+    for key, count in db.session.execute(select(month, func.count()).where(
+            LectureReview.created_at >= since, LectureReview.decision == "approve").group_by(month)):
+        out.setdefault(key, {"created": 0, "shared": 0})["shared"] = count
+    return out
+
+
+def review_figures(since) -> dict:
+    """The shared-library review queue: ``{backlog, oldest_submitted_at, reviews: [(submitted_at, reviewed_at,
+    decision)]}``. A lecture keeps only its latest submission time, so only its latest review is paired."""
+    from sqlalchemy import func, select
+
+    from .models import Lecture, LectureReview
+
+    backlog = db.session.scalar(select(func.count()).select_from(Lecture).where(Lecture.status == "in_review")) or 0
+    oldest = db.session.scalar(select(func.min(Lecture.submitted_at)).where(Lecture.status == "in_review"))
+    latest = select(LectureReview.lecture_id, func.max(LectureReview.id).label("review_id")).group_by(
+        LectureReview.lecture_id).subquery()
+    rows = db.session.execute(select(Lecture.submitted_at, LectureReview.created_at, LectureReview.decision)
+                              .join(latest, latest.c.review_id == LectureReview.id)
+                              .join(Lecture, Lecture.id == LectureReview.lecture_id)
+                              .where(LectureReview.created_at >= since)).all()
+    reviews = [(sub, at, decision) for sub, at, decision in rows if sub is not None and sub <= at]
+    return {"backlog": backlog, "oldest_submitted_at": oldest, "reviews": reviews}
+
+
+def counts_by_school() -> dict[int | None, dict[str, int]]:
+    """Lectures per author's school: ``{school_id: {"total": n, "shared": m}}``, ``shared`` being those
+    published in the shared library."""
+    from sqlalchemy import and_, case, func, select
+
+    from .models import Lecture
+
+    shared = func.sum(case((and_(Lecture.visibility == "shared", Lecture.status == "published"), 1), else_=0))
+    rows = db.session.execute(select(Lecture.school_id, func.count(), shared).group_by(Lecture.school_id))
+    return {school_id: {"total": total, "shared": int(in_library or 0)} for school_id, total, in_library in rows}

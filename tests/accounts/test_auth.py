@@ -15,7 +15,7 @@ def test_token_for_good_credentials_authenticates_me(world, factory):
     me = anon._client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
     assert me.status_code == 200
     assert me.get_json() == {"id": world.teacher, "username": "gv.lan", "full_name": "Nguyễn Thị Lan",
-                             "role": "teacher", "school_id": world.school}
+                             "role": "teacher", "school_id": world.school, "must_change_password": False}
 
 
 def test_bad_password_is_401_problem(world, factory):
