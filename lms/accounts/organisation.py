@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from lms.core.db import db
 from lms.core.errors import Conflict, NotFound
+from lms.core.permissions import TEACHER
 
 from .models import Enrolment, School, SchoolClass, TeachingAssignment, User
 from .services import _require_member

@@ -19,7 +19,7 @@ from lms.core.db import db
 from lms.core.errors import DomainError
 from lms.core.permissions import page
 
-from .. import roster, services, years
+from .. import roster, years
 from ..models import School, SchoolClass
 from . import ADMIN_ONLY, form_int, school_list, web
 from .classes import _years
