@@ -146,7 +146,7 @@ def test_admin_onboards_a_school_from_a_roster_to_printed_cards(journey, tmp_pat
     s.page.get_by_label("Mật khẩu hiện tại").fill(password)
     s.page.get_by_label("Mật khẩu mới", exact=True).fill("khoa-tu-dat-2026")
     s.page.get_by_label("Nhập lại mật khẩu mới").fill("khoa-tu-dat-2026")
-    s.page.get_by_role("button", name="Lưu mật khẩu mới").click()
+    s.page.get_by_role("button", name="Đổi mật khẩu").click()
     s.page.wait_for_url("**/dashboard")
     expect(s.page.locator("h1")).to_contain_text("Nguyễn Đăng Khoa")
     _page_ok(s)
