@@ -239,3 +239,29 @@ def _apply(actor, plan, result: RosterResult) -> None:
         if db.session.get(Enrolment, (klass.id, user.id)) is None:
             db.session.add(Enrolment(class_id=klass.id, student_id=user.id))
     db.session.flush()
+
+
+#: The sample roster offered for download: the columns the import reads, with two example rows.
+TEMPLATE_HEADER = ("Tên đăng nhập", "Họ và tên", "Lớp", "Vai trò", "Mã học sinh", "Mật khẩu", "Mã trường")
+TEMPLATE_ROWS = (("hs.nguyenvana", "Nguyễn Văn An", "10A1", "Học sinh", "HS001", "", ""),
+                 ("gv.tranthibinh", "Trần Thị Bình", "", "Giáo viên", "", "", ""))
+
+
+def template_xlsx() -> bytes:
+    """A roster template (XLSX) whose header row the import recognises; blank passwords are generated."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Danh sách"
+    sheet.append(list(TEMPLATE_HEADER))
+    for row in TEMPLATE_ROWS:
+        sheet.append(list(row))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column, width in zip("ABCDEFG", (20, 28, 8, 12, 14, 14, 12)):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -46,6 +46,7 @@ def test_console_is_forbidden_to_every_other_role(world, app, role):
         assert client.get(url).status_code == 403, url
     assert client.post("/admin/schools", data={"name": "X", "code": "X"}).status_code == 403
     assert client.post(f"/admin/classes/{world.klass}/cards").status_code == 403
+    assert client.get("/admin/import/template.xlsx").status_code == 403
 
 
 def test_console_sends_anonymous_visitors_to_sign_in(world, client):
@@ -297,3 +298,16 @@ def test_promotion_moves_classes_up_a_grade_with_their_students(world, app, fact
     backwards = client.post("/admin/promote", data=form | {"to_year": "2025-2026"})
     assert backwards.status_code == 422
     assert client.post("/admin/promote", data=form | {"to_year": "2027-2029"}).status_code == 422
+
+
+def test_the_roster_template_imports_as_it_is(world, app):
+    client = web_login(app, "quantri")
+    resp = client.get("/admin/import/template.xlsx")
+    assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
+    assert "filename*=UTF-8''m%E1%BA%ABu" in resp.headers["Content-Disposition"]
+    preview = client.post("/admin/import/preview", data={
+        "file": (io.BytesIO(resp.data), "mau.xlsx"), "school_id": str(world.school), "school_year": "2026-2027",
+        "create_classes": "on"}, content_type="multipart/form-data")
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Nguyễn Văn An" in html and "Trần Thị Bình" in html
+    assert "0</strong> dòng lỗi" in html

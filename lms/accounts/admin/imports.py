@@ -63,6 +63,17 @@ def roster_form():
                            current_year=years.current_school_year(), form={})
 
 
+@web.route("/import/template.xlsx")
+@page(ADMIN_ONLY)
+def roster_template():
+    from flask import Response
+
+    from lms.core.downloads import attachment_headers
+
+    return Response(roster.template_xlsx(), headers=attachment_headers("mẫu-danh-sách.xlsx"),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
 @web.route("/import/preview", methods=["POST"])
 @page(ADMIN_ONLY)
 def roster_preview():
