@@ -131,6 +131,10 @@ def test_admin_onboards_a_school_from_a_roster_to_printed_cards(journey, tmp_pat
     j.page.reload()
     expect(j.page.locator("td", has_text="Chưa đổi lần đầu")).to_have_count(3)
     _page_ok(j)
+    j.page.set_viewport_size(PHONE)
+    j.page.reload()
+    _page_ok(j)
+    j.shot("class-phone")
 
     s = _watch(journey("admin-student", PHONE))
     s.page.goto("/login")
