@@ -3,7 +3,8 @@ turn into formulas.
 
 A CSV cell starting with ``=``, ``+``, ``-``, ``@`` (or a tab/CR) is run as a formula by Excel and LibreOffice
 (CSV injection, OWASP); such cells are prefixed with an apostrophe. Files are UTF-8 with a BOM so Excel on
-Windows shows "Nguyễn" rather than mojibake.
+Windows shows "Nguyễn" rather than mojibake. Decimal numbers carry the Vietnamese decimal comma ("7,5"), as the
+gradebook's CSV does (the cell is quoted, so the comma is not a separator).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import csv
 import io
 import unicodedata
 from collections.abc import Iterable
+from decimal import Decimal
 from urllib.parse import quote
 
 from flask import Response
@@ -29,7 +31,9 @@ def csv_cell(value) -> str:
     """One cell's text, neutralised if a spreadsheet would read it as a formula. Numbers stay numbers."""
     if value is None:
         return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, (Decimal, float)):
+        return format(value, "f" if isinstance(value, Decimal) else "g").replace(".", ",")
+    if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     text = str(value)
     if text.startswith(_FORMULA_START):

@@ -85,5 +85,4 @@ def export(name):
     builders = {"growth": lambda: figures.growth(months), "contributions": figures.contributions,
                 "reviews": figures.reviews, "usage": figures.usage, "exam-scores": lambda: figures.exam_scores()[0]}
     table = builders[name]() if name in builders else abort(404)
-    # Decimal commas in a CSV would be split as columns by some spreadsheets: keep the dot, as the data is.
     return csv_response(f"thong-ke-{table.key}.csv", table.header, table.rows)

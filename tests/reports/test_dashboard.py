@@ -101,7 +101,7 @@ def test_usage_counts_who_was_active_in_the_last_30_days(world, app, province):
     assert header[0] == "Trường"
     cva = body["THPT-CVA"]
     # gv.lan active; gv.minh never signed in. hs.anh active, hs.bao last seen 45 days ago.
-    assert cva[2:5] == ["1", "2", "50.0"] and cva[5:8] == ["1", "2", "50.0"]
+    assert cva[2:5] == ["1", "2", "50,0"] and cva[5:8] == ["1", "2", "50,0"]
 
 
 def test_each_table_exports_as_csv_with_a_vietnamese_file_name(world, app, province):
@@ -123,7 +123,7 @@ def test_dashboard_is_for_the_department_and_admins_only(world, app, username):
 def test_csv_cells_cannot_become_formulas():
     assert csv_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     assert csv_cell("+84 912") == "'+84 912" and csv_cell("@SUM(A1)") == "'@SUM(A1)"
-    assert csv_cell("-2.5") == "-2.5" and csv_cell(Decimal("7.5")) == "7.5" and csv_cell(None) == ""
+    assert csv_cell("-2.5") == "-2.5" and csv_cell(Decimal("7.5")) == "7,5" and csv_cell(None) == ""
     assert csv_bytes(["Họ tên"], [["Nguyễn Văn A"]]).decode("utf-8-sig").splitlines() == ["Họ tên", "Nguyễn Văn A"]
 
 
