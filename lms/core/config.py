@@ -1,16 +1,21 @@
 """Configuration from environment variables, with embedded defaults under ``LMS_DATA_DIR``.
 
-The public contract is the table in shared/API.md. Invalid configuration fails at start with a message that
-names the variable, because a half-configured server that starts and fails on the first request is worse.
+Every variable is one row of ``SETTINGS``: its name, how its text is parsed and checked, its default and an
+example. README's configuration table documents the same rows (``tests/core/test_config.py`` keeps the two in
+step). Invalid configuration fails at start with a message that names the variable, because a half-configured
+server that starts and fails on the first request is worse.
+
+To add a setting, append a ``Setting`` row (and a README row); features read it from ``app.config``.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 from urllib.parse import urlparse
-
-from limits import parse as parse_limit
 
 
 class ConfigError(RuntimeError):
@@ -18,16 +23,242 @@ class ConfigError(RuntimeError):
 
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
+_MIB = 1024 * 1024
 
 
-def _bool(name: str, raw: str) -> bool:
+# -- parsers: (variable name, raw text) -> value; raise ConfigError naming the variable ------------------------
+def text(name: str, raw: str) -> str:
+    """Any non-empty text, kept as given."""
+    return raw
+
+
+def boolean(name: str, raw: str) -> bool:
+    """true/false, yes/no, on/off, 1/0."""
     value = raw.strip().lower()
     if value in _TRUE:
         return True
     if value in _FALSE:
         return False
     raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def integer(low: int | None = None, high: int | None = None) -> Callable[[str, str], int]:
+    """A whole number within ``[low, high]``."""
+    def parse(name: str, raw: str) -> int:
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+        if low is not None and value < low or high is not None and value > high:
+            raise ConfigError(f"{name} must be between {low} and {high}, not {value}" if high is not None
+                              else f"{name} must be at least {low}, not {value}")
+        return value
+    return parse
+
+
+def number(low: float, high: float, *, low_open: bool = False) -> Callable[[str, str], float]:
+    """A decimal number within the range (``low`` excluded when ``low_open``)."""
+    def parse(name: str, raw: str) -> float:
+        try:
+            value = float(raw.strip())
+        except ValueError:
+            raise ConfigError(f"{name} must be a number like 0.9, not {raw!r}") from None
+        if value < low or value > high or (low_open and value == low):
+            raise ConfigError(f"{name} must be {'above' if low_open else 'at least'} {low} and at most {high}")
+        return value
+    return parse
+
+
+def byte_size(low: int, high: int) -> Callable[[str, str], int]:
+    """Bytes, or a number with a MB/MiB/GB/GiB suffix (binary units either way, as S3 part sizes are)."""
+    units = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": _MIB, "mb": _MIB, "mib": _MIB,
+             "g": 1024 * _MIB, "gb": 1024 * _MIB, "gib": 1024 * _MIB}
+
+    def parse(name: str, raw: str) -> int:
+        value = raw.strip().lower().replace(" ", "")
+        digits = value.rstrip("abcdefghijklmnopqrstuvwxyz")
+        unit = value[len(digits):]
+        if not digits.isdigit() or unit not in units:
+            raise ConfigError(f"{name} must be a size like 16MiB or a number of bytes, not {raw!r}")
+        size = int(digits) * units[unit]
+        if not low <= size <= high:
+            raise ConfigError(f"{name} must be between {low // _MIB} MiB and {high // _MIB} MiB")
+        return size
+    return parse
+
+
+def url(*schemes: str) -> Callable[[str, str], str]:
+    """A URL with one of ``schemes`` and a host (or a path for unix sockets)."""
+    def parse(name: str, raw: str) -> str:
+        parsed = urlparse(raw.strip())
+        if parsed.scheme not in schemes or not (parsed.netloc or parsed.path):
+            raise ConfigError(f"{name} must be a {' or '.join(s + '://' for s in schemes)} URL, not {raw!r}")
+        return raw.strip()
+    return parse
+
+
+def host_port(name: str, raw: str) -> str:
+    """``host[:port]`` without a scheme or path (what the S3 client wants)."""
+    value = raw.strip()
+    if "://" in value or "/" in value or not value:
+        raise ConfigError(f"{name} must be host[:port] without http:// or a path, not {raw!r}")
+    return value
+
+
+def networks(name: str, raw: str) -> tuple:
+    """Comma-separated addresses or CIDR blocks (IPv4 or IPv6)."""
+    out = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        try:
+            out.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ConfigError(f"{name}: {part!r} is not an address or CIDR block like 10.0.0.0/8") from None
+    return tuple(out)
+
+
+def origins(name: str, raw: str) -> tuple[str, ...]:
+    """Comma-separated web origins (``https://host[:port]``, no path)."""
+    out = []
+    for part in filter(None, (p.strip().rstrip("/") for p in raw.split(","))):
+        parsed = urlparse(part)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.path:
+            raise ConfigError(f"{name}: {part!r} is not an origin like https://hoclieuso.example.edu.vn")
+        out.append(part)
+    return tuple(out)
+
+
+def directory(name: str, raw: str) -> str:
+    """An existing directory."""
+    if not Path(raw.strip()).is_dir():
+        raise ConfigError(f"{name}: {raw!r} is not a directory")
+    return raw.strip()
+
+
+def one_of(*choices: str) -> Callable[[str, str], str]:
+    """One of a fixed set of words (case-insensitive)."""
+    def parse(name: str, raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in choices:
+            raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+        return value
+    return parse
+
+
+def timezone_name(name: str, raw: str) -> str:
+    """An IANA time zone such as Asia/Ho_Chi_Minh."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(raw.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{name} must be an IANA time zone like Asia/Ho_Chi_Minh, not {raw!r}") from None
+    return raw.strip()
+
+
+def rate_limit(name: str, raw: str) -> str:
+    """A limit in the ``limits`` notation, e.g. ``10 per 5 minutes``."""
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a limit like '10 per 5 minutes', not {raw!r}") from None
+    return raw
+
+
+def pem_bundle(name: str, raw: str) -> str:
+    """PEM text, or the path of a readable PEM file (kept as given; the gradebook loads it when verifying)."""
+    if "-----BEGIN" in raw:
+        return raw
+    path = Path(raw.strip())
+    try:
+        head = path.read_text(encoding="ascii", errors="replace")[:1_000_000]
+    except OSError as exc:
+        raise ConfigError(f"{name}: cannot read {raw!r} ({exc.strerror})") from None
+    if "-----BEGIN CERTIFICATE-----" not in head:
+        raise ConfigError(f"{name}: {raw!r} holds no PEM certificate")
+    return str(path)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: parsed by ``parse`` into ``app.config[key or name]``.
+
+    ``default`` is the value when the variable is unset or empty (not parsed). ``example`` is a valid value
+    that differs from the default (the README test sets it and checks it arrives). ``documented`` rows must
+    appear in README's table.
+    """
+
+    name: str
+    parse: Callable[[str, str], Any]
+    default: Any = None
+    example: str = ""
+    key: str | None = None
+    documented: bool = True
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # LMS_DATA_DIR, DATABASE_URL and SECRET_KEY depend on each other; load_config handles them first.
+    Setting("REDIS_URL", url("redis", "rediss", "unix"), example="redis://127.0.0.1:6379/9"),
+    Setting("S3_ENDPOINT", host_port, example="minio.internal:9000"),
+    Setting("S3_ACCESS_KEY", text, example="hoclieuso-app"),
+    Setting("S3_SECRET_KEY", text, example="s3-secret-example-value"),
+    Setting("S3_BUCKET", text, default="hoclieuso", example="truong-abc"),
+    Setting("S3_SECURE", boolean, default=False, example="true"),
+    Setting("S3_REGION", text, default="us-east-1", example="ap-southeast-1"),
+    Setting("S3_PUBLIC_ENDPOINT", host_port, example="media.hoclieuso.example.edu.vn"),
+    # None: the same as S3_SECURE.
+    Setting("S3_PUBLIC_SECURE", boolean, default=None, example="true"),
+    # S3 allows 5 MiB..5 GiB per part; each in-flight part is buffered in memory by the client.
+    Setting("S3_PART_SIZE", byte_size(5 * _MIB, 5 * 1024 * _MIB), default=8 * _MIB, example="16MiB"),
+    Setting("APP_ORIGINS", origins, default=(), example="https://hoclieuso.example.edu.vn"),
+    Setting("MAX_UPLOAD_MB", integer(1), default=2048, example="512"),
+    Setting("TOKEN_TTL_HOURS", integer(1, 24 * 90), default=12, example="8"),
+    # Failed logins per (address, username) before 429; counts failures only (see accounts.routes).
+    Setting("LOGIN_FAILURE_LIMIT", rate_limit, default="10 per 5 minutes", example="5 per minute"),
+    # The same per username from any address, and per address across usernames (password spraying).
+    Setting("LOGIN_USERNAME_FAILURE_LIMIT", rate_limit, default="20 per 15 minutes", example="10 per 15 minutes"),
+    Setting("LOGIN_ADDRESS_FAILURE_LIMIT", rate_limit, default="100 per 5 minutes", example="300 per 5 minutes"),
+    # Served over HTTPS: cookies only over HTTPS, so a café Wi-Fi never sees a session in clear text.
+    Setting("SESSION_COOKIE_SECURE", boolean, default=False, example="true"),
+    Setting("LECTURE_COMPLETION_RATIO", number(0, 1, low_open=True), default=0.9, example="0.8"),
+    Setting("GRADEBOOK_WEBHOOK_URL", url("http", "https"), example="https://smas.example.edu.vn/hooks/scores"),
+    Setting("GRADEBOOK_WEBHOOK_SECRET", text, example="webhook-shared-secret"),
+    Setting("GRADEBOOK_WEBHOOK_TIMEOUT", number(0.1, 300), default=10.0, example="5"),
+    Setting("GRADEBOOK_WEBHOOK_BACKOFF_SECONDS", number(1, 86400), default=30.0, example="60"),
+    Setting("GRADEBOOK_TRUSTED_ROOTS", pem_bundle, example="/etc/ssl/certs/ca-certificates.crt"),
+    # Where the DejaVu fonts embedded in printed PDFs (account cards) are; unset: Debian's fonts-dejavu-core.
+    Setting("PDF_FONT_DIR", directory, example="/usr/share/fonts/truetype/dejavu"),
+    Setting("TIMEZONE", timezone_name, default="Asia/Ho_Chi_Minh", example="Asia/Bangkok"),
+    Setting("TRUSTED_PROXIES", integer(0, 5), default=0, example="1"),
+    # Who may scrape /metrics; loopback only unless the operator opens it to the monitoring network.
+    Setting("METRICS_ALLOW", networks, default=(ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1")),
+            example="10.0.0.0/8, 192.168.1.5"),
+    Setting("LOG_FORMAT", one_of("json", "text"), default="json", example="text"),
+    Setting("LOG_LEVEL", one_of("debug", "info", "warning", "error"), default="info", example="warning"),
+    # Tests only: jobs run inline in the request instead of on a worker.
+    Setting("JOBS_IMMEDIATE", boolean, default=False, example="true", documented=False),
+)
+
+#: Internal settings the app needs whatever the environment says.
+_FIXED = {
+    "BABEL_DEFAULT_LOCALE": "vi",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "JSON_SORT_KEYS": False,
+}
+
+#: Names load_config parses itself (they depend on each other).
+_SPECIAL = ("LMS_DATA_DIR", "DATABASE_URL", "SECRET_KEY")
+
+
+def documented_names() -> set[str]:
+    """Every variable README's table must list."""
+    return set(_SPECIAL) | {s.name for s in SETTINGS if s.documented}
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -44,89 +275,76 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
+def _database_url(raw: str) -> str:
+    scheme = urlparse(raw).scheme
+    if scheme.startswith("postgres") and "+" not in scheme:
+        # psycopg 3 is the only PostgreSQL driver installed; plain postgresql:// would ask for psycopg2.
+        return "postgresql+psycopg" + raw[len(scheme):]
+    if not (scheme.startswith("sqlite") or scheme == "postgresql+psycopg"):
+        raise ConfigError(f"DATABASE_URL must be sqlite:/// or postgresql+psycopg://, not {scheme or raw!r}")
+    return raw
+
+
 def load_config(environ: dict | None = None, overrides: dict | None = None) -> dict:
-    """Build the Flask config dict from ``environ`` (default ``os.environ``) and explicit overrides."""
+    """Build the Flask config dict from ``environ`` (default ``os.environ``) and explicit overrides.
+
+    ``overrides`` use the variables' names and win over the environment; their values are parsed like the
+    environment's (so tests exercise the same checks). Any other override key is copied as is.
+    """
     env = dict(os.environ if environ is None else environ)
     overrides = dict(overrides or {})
-    get = lambda name, default=None: overrides.get(name, env.get(name, default))  # noqa: E731
 
-    data_dir = Path(get("LMS_DATA_DIR") or "./instance").resolve()
+    def raw(name: str) -> str | None:
+        value = overrides[name] if name in overrides else env.get(name)
+        if value is None:
+            return None
+        value = str(value)
+        return value if value.strip() else None
+
+    data_dir = Path(raw("LMS_DATA_DIR") or "./instance").resolve()
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         (data_dir / "tmp").mkdir(exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"LMS_DATA_DIR {data_dir} cannot be created: {exc.strerror}") from exc
+    database_url = _database_url(raw("DATABASE_URL") or f"sqlite:///{data_dir / 'lms.db'}")
+    postgres = database_url.startswith("postgresql")
 
-    database_url = get("DATABASE_URL") or f"sqlite:///{data_dir / 'lms.db'}"
-    scheme = urlparse(database_url).scheme
-    if scheme.startswith("postgres") and "+" not in scheme:
-        # psycopg 3 is the only PostgreSQL driver installed; plain postgresql:// would ask for psycopg2.
-        database_url = "postgresql+psycopg" + database_url[len(scheme):]
-    elif not (scheme.startswith("sqlite") or scheme == "postgresql+psycopg"):
-        raise ConfigError(f"DATABASE_URL must be sqlite:/// or postgresql+psycopg://, not {scheme or database_url!r}")
+    config: dict[str, Any] = dict(_FIXED)
+    for setting in SETTINGS:
+        value = raw(setting.name)
+        config[setting.key or setting.name] = setting.default if value is None else setting.parse(setting.name, value)
 
-    raw_mb = str(get("MAX_UPLOAD_MB", "2048"))
-    try:
-        max_upload_mb = int(raw_mb)
-    except ValueError:
-        raise ConfigError(f"MAX_UPLOAD_MB must be a whole number of megabytes, not {raw_mb!r}") from None
-    if max_upload_mb <= 0:
-        raise ConfigError("MAX_UPLOAD_MB must be positive")
+    secret_key = raw("SECRET_KEY")
+    if secret_key is None:
+        if config["REDIS_URL"] or postgres:
+            # Each node would generate its own key, and sessions signed on one would be rejected by the others.
+            shared = "REDIS_URL" if config["REDIS_URL"] else "a PostgreSQL DATABASE_URL"
+            raise ConfigError(f"SECRET_KEY must be set (the same on every node) when {shared} is used")
+        secret_key = _secret_key(data_dir)
+    elif len(secret_key) < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 characters (try: python -c "
+                          "'import secrets; print(secrets.token_urlsafe(48))')")
 
-    s3_endpoint = get("S3_ENDPOINT") or None
-    if s3_endpoint:
-        missing = [n for n in ("S3_ACCESS_KEY", "S3_SECRET_KEY") if not get(n)]
+    if config["S3_ENDPOINT"]:
+        missing = [n for n in ("S3_ACCESS_KEY", "S3_SECRET_KEY") if not config[n]]
         if missing:
             raise ConfigError(f"S3_ENDPOINT is set but {', '.join(missing)} is not")
-    redis_url = get("REDIS_URL") or None
-    if redis_url and urlparse(redis_url).scheme not in {"redis", "rediss", "unix"}:
-        raise ConfigError(f"REDIS_URL must be a redis:// URL, not {redis_url!r}")
+    if config["GRADEBOOK_WEBHOOK_URL"] and not config["GRADEBOOK_WEBHOOK_SECRET"]:
+        raise ConfigError("GRADEBOOK_WEBHOOK_URL is set but GRADEBOOK_WEBHOOK_SECRET is not: the receiver "
+                          "could not tell real score changes from forged ones")
 
-    for name in ("LOGIN_FAILURE_LIMIT", "LOGIN_USERNAME_FAILURE_LIMIT", "LOGIN_ADDRESS_FAILURE_LIMIT"):
-        raw_limit = get(name)
-        if raw_limit:
-            try:
-                parse_limit(str(raw_limit))
-            except ValueError:
-                raise ConfigError(f"{name} must read like '10 per 5 minutes', not {raw_limit!r}") from None
-    cookie_secure = _bool("SESSION_COOKIE_SECURE", str(get("SESSION_COOKIE_SECURE", "false")))
-
-    config = {
+    config.update({
         "LMS_DATA_DIR": str(data_dir),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True} if scheme.startswith("postgres") else {},
-        "SECRET_KEY": get("SECRET_KEY") or _secret_key(data_dir),
-        "MAX_UPLOAD_MB": max_upload_mb,
-        "S3_ENDPOINT": s3_endpoint,
-        "S3_ACCESS_KEY": get("S3_ACCESS_KEY"),
-        "S3_SECRET_KEY": get("S3_SECRET_KEY"),
-        "S3_BUCKET": get("S3_BUCKET") or "hoclieuso",
-        "S3_SECURE": _bool("S3_SECURE", str(get("S3_SECURE", "false"))),
-        "REDIS_URL": redis_url,
-        "TOKEN_TTL_HOURS": int(get("TOKEN_TTL_HOURS", "12")),
-        # Failed logins per (address, username) before 429; counts failures only (see accounts.routes).
-        "LOGIN_FAILURE_LIMIT": get("LOGIN_FAILURE_LIMIT", "10 per 5 minutes"),
-        # The same per username from any address, and per address across usernames (password spraying).
-        "LOGIN_USERNAME_FAILURE_LIMIT": get("LOGIN_USERNAME_FAILURE_LIMIT", "20 per 15 minutes"),
-        "LOGIN_ADDRESS_FAILURE_LIMIT": get("LOGIN_ADDRESS_FAILURE_LIMIT", "100 per 5 minutes"),
-        # Where the DejaVu fonts embedded in printed PDFs (account cards) are; unset: Debian's fonts-dejavu-core.
-        "PDF_FONT_DIR": get("PDF_FONT_DIR") or None,
-        "JOBS_IMMEDIATE": _bool("JOBS_IMMEDIATE", str(get("JOBS_IMMEDIATE", "false"))),
-        "BABEL_DEFAULT_LOCALE": "vi",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
-        "WTF_CSRF_TIME_LIMIT": None,
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        # Served over HTTPS: cookies only over HTTPS, so a café Wi-Fi never sees a session in clear text.
-        "SESSION_COOKIE_SECURE": cookie_secure,
-        "REMEMBER_COOKIE_SECURE": cookie_secure,
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "JSON_SORT_KEYS": False,
-    }
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True} if postgres else {},
+        "SECRET_KEY": secret_key,
+        "BABEL_DEFAULT_TIMEZONE": config["TIMEZONE"],
+        "REMEMBER_COOKIE_SECURE": config["SESSION_COOKIE_SECURE"],
+    })
     # Anything else given explicitly (tests, embedding apps) wins, e.g. TESTING or WTF_CSRF_ENABLED.
+    parsed = set(_SPECIAL) | {s.name for s in SETTINGS}
     for key, value in overrides.items():
-        if key not in {"LMS_DATA_DIR", "DATABASE_URL", "MAX_UPLOAD_MB", "S3_SECURE", "JOBS_IMMEDIATE",
-                       "SESSION_COOKIE_SECURE"}:
+        if key not in parsed:
             config[key] = value
     return config

@@ -1,27 +1,7 @@
 """The e-lecture library: lectures with versions, the department's curation, collections and watch progress."""
 from __future__ import annotations
 
-import os
-
 from flask import Flask
-
-
-def _completion_ratio_from_env() -> float:
-    """LECTURE_COMPLETION_RATIO (0 < r <= 1, default 0.9); a bad value stops start-up naming the variable."""
-    from lms.core.config import ConfigError
-
-    from .watching import COMPLETION_RATIO
-
-    raw = os.environ.get("LECTURE_COMPLETION_RATIO")
-    if raw is None or raw.strip() == "":
-        return COMPLETION_RATIO
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"LECTURE_COMPLETION_RATIO must be a number like 0.9, not {raw!r}") from None
-    if not 0 < value <= 1:
-        raise ConfigError("LECTURE_COMPLETION_RATIO must be above 0 and at most 1")
-    return value
 
 
 def init_app(app: Flask) -> None:
@@ -32,7 +12,6 @@ def init_app(app: Flask) -> None:
 
     from . import api, handlers, routes, seed, views
 
-    app.config.setdefault("LECTURE_COMPLETION_RATIO", _completion_ratio_from_env())
     app.register_blueprint(routes.bp)
     app.register_blueprint(views.web)
     media_api.register_access_check(api.can_view_media)
