@@ -1,12 +1,10 @@
 """The application factory: the kernel, then each feature's ``init_app``. The only place that knows everything."""
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from lms.core import auth, errors, web
+from lms.core import auth, errors, ops, web
 from lms.core.config import load_config
 from lms.core.db import db
 from lms.core.extensions import limiter, migrate
@@ -47,7 +45,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
     app.config["MAX_CONTENT_LENGTH"] = None  # uploads stream; media enforces MAX_UPLOAD_MB while reading
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # First, so every later hook and log line already has the request id and the real client address.
+    ops.init_app(app, queue_depth=lambda: jobs.depth(app))
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
@@ -61,6 +60,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         importlib.import_module(name).init_app(app)
 
     jobs.init_app(app)
+    ops.register_readiness_check(app, "queue", lambda: jobs.depth(app))
     spec_view.permission_rule = PUBLIC
     web.register_vendor_assets(app)
     app.add_url_rule("/api/v1/openapi.json", "openapi", spec_view)

@@ -111,10 +111,14 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("worker")
     @click.option("--workers", default=2, show_default=True, help="Threads running jobs")
-    def worker(workers):
+    @click.option("--periodic/--no-periodic", default=True, show_default=True,
+                  help="Take part in enqueueing the periodic jobs (auto-submit, reconcile, outbox retry). "
+                       "Either way each minute's periodic jobs are enqueued by one worker only.")
+    def worker(workers, periodic):
         """Run the background job consumer (transcoding, indexing, auto-submit, gradebook delivery)."""
-        click.echo(f"worker: {len(jobs.names())} job kinds, {workers} threads, queue {type(jobs.huey).__name__}")
-        jobs.consumer(workers=workers).run()
+        click.echo(f"worker: {len(jobs.names())} job kinds, {workers} threads, queue {type(jobs.huey).__name__}"
+                   f"{'' if periodic else ', no periodic jobs'}")
+        jobs.consumer(workers=workers, periodic=periodic).run()
 
 
 def seed_accounts() -> dict:

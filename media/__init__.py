@@ -17,11 +17,13 @@ DEMO_VIDEO_NAME = "bai-giang-mau.mp4"
 
 def init_app(app) -> None:
     """Register the API blueprint, the jobs (before ``jobs.init_app``) and the demo seeder."""
+    from lms.core.ops import register_readiness_check
     from lms.core.seeding import register_seeder
 
-    from . import routes, tasks  # noqa: F401  (tasks registers the jobs)
+    from . import routes, services, tasks  # noqa: F401  (tasks registers the jobs)
 
     app.register_blueprint(routes.bp)
+    register_readiness_check(app, "storage", lambda: services.get_storage().check())
     register_seeder(app, seed_demo)
 
 

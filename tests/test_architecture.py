@@ -23,7 +23,8 @@ LAYERS = [
 #: What another package may import of a feature: its public surface only.
 PUBLIC_MODULES = {"api", "data", "signals", "content", "errors"}
 ENGINES = {"minio": {"media/storage/minio_backend.py"}, "ffmpeg": {"media/processing/ffmpeg.py"},
-           "whoosh": {"lms/search/analysis.py", "lms/search/engine.py"}, "huey": {"lms/core/jobs.py"}}
+           "whoosh": {"lms/search/analysis.py", "lms/search/engine.py"}, "huey": {"lms/core/jobs.py"},
+           "prometheus_client": {"lms/core/ops/metrics.py"}}
 
 
 def _package_of(module: str) -> str | None:

@@ -3,14 +3,21 @@
 SqliteHuey in ``LMS_DATA_DIR`` by default, RedisHuey when ``REDIS_URL`` is set, and huey's immediate mode
 when ``JOBS_IMMEDIATE`` is on (tests). Jobs take ids, run in their own app context and commit once; they are
 enqueued only after the surrounding database transaction commits, so a worker never sees a row that was
-rolled back or not yet written.
+rolled back or not yet written. Each job carries the request id of the request that enqueued it, so the
+worker's log lines can be joined to that request.
+
+Periodic jobs are enqueued once per minute across all workers: every consumer's scheduler must first claim
+the minute in the queue's own storage (Redis, or the SQLite file), and only the one that claims it enqueues.
+``flask worker --no-periodic`` runs a consumer without a scheduler at all.
 """
 from __future__ import annotations
 
 import functools
 import logging
 import os
+import socket
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Flask, current_app
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
@@ -18,10 +25,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .db import db
+from .ops.logs import bound_request_id, current_request_id
 
 log = logging.getLogger(__name__)
 
 _PENDING = "lms_pending_jobs"
+_TICK_KEY = "lms.periodic.{:%Y%m%d%H%M}"
 
 
 @dataclass
@@ -98,8 +107,8 @@ class JobQueue:
     @staticmethod
     def _bind(app: Flask, huey, name: str, reg: _Registered):
         @functools.wraps(reg.fn)
-        def run_in_app(*args):
-            with app.app_context():
+        def run_in_app(*args, request_id=None):
+            with bound_request_id(request_id), app.app_context():
                 try:
                     result = reg.fn(*args)
                     db.session.commit()
@@ -122,7 +131,7 @@ class JobQueue:
         wrappers = self.binding(app).wrappers
         if name not in wrappers:
             raise KeyError(f"unknown job {name}")
-        wrappers[name](*args)
+        wrappers[name](*args, request_id=None if current_request_id() == "-" else current_request_id())
 
     def enqueue_after_commit(self, name: str, *args) -> None:
         pending = db.session.info.setdefault(_PENDING, [])
@@ -130,16 +139,51 @@ class JobQueue:
         if entry not in pending:  # the same job for the same ids once per transaction
             pending.append(entry)
 
-    def consumer(self, workers: int = 2, app: Flask | None = None):
-        """A huey consumer for ``flask worker``."""
-        return self.binding(app).huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
-                                                      check_worker_health=True)
+    def consumer(self, workers: int = 2, app: Flask | None = None, periodic: bool = True):
+        """A huey consumer for ``flask worker``; ``periodic=False`` leaves the periodic jobs to other workers."""
+        huey = self.binding(app).huey
+        if periodic:
+            claim_ticks(huey)
+        return huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic,
+                                    check_worker_health=True)
+
+    def depth(self, app: Flask | None = None) -> dict[str, int]:
+        """Jobs waiting now and jobs scheduled for later (retries): for metrics and readiness."""
+        huey = self.binding(app).huey
+        return {"pending": huey.pending_count(), "scheduled": huey.scheduled_count()}
 
     def names(self) -> list[str]:
         return sorted(self._registered)
 
     def bound_names(self, app: Flask | None = None) -> list[str]:
         return sorted(self.binding(app).wrappers)
+
+
+def claim_ticks(huey) -> None:
+    """Make this huey's scheduler enqueue a minute's periodic jobs only if it is first to claim that minute.
+
+    The claim is an atomic put-if-empty in the queue's storage (HSETNX in Redis, an INSERT in the SQLite
+    file), which every worker of a deployment shares; claims older than a few minutes are removed.
+    """
+    if getattr(huey, "_lms_claims_ticks", False):
+        return
+    read_periodic = huey.read_periodic
+    me = f"{socket.gethostname()}:{os.getpid()}"
+
+    def read_claimed(timestamp):
+        due = read_periodic(timestamp)
+        if not due:
+            return due
+        tick = (timestamp or huey._get_timestamp()).replace(second=0, microsecond=0)
+        if not huey.put_if_empty(_TICK_KEY.format(tick), me):
+            log.info("periodic jobs of %s:%s enqueued by another worker", tick.hour, f"{tick.minute:02d}")
+            return []
+        for minutes in range(3, 8):
+            huey.storage.delete_data(_TICK_KEY.format(tick - timedelta(minutes=minutes)))
+        return due
+
+    huey.read_periodic = read_claimed
+    huey._lms_claims_ticks = True
 
 
 class _JobHandle:

@@ -14,7 +14,7 @@ _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 _ERROR_TEXT = {
     400: "Malformed request", 401: "Not authenticated", 403: "Not allowed", 404: "Not found or not visible",
     409: "State conflict", 413: "Too large", 415: "Unsupported media type", 422: "Validation failed",
-    429: "Rate limited",
+    429: "Rate limited", 503: "A dependency is unavailable",
 }
 
 
@@ -73,8 +73,8 @@ def _operation(doc, params: list, endpoint: str) -> dict:
     op: dict = {
         "summary": doc.summary,
         "operationId": endpoint.replace(".", "_"),
-        "tags": [endpoint.split(".")[0]],
-        "description": f"Allowed: {doc.rule.describe()}.",
+        "tags": [endpoint.split(".")[0] if "." in endpoint else "operations"],
+        "description": (doc.description + "\n\n" if doc.description else "") + f"Allowed: {doc.rule.describe()}.",
         "parameters": list(params),
         "responses": {},
     }

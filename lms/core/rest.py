@@ -6,6 +6,7 @@ and what the permission-matrix test checks, so the contract and the behaviour ca
 from __future__ import annotations
 
 import functools
+import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,8 @@ class EndpointDoc:
     files: dict = field(default_factory=dict)  # multipart field name -> description
     produces: str | None = None  # non-JSON responses (files, playlists)
     errors: tuple[int, ...] = ()
+    #: Longer text for the API reference; the view's docstring when not given.
+    description: str = ""
 
 
 def load(schema: Schema, data: Any) -> dict:
@@ -95,11 +98,15 @@ class ApiBlueprint(Blueprint):
     def endpoint(self, path: str, method: str, *, allow: Rule, summary: str, body: type[Schema] | None = None,
                  query: type[Schema] | None = None, response: type[Schema] | None = None, status: int = 200,
                  paginated: bool = False, many: bool = False, files: dict | None = None,
-                 produces: str | None = None, errors: tuple[int, ...] = ()):
+                 produces: str | None = None, errors: tuple[int, ...] = (), description: str = ""):
         doc = EndpointDoc(rule=allow, summary=summary, body=body, query=query, response=response, status=status,
-                          paginated=paginated, many=many, files=files or {}, produces=produces, errors=errors)
+                          paginated=paginated, many=many, files=files or {}, produces=produces, errors=errors,
+                          description=description)
 
         def decorator(view):
+            if not doc.description:
+                doc.description = inspect.getdoc(view) or ""
+
             @functools.wraps(view)
             def wrapper(**kwargs):
                 enforce(allow)

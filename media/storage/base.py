@@ -212,6 +212,10 @@ class Storage(abc.ABC):
     def list(self, prefix: str = "") -> list[str]:
         """Sorted keys starting with ``prefix`` (a plain string prefix, recursive)."""
 
+    def check(self) -> None:
+        """Raise :class:`StorageError` unless the store can be read and written now (``/readyz``)."""
+        self.exists("readyz")
+
     def exists(self, key: str) -> bool:
         """Whether ``key`` exists."""
         try:

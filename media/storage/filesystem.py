@@ -48,6 +48,18 @@ class FilesystemStorage(Storage):
         for directory in (self._data, self._meta, self._tmp):
             directory.mkdir(parents=True, exist_ok=True)
 
+    def check(self) -> None:
+        """The object directories exist and this process may write them (a full or read-only disk fails)."""
+        for directory in (self._data, self._meta, self._tmp):
+            if not directory.is_dir() or not os.access(directory, os.W_OK | os.X_OK):
+                raise StorageError(f"{directory} is missing or not writable")
+        try:
+            fd, probe = tempfile.mkstemp(prefix="readyz-", dir=self._tmp)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise StorageError(f"cannot write below {self._tmp}: {exc.strerror}") from exc
+
     # -- paths -------------------------------------------------------------
     def _path(self, key: str) -> Path:
         validate_key(key)

@@ -121,6 +121,12 @@ class MinioStorage(Storage):
                             raise
                 self._bucket_ready = True
 
+    def check(self) -> None:
+        """One HEAD on the bucket: reachable, credentials accepted, bucket present."""
+        with self._errors():
+            if not self.client.bucket_exists(self.bucket):
+                raise StorageError(f"bucket {self.bucket} does not exist (run: flask storage init)")
+
     # -- writes ------------------------------------------------------------
     def put_file(self, key, path: str | os.PathLike, content_type):
         validate_key(key)

@@ -5,7 +5,9 @@ import pytest
 
 from lms.core.permissions import ROLES
 
-PUBLIC_WEB = {"static", "vendor", "accounts_web.login", "accounts_web.index", "openapi"}
+# Operational endpoints: no login by design (load balancers, Prometheus); /metrics is limited by address.
+PUBLIC_WEB = {"static", "vendor", "accounts_web.login", "accounts_web.index", "openapi", "healthz", "readyz",
+              "metrics"}
 
 
 def _api_routes(app):
