@@ -1,4 +1,8 @@
-"""Fixtures for media tests: small generated clips and a local S3 (moto) server.
+"""Fixtures for media tests: small generated clips and two local S3 servers.
+
+moto (in a thread, every run) speaks S3 but checks no signatures; Ceph's radosgw (``scripts/radosgw.sh``,
+started by ``scripts/test.sh`` for the PostgreSQL pass, which exports ``TEST_S3_ENDPOINT``) checks SigV4
+signatures, including the signed host, as a real MinIO or cloud bucket does.
 
 Clips are generated once per session with the real ffmpeg, kept tiny (2-3 s,
 640x360 at most) because the test machine's cores are shared.
@@ -230,6 +234,33 @@ def minio_storage(moto_endpoint):
     from media.storage.minio_backend import MinioStorage
 
     return MinioStorage(moto_endpoint, "testing", "testing", f"lms-{uuid.uuid4().hex[:12]}", secure=False)
+
+
+@pytest.fixture(scope="session")
+def radosgw_endpoint():
+    """``(host:port, access key, secret key)`` of the radosgw the test script started, or skip."""
+    endpoint = os.environ.get("TEST_S3_ENDPOINT")
+    if not endpoint:
+        if os.environ.get("CI") == "true" and os.environ.get("TEST_DATABASE_URL"):
+            pytest.fail("TEST_S3_ENDPOINT is unset in the CI PostgreSQL pass: scripts/test.sh starts radosgw")
+        pytest.skip("no signature-checking S3 server (scripts/test.sh starts radosgw for the PostgreSQL pass)")
+    return endpoint, os.environ["TEST_S3_ACCESS_KEY"], os.environ["TEST_S3_SECRET_KEY"]
+
+
+@pytest.fixture
+def radosgw_storage(radosgw_endpoint):
+    """A MinioStorage on a fresh bucket of radosgw, emptied and removed afterwards (the OSD is in memory)."""
+    from media.storage.minio_backend import MinioStorage
+
+    endpoint, access, secret = radosgw_endpoint
+    storage = MinioStorage(endpoint, access, secret, f"lms-{uuid.uuid4().hex[:12]}", secure=False)
+    yield storage
+    try:
+        for key in storage.list(""):
+            storage.delete(key)
+        storage.client.remove_bucket(storage.bucket)
+    except Exception:  # noqa: BLE001 - a test that never created the bucket has nothing to remove
+        pass
 
 
 @pytest.fixture(scope="session")

@@ -21,10 +21,11 @@ def fs_storage(app, tmp_path):
     yield from _swap(app, FilesystemStorage(tmp_path / "objects"))
 
 
-@pytest.fixture
-def s3_storage(app, minio_storage):
-    """The moto-backed MinioStorage (fresh bucket) swapped into the app for one test."""
-    yield from _swap(app, minio_storage)
+@pytest.fixture(params=["moto", "radosgw"])
+def s3_storage(app, request):
+    """A MinioStorage on a fresh bucket of moto, then of radosgw (signatures checked), swapped into the app."""
+    backend = request.getfixturevalue("minio_storage" if request.param == "moto" else "radosgw_storage")
+    yield from _swap(app, backend)
 
 
 def _swap(app, storage):

@@ -1,4 +1,5 @@
-"""One contract, every backend: filesystem, MinIO (against a moto S3 server) and memory."""
+"""One contract, every backend: filesystem, MinIO client against moto and against radosgw (which checks
+signatures), and memory."""
 import hashlib
 import io
 import os
@@ -14,12 +15,14 @@ from media.storage.minio_backend import DEFAULT_PART_SIZE
 MiB = 1024 * 1024
 
 
-@pytest.fixture(params=["filesystem", "minio", "memory"])
+@pytest.fixture(params=["filesystem", "minio", "radosgw", "memory"])
 def storage(request, tmp_path):
     if request.param == "filesystem":
         return FilesystemStorage(tmp_path / "objects")
     if request.param == "minio":
         return request.getfixturevalue("minio_storage")
+    if request.param == "radosgw":
+        return request.getfixturevalue("radosgw_storage")
     return MemoryStorage()
 
 
