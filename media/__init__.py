@@ -20,9 +20,10 @@ def init_app(app) -> None:
     from lms.core.ops import register_readiness_check
     from lms.core.seeding import register_seeder
 
-    from . import routes, services, tasks  # noqa: F401  (tasks registers the jobs)
+    from . import cli, routes, services, tasks  # noqa: F401  (tasks registers the jobs)
 
     app.register_blueprint(routes.bp)
+    cli.init_app(app)
     register_readiness_check(app, "storage", lambda: services.get_storage().check())
     register_seeder(app, seed_demo)
 

@@ -41,8 +41,29 @@ def _select_locale():
     return session.get("lang") or "vi"
 
 
+def storage_origin(config) -> str:
+    """The origin browsers fetch presigned media from (``S3_PUBLIC_ENDPOINT`` or ``S3_ENDPOINT``), or ""."""
+    endpoint = config.get("S3_PUBLIC_ENDPOINT") or config.get("S3_ENDPOINT")
+    if not endpoint:
+        return ""
+    secure = config.get("S3_SECURE")
+    if config.get("S3_PUBLIC_ENDPOINT") and config.get("S3_PUBLIC_SECURE") is not None:
+        secure = config.get("S3_PUBLIC_SECURE")  # as media.storage presigns: the public flag with the public host
+    return f"{'https' if secure else 'http'}://{endpoint}"
+
+
+def content_security_policy(config) -> str:
+    """Scripts from this origin only; media, posters and hls.js requests also from the storage origin."""
+    s3 = storage_origin(config)
+    extra = f" {s3}" if s3 else ""
+    return (f"default-src 'self'; img-src 'self' data: blob:{extra}; media-src 'self' blob:{extra}; "
+            f"connect-src 'self'{extra}; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+            "worker-src 'self' blob:; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
+    csp = content_security_policy(app.config)
 
     @app.context_processor
     def shell_context():
@@ -61,9 +82,5 @@ def init_app(app: Flask) -> None:
         if response.mimetype == "text/html":
             response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
             # Scripts only from this origin: every page's JS is a vendored static file, no inline handlers.
-            response.headers.setdefault(
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: https: http:; "
-                "connect-src 'self' http: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
-                "worker-src 'self' blob:; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
+            response.headers.setdefault("Content-Security-Policy", csp)
         return response

@@ -212,6 +212,13 @@ class Storage(abc.ABC):
     def list(self, prefix: str = "") -> list[str]:
         """Sorted keys starting with ``prefix`` (a plain string prefix, recursive)."""
 
+    def prepare_for_browsers(self, origins) -> list[str]:
+        """Set up what browsers on ``origins`` need to fetch objects directly; messages for the operator.
+
+        Backends without presigned URLs need nothing: the app serves their bytes itself.
+        """
+        return [f"{self.name} storage: nothing to set up, the app serves the files itself"]
+
     def check(self) -> None:
         """Raise :class:`StorageError` unless the store can be read and written now (``/readyz``)."""
         self.exists("readyz")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import threading
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
 from contextlib import contextmanager
 from typing import BinaryIO, Iterator
 
@@ -11,6 +13,7 @@ import urllib3
 from minio import Minio
 from minio.deleteobjects import DeleteObject
 from minio.error import InvalidResponseError, S3Error, ServerError
+from minio.helpers import md5sum_hash
 
 from .base import (
     CHUNK_SIZE,
@@ -127,6 +130,50 @@ class MinioStorage(Storage):
             if not self.client.bucket_exists(self.bucket):
                 raise StorageError(f"bucket {self.bucket} does not exist (run: flask storage init)")
 
+    def prepare_for_browsers(self, origins) -> list[str]:
+        """Create the bucket and set CORS rules so pages served from ``origins`` can play and fetch media.
+
+        GET/HEAD with a ``Range`` header (hls.js requests segments by XHR, video seeks by range) exposing
+        Content-Length/Content-Range/ETag; PUT with Content-Type for presigned direct uploads. The minio
+        client has no CORS call, so the request is signed by its generic executor. MinIO servers refuse
+        bucket CORS (their CORS is the server setting ``MINIO_API_CORS_ALLOW_ORIGIN``); that is reported,
+        not raised.
+        """
+        self.ensure_bucket()
+        if not origins:
+            raise ValueError("no origin given: set APP_ORIGINS or pass --origin https://your.site")
+        body = cors_xml(origins).encode("utf-8")
+        try:
+            with self._errors():
+                self.client._execute("PUT", self.bucket, body=body, query_params={"cors": ""},
+                                     headers={"Content-MD5": md5sum_hash(body)})
+        except StorageError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, S3Error) and cause.code in ("NotImplemented", "MalformedXML", "XMinioNotImplemented"):
+                return [f"bucket {self.bucket} ready; this server does not take bucket CORS rules ({cause.code}). "
+                        f"On MinIO set MINIO_API_CORS_ALLOW_ORIGIN={','.join(origins)} on the server instead."]
+            raise
+        return [f"bucket {self.bucket} ready; CORS allows GET/HEAD (Range) and PUT from {', '.join(origins)}"]
+
+    def cors_rules(self) -> list[dict]:
+        """The bucket's CORS rules as ``[{origins, methods, headers, expose}]`` (empty when none are set)."""
+        try:
+            with self._errors():
+                response = self.client._execute("GET", self.bucket, query_params={"cors": ""})
+        except StorageError as exc:
+            if isinstance(exc.__cause__, S3Error) and exc.__cause__.code == "NoSuchCORSConfiguration":
+                return []
+            raise
+        root = ElementTree.fromstring(response.data)
+        ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+
+        def texts(rule, name):
+            return [el.text for el in rule.findall(ns + name)]
+
+        return [{"origins": texts(r, "AllowedOrigin"), "methods": texts(r, "AllowedMethod"),
+                 "headers": texts(r, "AllowedHeader"), "expose": texts(r, "ExposeHeader")}
+                for r in root.findall(ns + "CORSRule")]
+
     # -- writes ------------------------------------------------------------
     def put_file(self, key, path: str | os.PathLike, content_type):
         validate_key(key)
@@ -235,6 +282,19 @@ class MinioStorage(Storage):
         self.ensure_bucket()
         with self._errors(key):
             return self._presigner.presigned_put_object(self.bucket, key, expires=expires)
+
+
+def cors_xml(origins) -> str:
+    """The S3 CORS configuration document for the app's ``origins``."""
+    allowed = "".join(f"<AllowedOrigin>{escape(o)}</AllowedOrigin>" for o in origins)
+    expose = "".join(f"<ExposeHeader>{h}</ExposeHeader>"
+                     for h in ("Content-Length", "Content-Range", "Content-Type", "ETag", "Accept-Ranges"))
+    return ('<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+            f"<CORSRule>{allowed}<AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod>"
+            f"<AllowedHeader>Range</AllowedHeader>{expose}<MaxAgeSeconds>3600</MaxAgeSeconds></CORSRule>"
+            f"<CORSRule>{allowed}<AllowedMethod>PUT</AllowedMethod><AllowedHeader>Content-Type</AllowedHeader>"
+            f"<ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3600</MaxAgeSeconds></CORSRule>"
+            "</CORSConfiguration>")
 
 
 class _CountingReader:
