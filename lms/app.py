@@ -9,7 +9,7 @@ from lms.core.config import load_config
 from lms.core.db import db
 from lms.core.extensions import limiter, migrate
 from lms.core.jobs import jobs
-from lms.core.openapi import spec_view
+from lms.core.openapi import docs_view, spec_view
 from lms.core.permissions import PUBLIC
 
 # Feature packages in dependency order (lower layers first); see shared/STYLE.md.
@@ -64,6 +64,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     spec_view.permission_rule = PUBLIC
     web.register_vendor_assets(app)
     app.add_url_rule("/api/v1/openapi.json", "openapi", spec_view)
+    docs_view.permission_rule = PUBLIC
+    app.add_url_rule("/api/v1/docs", "api_docs", docs_view)
 
     from lms import cli
 

@@ -6,7 +6,7 @@ import warnings
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Flask, current_app, jsonify
+from flask import Flask, current_app, jsonify, render_template, url_for
 
 from .permissions import PUBLIC, Rule
 
@@ -16,6 +16,28 @@ _ERROR_TEXT = {
     409: "State conflict", 413: "Too large", 415: "Unsupported media type", 422: "Validation failed",
     429: "Rate limited", 503: "A dependency is unavailable",
 }
+
+
+_INTRO = """E-lectures, question bank, online testing and the Thông tư 22 gradebook of Học Liệu Số.
+
+**Authentication.** `POST /api/v1/auth/token` with `{"username": "...", "password": "..."}` returns
+`{"token", "expires_at", "user"}`; send `Authorization: Bearer <token>` on every other call. Tokens expire
+(`TOKEN_TTL_HOURS`); `DELETE /api/v1/auth/token` revokes the one sent. Repeated failed logins from one address
+and username answer 429 with `Retry-After`.
+
+**Errors** are RFC 9457 problem details (`application/problem+json`): `{"type", "title", "status", "detail"}`
+and, for 422, `errors: {field: [message, ...]}`. 404 also means "exists but not visible to you".
+
+**Lists** take `?page=1&per_page=20` (at most 100) and answer `{"items", "total", "page", "per_page"}`.
+
+**Numbers and times.** Exam points are decimals with at most two places (`0.25`); gradebook values have one
+decimal. Timestamps are ISO 8601 with an offset (stored in UTC).
+
+**Tracing.** Send `X-Request-ID` (8-128 of `A-Z a-z 0-9 . _ : -`) to find your call in the server's logs;
+every response carries the id it was logged under.
+
+Each operation lists the roles allowed to call it; a role outside the list gets 403 before anything else.
+"""
 
 
 def _schema_name_resolver(schema) -> str:
@@ -41,7 +63,7 @@ def build_spec(app: Flask) -> dict:
     spec = APISpec(
         title="Học Liệu Số API", version="1.0.0", openapi_version="3.0.3",
         plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name_resolver)],
-        info={"description": "E-lectures, question bank, online testing and the Thông tư 22 gradebook."},
+        info={"description": _INTRO},
         servers=[{"url": "/"}],
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
@@ -131,6 +153,11 @@ def spec_view():
     if "doc" not in cache:
         cache["doc"] = build_spec(current_app)
     return jsonify(cache["doc"])
+
+
+def docs_view():
+    """GET /api/v1/docs — the human-readable API reference (vendored Redoc over the OpenAPI document)."""
+    return render_template("api_docs.html", spec_url=url_for("openapi"))
 
 
 def is_documented(view) -> Rule | None:
