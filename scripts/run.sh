@@ -7,5 +7,5 @@ VENV=${VENV:-.venv}
 worker=$!
 trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
 echo "Học Liệu Số: http://127.0.0.1:5000  (demo accounts: admin, sogd, teacher, student; password hoclieuso2026)"
-"$VENV/bin/gunicorn" --bind 127.0.0.1:5000 --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" \
-  --timeout 300 --access-logfile - wsgi:app
+BIND=127.0.0.1:5000 WEB_WORKERS=${WEB_WORKERS:-2} WEB_THREADS=${WEB_THREADS:-4} \
+  "$VENV/bin/gunicorn" -c deploy/gunicorn.conf.py wsgi:app

@@ -77,3 +77,11 @@ def init_app(app: Flask, queue_depth) -> Metrics:
 
 def current() -> Metrics:
     return current_app.extensions["lms_metrics"]
+
+
+def process_exited(pid: int) -> None:
+    """Tell the multiprocess collector a gunicorn worker is gone (its live gauges must not linger)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)
