@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole suite on SQLite (embedded defaults), then again on PostgreSQL with Redis when they are reachable.
+# The whole suite on SQLite (embedded defaults), then again on PostgreSQL with Redis (and the S3 tests on radosgw)
+# when they are reachable, then the two-node test (two gunicorn, two workers, PostgreSQL, Redis, radosgw).
 # Under CI=true an unreachable PostgreSQL or Redis is a failure, never a silent skip.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -23,8 +24,8 @@ except Exception as exc:
 PYEOF
 }
 
-echo "== 1/2: SQLite + file job queue (embedded defaults) =="
-env -u DATABASE_URL -u REDIS_URL -u TEST_DATABASE_URL "$PY" -m pytest -q -p no:randomly "$@"
+echo "== 1/3: SQLite + file job queue (embedded defaults) =="
+env -u DATABASE_URL -u REDIS_URL -u TEST_DATABASE_URL "$PY" -m pytest -q -p no:randomly -m "not cluster" "$@"
 first=$?
 
 echo
@@ -42,17 +43,23 @@ if reachable; then
   else
     s3_label=" (radosgw not available: S3 tests on moto only)"
   fi
-  echo "== 2/2: PostgreSQL ($PG_URL) + Redis ($REDIS)$s3_label =="
+  echo "== 2/3: PostgreSQL ($PG_URL) + Redis ($REDIS)$s3_label =="
   env "${s3_env[@]}" TEST_DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" \
-    "$PY" -m pytest -q -m "not browser and not engine" "$@"
+    "$PY" -m pytest -q -m "not browser and not engine and not cluster" "$@"
   second=$?
   [ "${CI:-}" = "true" ] && [ ${#s3_env[@]} -eq 0 ] && second=1
+  echo
+  echo "== 3/3: two nodes (gunicorn A and B, two workers) on PostgreSQL + Redis$s3_label =="
+  env "${s3_env[@]}" TEST_DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" \
+    "$PY" -m pytest -q -m cluster tests/e2e/test_two_nodes.py
+  third=$?
+  [ $third -ne 0 ] && second=1
   [ $started_rgw -eq 1 ] && scripts/radosgw.sh stop >/dev/null
 elif [ "${CI:-}" = "true" ]; then
   echo "FAIL: PostgreSQL or Redis is not reachable and CI=true; the suite must run on both databases." >&2
   second=1
 else
-  echo "== 2/2 skipped: PostgreSQL or Redis not reachable (outside CI only) =="
+  echo "== 2/3 and 3/3 skipped: PostgreSQL or Redis not reachable (outside CI only) =="
   second=0
 fi
 [ $first -eq 0 ] && [ $second -eq 0 ]

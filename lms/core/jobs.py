@@ -176,8 +176,11 @@ def claim_ticks(huey) -> None:
             return due
         tick = (timestamp or huey._get_timestamp()).replace(second=0, microsecond=0)
         if not huey.put_if_empty(_TICK_KEY.format(tick), me):
-            log.info("periodic jobs of %s:%s enqueued by another worker", tick.hour, f"{tick.minute:02d}")
+            log.info("periodic tick %s: claimed by another worker", f"{tick:%Y-%m-%dT%H:%M}",
+                     extra={"tick": f"{tick:%Y-%m-%dT%H:%M}", "claimed": False})
             return []
+        log.info("periodic tick %s: enqueueing %d jobs", f"{tick:%Y-%m-%dT%H:%M}", len(due),
+                 extra={"tick": f"{tick:%Y-%m-%dT%H:%M}", "claimed": True, "jobs": len(due)})
         for minutes in range(3, 8):
             huey.storage.delete_data(_TICK_KEY.format(tick - timedelta(minutes=minutes)))
         return due
