@@ -1,16 +1,20 @@
 """Two machines behave as one: two gunicorn nodes with their own data directories, two workers, one PostgreSQL,
 one Redis and a signature-checking S3 (Ceph radosgw). Upload on A, play through B in Chromium from presigned S3
 URLs (bucket CORS, the CSP, the public host in the signature); the login limit and the periodic jobs are
-counted once across the nodes.
+counted once across the nodes; the gradebook webhook receiver gets every score change exactly once.
 
 Needs TEST_DATABASE_URL, REDIS_URL and TEST_S3_* (scripts/test.sh runs it in its third pass, ``-m cluster``).
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import subprocess
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import urllib.error
 import urllib.request
 import uuid
@@ -23,6 +27,24 @@ from tests.e2e.conftest import CHROMIUM_ARGS, OUT
 
 pytestmark = pytest.mark.cluster
 PASSWORD = "hoclieuso2026"  # the demo accounts' password (flask seed-demo)
+WEBHOOK_SECRET = "so-diem-webhook-secret"
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """The school-management system: records every delivery (Idempotency-Key, signature check, body)."""
+
+    received: list = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        expected = hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+        self.received.append({"key": self.headers["Idempotency-Key"], "body": json.loads(body),
+                              "signed": hmac.compare_digest(expected, self.headers.get("X-Signature", ""))})
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
 
 
 def _needs(*names):
@@ -77,13 +99,18 @@ def cluster(tmp_path_factory):
     s3_endpoint = os.environ["TEST_S3_ENDPOINT"]
     s3_port = s3_endpoint.rsplit(":", 1)[1]
     port_a, port_b = servers.free_port(), servers.free_port()
+    Receiver.received = []
+    receiver = ThreadingHTTPServer(("127.0.0.1", servers.free_port()), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
     common = dict(DATABASE_URL=database_url, REDIS_URL=os.environ["REDIS_URL"], SECRET_KEY="c" * 48,
                   S3_ENDPOINT=s3_endpoint, S3_ACCESS_KEY=os.environ["TEST_S3_ACCESS_KEY"],
                   S3_SECRET_KEY=os.environ["TEST_S3_SECRET_KEY"], S3_BUCKET=f"lms-cluster-{uuid.uuid4().hex[:8]}",
                   # Browsers reach the storage by another name than the servers do, as behind a real proxy.
                   S3_PUBLIC_ENDPOINT=f"localhost:{s3_port}",
                   APP_ORIGINS=f"http://127.0.0.1:{port_a},http://127.0.0.1:{port_b}",
-                  LOGIN_FAILURE_LIMIT="3 per minute", LOG_FORMAT="json")
+                  LOGIN_FAILURE_LIMIT="3 per minute", LOG_FORMAT="json",
+                  GRADEBOOK_WEBHOOK_URL=f"http://127.0.0.1:{receiver.server_address[1]}/so-diem",
+                  GRADEBOOK_WEBHOOK_SECRET=WEBHOOK_SECRET, GRADEBOOK_WEBHOOK_BACKOFF_SECONDS=1)
     env_a = servers.app_env(LMS_DATA_DIR=tmp / "node-a", **common)
     env_b = servers.app_env(LMS_DATA_DIR=tmp / "node-b", **common)
     servers.flask(env_a, "db", "upgrade")
@@ -99,9 +126,10 @@ def cluster(tmp_path_factory):
         servers.wait_http(f"http://127.0.0.1:{port_a}/healthz", procs[0])
         servers.wait_http(f"http://127.0.0.1:{port_b}/healthz", procs[1])
         yield {"a": f"http://127.0.0.1:{port_a}", "b": f"http://127.0.0.1:{port_b}", "logs": logs,
-               "storage_origin": f"http://localhost:{s3_port}", "tmp": tmp, "started": time.time()}
+               "storage_origin": f"http://localhost:{s3_port}", "tmp": tmp, "database_url": database_url}
     finally:
         servers.stop(*procs)
+        receiver.shutdown()
         OUT.mkdir(parents=True, exist_ok=True)
         for name, path in logs.items():
             if path.exists():
@@ -208,3 +236,43 @@ def test_each_minutes_periodic_jobs_are_enqueued_by_one_worker(cluster):
         assert [one[tick], two[tick]].count(True) == 1, (tick, one[tick], two[tick])
     # Every minute either worker saw was claimed by exactly one of them.
     assert all(one.get(t, False) or two.get(t, False) for t in set(one) | set(two))
+
+
+def test_every_score_change_reaches_the_webhook_exactly_once(cluster):
+    from sqlalchemy import create_engine, text
+
+    teacher = _token(cluster["a"], "teacher")
+    students = [_api(cluster["a"], "GET", "/api/v1/me", _token(cluster["a"], name))[1]["id"]
+                for name in ("student", "student2")]
+    status, classes = _api(cluster["a"], "GET", "/api/v1/classes", teacher)
+    class_id = next(c["id"] for c in (classes["items"] if isinstance(classes, dict) else classes)
+                    if c["name"] == "10A1")
+    status, column = _api(cluster["a"], "POST", "/api/v1/gradebook/columns", teacher, body={
+        "class_id": class_id, "subject": "toan", "semester": 2, "kind": "tx", "title": "Kiểm tra miệng hai nút"})
+    assert status == 201, column
+    # Changes written on both nodes; deliveries run on whichever worker takes the job (or the periodic retry).
+    for node, scores in (("a", {students[0]: 8.5}), ("b", {students[1]: 7}), ("a", {students[0]: 9})):
+        status, body = _api(cluster[node], "PUT", f"/api/v1/gradebook/columns/{column['id']}/scores", teacher,
+                            body={"scores": {str(k): v for k, v in scores.items()}})
+        assert status == 200, body
+    engine = create_engine(cluster["database_url"])
+    try:
+        deadline = time.time() + 90
+        while True:
+            with engine.connect() as conn:
+                rows = conn.execute(text("SELECT idempotency_key, delivered_at FROM gradebook_outbox")).all()
+            mine = [e for e in Receiver.received if e["body"]["column"]["id"] == column["id"]]
+            if (len(mine) >= 3 and all(r.delivered_at for r in rows)) or time.time() > deadline:
+                break
+            time.sleep(1)
+    finally:
+        engine.dispose()
+    keys = [e["key"] for e in Receiver.received]
+    assert sorted(keys) == sorted(r.idempotency_key for r in rows), "every outbox event delivered"
+    assert len(keys) == len(set(keys)), "no event delivered twice"
+    assert all(e["signed"] for e in Receiver.received)
+    from decimal import Decimal
+
+    changes = sorted((e["body"]["student_id"], Decimal(e["body"]["new_value"].replace(",", "."))) for e in mine)
+    assert changes == sorted([(students[0], Decimal("8.5")), (students[1], Decimal("7")),
+                              (students[0], Decimal("9"))]), mine
