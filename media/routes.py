@@ -130,6 +130,9 @@ def _multipart_file() -> MultipartFile:
              summary="Upload a file; its kind is sniffed from the content and processing starts",
              errors=(400, 413, 415, 422))
 def upload_media():
+    """Multipart upload of one file (field ``file``), streamed to storage. The kind is sniffed from the bytes, not
+    the name: a renamed text file is refused with 415. Videos answer at once (``status`` uploaded or
+    processing) and are transcoded to HLS in the background; poll ``GET /api/v1/media/{id}`` until ``ready``."""
     reader = _multipart_file()
     asset = services.store_upload(current_user, reader, reader.filename, reader.content_type)
     db.session.commit()
@@ -153,6 +156,8 @@ def list_media(args):
              response=schemas.MediaUploadOut, status=201, errors=(413,),
              summary="Start a direct upload: PUT the bytes to the returned URL, then call complete")
 def start_upload(body):
+    """For large files or unreliable connections: returns a URL to PUT the bytes to directly (a presigned S3 URL when
+    object storage is S3) and an ``upload_id``; then call ``POST /api/v1/media/uploads/{upload_id}/complete``."""
     result = services.start_direct_upload(current_user, body["filename"], body["size"], body["content_type"])
     db.session.commit()
     return result

@@ -21,6 +21,9 @@ exempt_api(bp)
 @bp.endpoint("/auth/token", "POST", allow=PUBLIC, body=schemas.TokenRequest, response=schemas.TokenOut,
              summary="Exchange username and password for a bearer token", errors=(401, 429))
 def create_token(body):
+    """The token is opaque; send it as ``Authorization: Bearer <token>`` until ``expires_at``. Failed attempts are
+    counted per client address and username, per username and per address (LOGIN_*_FAILURE_LIMIT): past a limit
+    the answer is 429 with Retry-After, even for the right password."""
     retry = throttle.retry_after(body["username"], request.remote_addr)
     if retry is not None:
         raise RateLimited(f"Đăng nhập sai quá nhiều lần. Thử lại sau {retry} giây.", headers={"Retry-After": str(retry)})
@@ -69,6 +72,7 @@ def logout_all():
 
 @bp.endpoint("/me", "GET", allow=SIGNED_IN, response=schemas.UserOut, summary="The signed-in user")
 def me():
+    """Who the token belongs to: id, username, full name, role and school. Use it to check a token."""
     return current_user
 
 

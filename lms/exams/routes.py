@@ -137,6 +137,8 @@ def export_version(exam_id, code, args):
              status=201, summary="Start (201) or resume (200) an attempt; never any key before review allows",
              errors=(409,))
 def start_attempt(exam_id):
+    """Starts (or resumes) the caller's attempt: the paper version assigned to the student, questions without keys,
+    and the deadline. Calling it again returns the same open attempt, so a reload never loses work."""
     exam = permissions.ensure_takeable(current_user, db.session.get(Exam, exam_id))
     now = utcnow()
     try:
@@ -157,6 +159,8 @@ def _own_attempt(attempt_id: int) -> tuple[Attempt, Exam]:
              response=schemas.ExamSavedOut, summary="Autosave answers (idempotent, last write wins per question)",
              errors=(409, 422))
 def save_answers(attempt_id, body):
+    """Saves answers (any subset, as often as the client likes; the latest wins per question). Refused with 409 after
+    submission or past the deadline, when the attempt is submitted automatically."""
     attempt, exam = _own_attempt(attempt_id)
     now = utcnow()
     if attempts.finalize_if_overdue(attempt, exam, now):
@@ -170,6 +174,8 @@ def save_answers(attempt_id, body):
 @bp.endpoint("/attempts/<int:attempt_id>/submit", "POST", allow=roles(STUDENT), response=schemas.ExamAttemptResultOut,
              summary="Submit; a second submit returns the same result")
 def submit_attempt(attempt_id):
+    """Submits once: auto-scored questions are graded at once and, when the exam feeds a gradebook column, the
+    score is posted there. Submitting again returns the same result."""
     attempt, exam = _own_attempt(attempt_id)
     now = utcnow()
     if not attempts.finalize_if_overdue(attempt, exam, now):

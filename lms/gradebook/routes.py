@@ -62,6 +62,8 @@ def update_column(column_id, body):
              summary="Enter scores {student_id: value}: 0..10 recorded to one decimal half up, Đ/CĐ for "
                      "comment subjects, null clears; answers the recomputed gradebook")
 def put_scores(column_id, body):
+    """Values are 0-10 with one decimal (rounded half up), Đ/CĐ for pass/fail subjects, or null to clear. Every
+    change is logged and, when GRADEBOOK_WEBHOOK_URL is set, delivered to the school-management system once."""
     column, klass = _editable_column(column_id)
     services.set_scores(current_user, column, body["scores"])
     db.session.commit()

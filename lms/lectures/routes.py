@@ -31,6 +31,9 @@ def _summaries(page: Page) -> Page:
 @bp.endpoint("/lectures", "POST", allow=roles(TEACHER, DEPARTMENT), body=schemas.LectureCreate,
              response=schemas.LectureOut, status=201, summary="Create a draft lecture", errors=(422,))
 def create_lecture(body):
+    """Creates a draft owned by the caller. Attach media by id (uploaded first with ``POST /api/v1/media``);
+    ``visibility`` decides who may see it once published: private, class (``class_ids``), school or shared (the
+    department reviews shared lectures before they appear in the common library)."""
     lecture = services.create_lecture(current_user, body)
     db.session.commit()
     return presenters.detail(current_user, lecture)
