@@ -151,6 +151,7 @@ def init_app(app: Flask) -> None:
     def handle_unexpected(exc: Exception):
         if app.testing and not app.config.get("PROPAGATE_UNEXPECTED") is False:
             raise exc
-        # Log the type and the path only: request bodies can carry personal data (shared/DOMAIN.md).
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        # The route rule, not the path or body: paths carry ids of people, bodies personal data (shared/DOMAIN.md).
+        rule = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
+        log.exception("unexpected error on %s %s", request.method, rule)
         return _respond(500, "Lỗi máy chủ", "Đã có lỗi bất ngờ. Vui lòng thử lại sau.", slug="server-error")
