@@ -244,5 +244,9 @@ def pytest_collection_modifyitems(config, items):
     """Tests that never touch the app or database are marked ``engine`` so the PostgreSQL pass can skip them."""
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
-        if not names & {"app", "ctx", "client", "factory", "world"} and not item.get_closest_marker("db"):
+        # Tests against radosgw need the server scripts/test.sh starts for the PostgreSQL pass: never "engine".
+        on_radosgw = names & {"radosgw_endpoint", "radosgw_storage"} or \
+            "radosgw" in getattr(getattr(item, "callspec", None), "id", "")
+        if not names & {"app", "ctx", "client", "factory", "world"} and not item.get_closest_marker("db") \
+                and not on_radosgw:
             item.add_marker(pytest.mark.engine)

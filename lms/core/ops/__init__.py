@@ -9,7 +9,7 @@ import ipaddress
 import logging
 import time
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..errors import problem
@@ -28,8 +28,6 @@ _QUIET = {"healthz", "readyz", "metrics"}
 
 def _metrics_view():
     """Prometheus text format, only for the addresses in METRICS_ALLOW."""
-    from flask import current_app
-
     try:
         address = ipaddress.ip_address((request.remote_addr or "").split("%")[0])
     except ValueError:

@@ -56,7 +56,8 @@ def readiness(app: Flask) -> dict[str, dict]:
             report[name] = {"ok": False, "error": f"no answer within {CHECK_TIMEOUT:g} s"}
         except Exception as exc:  # any failure of a dependency means "not ready", never a 500
             # The class name and first line only: driver messages can carry host names but no secrets.
-            report[name] = {"ok": False, "error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"}
+            first_line = (str(exc).splitlines() or [""])[0][:200]
+            report[name] = {"ok": False, "error": f"{type(exc).__name__}: {first_line}"}
         report[name]["ms"] = round((time.perf_counter() - started[name]) * 1000, 1)
     return report
 
