@@ -1,6 +1,7 @@
-"""deploy/gunicorn.conf.py: several worker processes, one /metrics view summing them all."""
+"""deploy/gunicorn.conf.py: several worker processes, one /metrics view summing them all; JSON log lines."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -34,3 +35,7 @@ def test_metrics_sum_every_gunicorn_worker_process(tmp_path):
     assert counts and float(counts[0]) >= 31  # the wait_http probe plus 30, whichever process served them
     assert 'lms_job_queue_depth{state="pending"} 0.0' in text
     assert (data / "metrics").is_dir() and any((data / "metrics").iterdir())
+    # Every line on stderr, gunicorn's own (booting workers, shutdown) and the app's, is one JSON object.
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    assert any(line["logger"] == "gunicorn.error" for line in lines)
+    assert not any(line.get("route") == "/metrics" for line in lines)  # scrapes are not logged line by line
