@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
+export LOG_FORMAT=${LOG_FORMAT:-text}  # a terminal; deployments keep the JSON default
 "$VENV/bin/flask" --app wsgi worker &
 worker=$!
 trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
