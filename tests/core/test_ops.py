@@ -196,6 +196,10 @@ def test_behind_a_trusted_proxy_the_client_address_is_the_forwarded_one(proxied_
     assert client.get("/metrics", environ_base=from_proxy).status_code == 200
     forwarded = client.get("/metrics", environ_base=from_proxy, headers={"X-Forwarded-For": "198.51.100.7"})
     assert forwarded.status_code == 403
+    # A machine outside the allowed network claiming to forward for an allowed one is refused too.
+    forged = client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"},
+                        headers={"X-Forwarded-For": "10.0.0.5"})
+    assert forged.status_code == 403
     # The login limit keys on the real client: one address locked out, another still allowed to try.
     factory.user(role="teacher", username="gv_proxy")
 

@@ -26,14 +26,22 @@ log = logging.getLogger("lms.access")
 _QUIET = {"healthz", "readyz", "metrics"}
 
 
+def _allowed(address: str | None, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address((address or "").split("%")[0])
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
 def _metrics_view():
     """Prometheus text format, only for the addresses in METRICS_ALLOW."""
-    try:
-        address = ipaddress.ip_address((request.remote_addr or "").split("%")[0])
-    except ValueError:
-        address = None
     allowed = current_app.config.get("METRICS_ALLOW") or ()
-    if address is None or not any(address in net for net in allowed):
+    # Both the client (as the trusted proxies report it) and the machine actually connected must be allowed:
+    # a forged X-Forwarded-For sent straight to a node cannot open the metrics.
+    peers = {request.remote_addr, request.environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR",
+                                                                                        request.remote_addr)}
+    if not all(_allowed(peer, allowed) for peer in peers):
         return problem(403, "Không có quyền", "Metrics are only served to the addresses in METRICS_ALLOW.",
                        slug="forbidden")
     return metrics.current().render()
