@@ -64,26 +64,18 @@ start() {
   if up; then echo "radosgw already up on 127.0.0.1:$PORT"; return 0; fi
   command -v radosgw >/dev/null || { echo "radosgw is not installed (make system-test installs it)" >&2; exit 1; }
   mkdir -p "$DIR/run" "$DIR/log" "$DIR/rgw"
-  if [ ! -f "$DIR/fsid" ] || ! alive mon.a; then
-    # A fresh cluster each time the monitor is not running: memstore keeps nothing across restarts anyway.
-    stop_daemons
-    rm -rf "$DIR/mon" "$DIR/osd" "$DIR/fsid"
-    uuidgen >"$DIR/fsid" 2>/dev/null || python3 -c 'import uuid; print(uuid.uuid4())' >"$DIR/fsid"
-    write_conf
-    monmaptool --create --clobber --fsid "$(cat "$DIR/fsid")" --addv a "[v1:127.0.0.1:$MON_PORT]" \
-      "$DIR/monmap" >/dev/null
-    mkdir -p "$DIR/mon" "$DIR/osd"
-    ceph-mon -c "$CONF" -i a --mkfs --monmap "$DIR/monmap"
-    ceph-mon -c "$CONF" -i a
-    osd_uuid=$(uuidgen 2>/dev/null || python3 -c 'import uuid; print(uuid.uuid4())')
-    "${CEPH[@]}" osd create "$osd_uuid" 0 >/dev/null
-    ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$osd_uuid" 2>>"$DIR/log/mkfs.log"
-    ceph-osd -c "$CONF" -i 0
-    "${CEPH[@]}" osd crush add osd.0 1 root=default >/dev/null 2>&1 || true
+  if [ ! -f "$DIR/fsid" ] || ! alive mon.a || ! alive osd.0; then
+    # A fresh cluster whenever a daemon is missing: memstore keeps nothing across restarts anyway. The OSD's
+    # first boot against a monitor that is itself seconds old now and then fails; a second cluster then works.
+    local attempt
+    for attempt in 1 2 3; do
+      create_cluster && osd_up && break
+      echo "radosgw.sh: cluster attempt $attempt failed; see $DIR/log" >&2
+      [ "$attempt" -eq 3 ] && { stop_daemons; exit 1; }
+    done
   fi
-  alive osd.0 || ceph-osd -c "$CONF" -i 0
   if ! alive client.rgw; then
-    radosgw -c "$CONF" -n client.rgw
+    radosgw -c "$CONF" -n client.rgw 2>>"$DIR/log/daemons.stderr"
   fi
   for _ in $(seq 1 120); do
     up && break
@@ -95,6 +87,35 @@ start() {
       --access-key="$ACCESS_KEY" --secret="$SECRET_KEY" >/dev/null
   fi
   echo "radosgw up on 127.0.0.1:$PORT"
+}
+
+create_cluster() {
+  stop_daemons
+  rm -rf "$DIR/mon" "$DIR/osd" "$DIR/fsid"
+  uuidgen >"$DIR/fsid" 2>/dev/null || python3 -c 'import uuid; print(uuid.uuid4())' >"$DIR/fsid"
+  write_conf
+  monmaptool --create --clobber --fsid "$(cat "$DIR/fsid")" --addv a "[v1:127.0.0.1:$MON_PORT]" \
+    "$DIR/monmap" >/dev/null || return 1
+  mkdir -p "$DIR/mon" "$DIR/osd"
+  ceph-mon -c "$CONF" -i a --mkfs --monmap "$DIR/monmap" 2>>"$DIR/log/daemons.stderr" || return 1
+  ceph-mon -c "$CONF" -i a 2>>"$DIR/log/daemons.stderr" || return 1
+  local osd_uuid
+  osd_uuid=$(uuidgen 2>/dev/null || python3 -c 'import uuid; print(uuid.uuid4())')
+  "${CEPH[@]}" osd create "$osd_uuid" 0 >/dev/null || return 1
+  ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$osd_uuid" 2>>"$DIR/log/mkfs.log" || return 1
+  ceph-osd -c "$CONF" -i 0 2>>"$DIR/log/daemons.stderr" || return 1
+  "${CEPH[@]}" osd crush add osd.0 1 root=default >/dev/null 2>&1 || true
+}
+
+osd_up() {
+  # "1 up" in the OSD map, with the daemon still alive (a crashed first boot leaves neither).
+  local _
+  for _ in $(seq 1 40); do
+    alive osd.0 || return 1
+    "${CEPH[@]}" osd stat 2>/dev/null | grep -q "1 up" && return 0
+    sleep 0.5
+  done
+  return 1
 }
 
 stop_daemons() {
