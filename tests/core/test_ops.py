@@ -39,7 +39,7 @@ def test_readyz_is_503_naming_unreachable_storage(app, client, monkeypatch):
     assert resp.status_code == 503
     assert resp.mimetype == "application/problem+json"
     body = resp.get_json()
-    assert body["failing"] == ["storage"] and "storage" in body["detail"]
+    assert body["failing"] == ["storage"] and "kho lưu trữ" in body["detail"]
     assert body["checks"]["database"]["ok"] and body["checks"]["queue"]["ok"]
 
 

@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..errors import problem
 from ..permissions import PUBLIC
+from ..rest import EndpointDoc
 from . import health, logs, metrics
 from .health import register_readiness_check
 from .logs import bound_request_id, current_request_id
@@ -42,15 +43,13 @@ def _metrics_view():
     peers = {request.remote_addr, request.environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR",
                                                                                         request.remote_addr)}
     if not all(_allowed(peer, allowed) for peer in peers):
-        return problem(403, "Không có quyền", "Metrics are only served to the addresses in METRICS_ALLOW.",
+        return problem(403, "Không có quyền", "Chỉ các địa chỉ trong METRICS_ALLOW mới xem được số liệu giám sát.",
                        slug="forbidden")
     return metrics.current().render()
 
 
 def _document(view, summary: str, description: str, *, produces: str | None = None, errors=()):
     """Attach the OpenAPI declaration the spec builder reads (these routes live outside /api/v1)."""
-    from ..rest import EndpointDoc
-
     view.api_doc = EndpointDoc(rule=PUBLIC, summary=summary, produces=produces, errors=tuple(errors),
                                description=description)
     return view

@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 #: Longest a single check may take before it counts as failed (a hung dependency is a failed one).
 CHECK_TIMEOUT = 3.0
+#: How the parts are named to the operator (the ``failing`` list keeps the machine names).
+_NAMES = {"database": "cơ sở dữ liệu", "queue": "hàng đợi công việc", "storage": "kho lưu trữ tệp"}
 _pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="readyz")
 
 
@@ -73,7 +75,7 @@ def readyz():
     failing = sorted(name for name, result in report.items() if not result["ok"])
     if failing:
         log.warning("not ready: %s", ", ".join(f"{n} ({report[n]['error']})" for n in failing))
-        return problem(503, "Chưa sẵn sàng", f"Not ready: {', '.join(failing)} unreachable.", slug="not-ready",
+        return problem(503, "Chưa sẵn sàng", f"Chưa sẵn sàng: không kết nối được {', '.join(_NAMES.get(n, n) for n in failing)}.", slug="not-ready",
                        headers={"Cache-Control": "no-store", "Retry-After": "5"},
                        extra={"failing": failing, "checks": report})
     return jsonify({"status": "ok", "checks": report}), 200, {"Cache-Control": "no-store"}
