@@ -23,8 +23,9 @@ __all__ = ["bound_request_id", "current_request_id", "init_app", "register_readi
 
 log = logging.getLogger("lms.access")
 
-#: Endpoints that are polled every few seconds; their successes are not logged line by line.
-_QUIET = {"healthz", "readyz", "metrics"}
+#: Endpoints polled every few seconds, and static files (a page pulls several); their successes are counted in
+#: the metrics but not logged line by line (the proxy's access log has them).
+_QUIET = {"healthz", "readyz", "metrics", "static", "vendor"}
 
 
 def _allowed(address: str | None, networks) -> bool:
