@@ -235,6 +235,10 @@ SETTINGS: tuple[Setting, ...] = (
     # Who may scrape /metrics; loopback only unless the operator opens it to the monitoring network.
     Setting("METRICS_ALLOW", networks, default=(ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1")),
             example="10.0.0.0/8, 192.168.1.5"),
+    # None: postgres on PostgreSQL, whoosh on SQLite (decided in load_config, which knows the database).
+    Setting("SEARCH_BACKEND", one_of("postgres", "whoosh"), default=None, example="whoosh"),
+    # whoosh keeps its index in one machine's LMS_DATA_DIR; with REDIS_URL (several nodes) only if allowed.
+    Setting("SEARCH_ALLOW_LOCAL_INDEX", boolean, default=False, example="true"),
     Setting("LOG_FORMAT", one_of("json", "text"), default="json", example="text"),
     Setting("LOG_LEVEL", one_of("debug", "info", "warning", "error"), default="info", example="warning"),
     # Tests only: jobs run inline in the request instead of on a worker.
@@ -330,6 +334,10 @@ def load_config(environ: dict | None = None, overrides: dict | None = None) -> d
         missing = [n for n in ("S3_ACCESS_KEY", "S3_SECRET_KEY") if not config[n]]
         if missing:
             raise ConfigError(f"S3_ENDPOINT is set but {', '.join(missing)} is not")
+    if config["SEARCH_BACKEND"] is None:
+        config["SEARCH_BACKEND"] = "postgres" if postgres else "whoosh"
+    elif config["SEARCH_BACKEND"] == "postgres" and not postgres:
+        raise ConfigError("SEARCH_BACKEND=postgres needs DATABASE_URL to be PostgreSQL; use whoosh with SQLite")
     if config["GRADEBOOK_WEBHOOK_URL"] and not config["GRADEBOOK_WEBHOOK_SECRET"]:
         raise ConfigError("GRADEBOOK_WEBHOOK_URL is set but GRADEBOOK_WEBHOOK_SECRET is not: the receiver "
                           "could not tell real score changes from forged ones")

@@ -116,6 +116,8 @@ def test_a_short_secret_key_is_refused(tmp_path):
     ({"TOKEN_TTL_HOURS": "twelve"}, "TOKEN_TTL_HOURS"),
     ({"APP_ORIGINS": "hoclieuso.vn"}, "APP_ORIGINS"),
     ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+    ({"SEARCH_BACKEND": "elastic"}, "SEARCH_BACKEND"),
+    ({"SEARCH_BACKEND": "postgres"}, "SEARCH_BACKEND=postgres needs"),
 ])
 def test_each_setting_rejects_bad_values_naming_itself(tmp_path, env, name):
     with pytest.raises(ConfigError, match=name):
@@ -131,3 +133,11 @@ def test_sizes_and_networks_are_parsed(tmp_path):
     assert ipaddress.ip_address("10.1.2.3") in cfg["METRICS_ALLOW"][0]
     assert cfg["S3_PUBLIC_SECURE"] is False
     assert load_config(environ={"LMS_DATA_DIR": str(tmp_path)})["S3_PUBLIC_SECURE"] is None
+
+
+def test_search_backend_follows_the_database(tmp_path):
+    base = {"LMS_DATA_DIR": str(tmp_path), "SECRET_KEY": "s" * 40}
+    assert load_config(environ=base)["SEARCH_BACKEND"] == "whoosh"
+    assert load_config(environ={**base, "DATABASE_URL": "postgresql://u@h/db"})["SEARCH_BACKEND"] == "postgres"
+    assert load_config(environ={**base, "DATABASE_URL": "postgresql://u@h/db",
+                                "SEARCH_BACKEND": "whoosh"})["SEARCH_BACKEND"] == "whoosh"
