@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request, send_from_directory, session, url_for
 from flask_login import current_user
@@ -36,17 +34,6 @@ def register_vendor_assets(app: Flask) -> None:
     app.add_url_rule("/static/vendor/<path:filename>", "vendor", vendor)
 
 
-def localtime(value, fmt: str = "%d/%m/%Y %H:%M") -> str:
-    """A stored UTC time (datetime or ISO string) shown in the school's zone (the TIMEZONE setting)."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(ZoneInfo(current_app.config.get("TIMEZONE") or "Asia/Ho_Chi_Minh")).strftime(fmt)
-
-
 def _select_locale():
     wanted = request.args.get("lang")
     if wanted in LOCALES:
@@ -77,7 +64,6 @@ def content_security_policy(config) -> str:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     csp = content_security_policy(app.config)
-    app.add_template_filter(localtime, "localtime")
 
     @app.context_processor
     def shell_context():

@@ -211,20 +211,3 @@ def test_behind_a_trusted_proxy_the_client_address_is_the_forwarded_one(proxied_
     assert login("198.51.100.8").status_code == 401
     https = client.get("/healthz", environ_base=from_proxy, headers={"X-Forwarded-Proto": "https"})
     assert https.status_code == 200
-
-
-def test_times_are_shown_in_the_configured_zone(app):
-    from datetime import datetime, timezone
-
-    from lms.core.web import localtime
-
-    with app.test_request_context():
-        noon_utc = datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc)
-        assert localtime(noon_utc) == "04/12/2026 19:00"  # Asia/Ho_Chi_Minh by default
-        assert localtime("2026-12-04T23:30:00+00:00") == "05/12/2026 06:30"
-        app.config["TIMEZONE"] = "Asia/Tokyo"
-        try:
-            assert localtime(noon_utc, "%H:%M") == "21:00"
-        finally:
-            app.config["TIMEZONE"] = "Asia/Ho_Chi_Minh"
-        assert localtime(None) == ""
