@@ -7,11 +7,10 @@ so the rules (deadline, key hiding, grading bounds, regrade previews) are enforc
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -160,12 +159,12 @@ def _flatten(errors, prefix: str = "") -> dict[str, list[str]]:
 
 
 def _parse_time(value: str | None):
-    # <input type="datetime-local"> sends local time without an offset: the school's zone (TIMEZONE setting).
+    # <input type="datetime-local"> sends local time without an offset; schools run on Vietnam time (UTC+7).
     if not value:
         return None
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(current_app.config.get("TIMEZONE") or "Asia/Ho_Chi_Minh"))
+        parsed = parsed.replace(tzinfo=timezone(timedelta(hours=7)))
     return parsed
 
 
