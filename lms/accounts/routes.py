@@ -19,7 +19,11 @@ exempt_api(bp)
 
 
 @bp.endpoint("/auth/token", "POST", allow=PUBLIC, body=schemas.TokenRequest, response=schemas.TokenOut,
-             summary="Exchange username and password for a bearer token", errors=(401, 429))
+             summary="Exchange username and password for a bearer token", errors=(401, 429),
+             example_body={"username": "gv.lan", "password": "Hoa-Sen-2026"},
+             example_response={"token": "m2Xk8c…(opaque)", "expires_at": "2026-12-05T06:00:00+07:00",
+                               "user": {"id": 42, "username": "gv.lan", "full_name": "Nguyễn Thị Lan",
+                                        "role": "teacher", "school_id": 3}})
 def create_token(body):
     """The token is opaque; send it as ``Authorization: Bearer <token>`` until ``expires_at``. Failed attempts are
     counted per client address and username, per username and per address (LOGIN_*_FAILURE_LIMIT): past a limit

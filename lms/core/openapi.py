@@ -112,6 +112,8 @@ def _operation(doc, params: list, endpoint: str) -> dict:
         ]
     if doc.body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": doc.body}}}
+        if doc.example_body is not None:
+            op["requestBody"]["content"]["application/json"]["example"] = doc.example_body
     elif doc.files:
         op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
             "type": "object", "required": list(doc.files),
@@ -133,6 +135,8 @@ def _operation(doc, params: list, endpoint: str) -> dict:
               "content": {"application/json": {"schema": {"type": "array", "items": doc.response}}}}
     else:
         ok = {"description": "OK", "content": {"application/json": {"schema": doc.response}}}
+    if doc.example_response is not None and "application/json" in ok.get("content", {}):
+        ok["content"]["application/json"]["example"] = doc.example_response
     op["responses"][str(doc.status)] = ok
     codes = set(doc.errors)
     if doc.rule != PUBLIC:

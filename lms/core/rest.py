@@ -51,6 +51,9 @@ class EndpointDoc:
     errors: tuple[int, ...] = ()
     #: Longer text for the API reference; the view's docstring when not given.
     description: str = ""
+    #: A realistic request body and success response for the API reference (shown by /api/v1/docs).
+    example_body: Any = None
+    example_response: Any = None
 
 
 def load(schema: Schema, data: Any) -> dict:
@@ -98,10 +101,11 @@ class ApiBlueprint(Blueprint):
     def endpoint(self, path: str, method: str, *, allow: Rule, summary: str, body: type[Schema] | None = None,
                  query: type[Schema] | None = None, response: type[Schema] | None = None, status: int = 200,
                  paginated: bool = False, many: bool = False, files: dict | None = None,
-                 produces: str | None = None, errors: tuple[int, ...] = (), description: str = ""):
+                 produces: str | None = None, errors: tuple[int, ...] = (), description: str = "",
+                 example_body: Any = None, example_response: Any = None):
         doc = EndpointDoc(rule=allow, summary=summary, body=body, query=query, response=response, status=status,
                           paginated=paginated, many=many, files=files or {}, produces=produces, errors=errors,
-                          description=description)
+                          description=description, example_body=example_body, example_response=example_response)
 
         def decorator(view):
             if not doc.description:

@@ -60,7 +60,9 @@ def update_column(column_id, body):
 @bp.endpoint("/gradebook/columns/<int:column_id>/scores", "PUT", allow=STAFF, body=schemas.GradebookScoresIn,
              response=schemas.GradebookOut, errors=(404, 409),
              summary="Enter scores {student_id: value}: 0..10 recorded to one decimal half up, Đ/CĐ for "
-                     "comment subjects, null clears; answers the recomputed gradebook")
+                     "comment subjects, null clears; answers the recomputed gradebook",
+             example_body={"scores": {"1201": "8,5", "1202": 7, "1203": None,
+                                      "1204": {"value": None, "absent": True, "make_up": True}}})
 def put_scores(column_id, body):
     """Values are 0-10 with one decimal (rounded half up), Đ/CĐ for pass/fail subjects, or null to clear. Every
     change is logged and, when GRADEBOOK_WEBHOOK_URL is set, delivered to the school-management system once."""

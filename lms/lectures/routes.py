@@ -29,7 +29,10 @@ def _summaries(page: Page) -> Page:
 
 
 @bp.endpoint("/lectures", "POST", allow=roles(TEACHER, DEPARTMENT), body=schemas.LectureCreate,
-             response=schemas.LectureOut, status=201, summary="Create a draft lecture", errors=(422,))
+             response=schemas.LectureOut, status=201, summary="Create a draft lecture", errors=(422,),
+             example_body={"title": "Hàm số bậc nhất", "subject": "toan", "grade": 10, "media_ids": [17, 18],
+                           "visibility": "class", "class_ids": [5],
+                           "description": "<p>Vẽ đồ thị hàm số $y = ax + b$.</p>"})
 def create_lecture(body):
     """Creates a draft owned by the caller. Attach media by id (uploaded first with ``POST /api/v1/media``);
     ``visibility`` decides who may see it once published: private, class (``class_ids``), school or shared (the

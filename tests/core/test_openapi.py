@@ -51,3 +51,25 @@ def test_api_reference_page_uses_the_vendored_redoc(client):
     assert 'spec-url="/api/v1/openapi.json"' in html and "/static/vendor/redoc/redoc.standalone.js" in html
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert client.get("/static/vendor/redoc/redoc.standalone.js").status_code == 200
+
+
+def test_main_operations_carry_descriptions_and_examples(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    token = paths["/api/v1/auth/token"]["post"]
+    assert "Bearer" in token["description"] and token["description"].endswith("Allowed: anyone.")
+    assert token["requestBody"]["content"]["application/json"]["example"]["username"]
+    assert token["responses"]["200"]["content"]["application/json"]["example"]["user"]["role"] == "teacher"
+    assert "example" in paths["/api/v1/lectures"]["post"]["requestBody"]["content"]["application/json"]
+    for path, method in (("/api/v1/media", "post"), ("/api/v1/attempts/{attempt_id}/submit", "post")):
+        assert len(paths[path][method]["description"]) > 80, path
+
+
+def test_every_request_example_is_valid_for_its_schema(app):
+    checked = 0
+    for view in app.view_functions.values():
+        doc = getattr(view, "api_doc", None)
+        if doc is not None and doc.example_body is not None:
+            with app.test_request_context():
+                assert doc.body().validate(doc.example_body) == {}, view.__name__
+            checked += 1
+    assert checked >= 3
