@@ -9,6 +9,7 @@ import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse as parse_limit
 
@@ -90,6 +91,11 @@ def load_config(environ: dict | None = None, overrides: dict | None = None) -> d
             except ValueError:
                 raise ConfigError(f"{name} must read like '10 per 5 minutes', not {raw_limit!r}") from None
     cookie_secure = _bool("SESSION_COOKIE_SECURE", str(get("SESSION_COOKIE_SECURE", "false")))
+    timezone_name = str(get("TIMEZONE") or "Asia/Ho_Chi_Minh")
+    try:
+        ZoneInfo(timezone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"TIMEZONE must be an IANA time zone such as Asia/Ho_Chi_Minh, not {timezone_name!r}") from None
 
     config = {
         "LMS_DATA_DIR": str(data_dir),
@@ -113,7 +119,9 @@ def load_config(environ: dict | None = None, overrides: dict | None = None) -> d
         "PDF_FONT_DIR": get("PDF_FONT_DIR") or None,
         "JOBS_IMMEDIATE": _bool("JOBS_IMMEDIATE", str(get("JOBS_IMMEDIATE", "false"))),
         "BABEL_DEFAULT_LOCALE": "vi",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        # Times are stored in UTC and shown in this zone (lms.core.formatting); pages never say "UTC".
+        "TIMEZONE": timezone_name,
+        "BABEL_DEFAULT_TIMEZONE": timezone_name,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
