@@ -184,7 +184,7 @@ def _quiet(page, meter: Meter, settle_s: float = 2.0, timeout_s: float = 90) -> 
             return
 
 
-def measure(page, meter: Meter, url: str, shown: str | None, cold: bool) -> dict:
+def measure(page, meter: Meter, url: str, shown: str | None, cold: bool, shot: Path | None = None) -> dict:
     """Navigate to ``url`` throttled; seconds until ``shown`` holds, bytes then and once the network is quiet."""
     meter.throttle(False)
     page.goto("about:blank")
@@ -201,6 +201,10 @@ def measure(page, meter: Meter, url: str, shown: str | None, cold: bool) -> dict
     result["bytes"] = meter.total
     result["top"] = [(re.sub(r"^https?://[^/]+", "", u)[:90], b) for u, b in meter.breakdown()[:8]]
     meter.throttle(False)
+    if shot:
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot))
+        result["screenshot"] = str(shot)
     return result
 
 
@@ -232,7 +236,8 @@ def _demo_urls(page, base: str, timeout_s: float = 180) -> dict:
     return {"library": base + "/lectures", "lecture": lecture, "exam": base + href.group(1)}
 
 
-def run(base: str, latency_ms: float = SLOW_3G_RTT_MS, bytes_per_s: float = SLOW_3G_BYTES_PER_S) -> dict:
+def run(base: str, latency_ms: float = SLOW_3G_RTT_MS, bytes_per_s: float = SLOW_3G_BYTES_PER_S,
+        shots: Path | None = None) -> dict:
     """Measure the three pages cold and warm for the demo student on ``base``; returns the numbers."""
     from playwright.sync_api import sync_playwright
 
@@ -247,7 +252,8 @@ def run(base: str, latency_ms: float = SLOW_3G_RTT_MS, bytes_per_s: float = SLOW
             meter = Meter(context, page, latency_ms, bytes_per_s)
             results = {}
             for name, shown in (("exam", EXAM_SHOWN), ("lecture", LECTURE_SHOWN), ("library", None)):
-                results[name] = [measure(page, meter, urls[name], shown, cold=True),
+                results[name] = [measure(page, meter, urls[name], shown, cold=True,
+                                         shot=shots / f"{name}.png" if shots else None),
                                  measure(page, meter, urls[name], shown, cold=False)]
             context.close()
         finally:
@@ -292,12 +298,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="an existing demo server (default: start a fresh one)")
     parser.add_argument("--latency", type=float, default=SLOW_3G_RTT_MS, help="round-trip latency in ms")
     parser.add_argument("--json", help="also write the report here")
+    parser.add_argument("--shots", type=Path, help="save a screenshot of each page (cold visit) in this folder")
     args = parser.parse_args(argv)
     if args.url:
-        report = run(args.url.rstrip("/"), args.latency)
+        report = run(args.url.rstrip("/"), args.latency, shots=args.shots)
     else:
         with demo_server() as base:
-            report = run(base, args.latency)
+            report = run(base, args.latency, shots=args.shots)
     _print(report)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False))

@@ -10,9 +10,29 @@
   var TAGS = { P: 1, BR: 1, B: 1, STRONG: 1, I: 1, EM: 1, U: 1, SUB: 1, SUP: 1, UL: 1, OL: 1, LI: 1, TABLE: 1,
     THEAD: 1, TBODY: 1, TR: 1, TD: 1, TH: 1, SPAN: 1, CODE: 1, PRE: 1, BLOCKQUOTE: 1, IMG: 1 };
 
+  // A page for phones may opt in with data-mathml="prefer" on this script: browsers that lay out MathML
+  // themselves (Chrome and Android WebView 109+, Safari, Firefox) then get KaTeX's MathML alone, so neither
+  // KaTeX's stylesheet nor its 20-70 KB of fonts is downloaded; older browsers get KaTeX's HTML rendering and
+  // the stylesheet named by data-katex-css, fetched only when a formula is actually rendered.
+  var me = document.currentScript;
+  var cssUrl = me ? me.getAttribute("data-katex-css") : null;
+  var nativeMathml = typeof window.MathMLElement === "function";
+  var output = me && me.getAttribute("data-mathml") === "prefer" && nativeMathml ? "mathml" : "htmlAndMathml";
+  var cssAdded = false;
+
+  function ensureStylesheet() {
+    if (output === "mathml" || !cssUrl || cssAdded) { return; }
+    cssAdded = true;
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = cssUrl;
+    document.head.appendChild(link);
+  }
+
   function renderMath(el) {
     if (el && window.renderMathInElement) {
-      window.renderMathInElement(el, { delimiters: DELIMITERS, throwOnError: false });
+      if (/\$|\\\(|\\\[/.test(el.textContent || "")) { ensureStylesheet(); }
+      window.renderMathInElement(el, { delimiters: DELIMITERS, throwOnError: false, output: output });
     }
   }
 
