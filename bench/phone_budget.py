@@ -220,7 +220,7 @@ def _demo_urls(page, base: str, timeout_s: float = 180) -> dict:
     """The demo lecture (once its video is ready) and the demo exam's take page, found as the student sees them."""
     deadline = time.monotonic() + timeout_s
     page.goto(base + "/lectures")
-    link = page.get_by_role("link", name=LECTURE_TITLE).first
+    link = page.get_by_role("link", name=LECTURE_TITLE, exact=True).first
     lecture = base + link.get_attribute("href").split("?")[0]
     while True:
         page.goto(lecture)
@@ -237,27 +237,34 @@ def _demo_urls(page, base: str, timeout_s: float = 180) -> dict:
 
 
 def run(base: str, latency_ms: float = SLOW_3G_RTT_MS, bytes_per_s: float = SLOW_3G_BYTES_PER_S,
-        shots: Path | None = None) -> dict:
-    """Measure the three pages cold and warm for the demo student on ``base``; returns the numbers."""
-    from playwright.sync_api import sync_playwright
+        shots: Path | None = None, browser=None) -> dict:
+    """Measure the three pages cold and warm for the demo student on ``base``; returns the numbers.
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(**PHONE)
-            page = context.new_page()
-            page.set_default_timeout(60_000)
-            _login(page, base, "student")
-            urls = _demo_urls(page, base)
-            meter = Meter(context, page, latency_ms, bytes_per_s)
-            results = {}
-            for name, shown in (("exam", EXAM_SHOWN), ("lecture", LECTURE_SHOWN), ("library", None)):
-                results[name] = [measure(page, meter, urls[name], shown, cold=True,
-                                         shot=shots / f"{name}.png" if shots else None),
-                                 measure(page, meter, urls[name], shown, cold=False)]
-            context.close()
-        finally:
-            browser.close()
+    ``browser`` is a Playwright Chromium already running (the e2e tests pass theirs); else one is started.
+    """
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            own = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                return run(base, latency_ms, bytes_per_s, shots, own)
+            finally:
+                own.close()
+    context = browser.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        _login(page, base, "student")
+        urls = _demo_urls(page, base)
+        meter = Meter(context, page, latency_ms, bytes_per_s)
+        results = {}
+        for name, shown in (("exam", EXAM_SHOWN), ("lecture", LECTURE_SHOWN), ("library", None)):
+            results[name] = [measure(page, meter, urls[name], shown, cold=True,
+                                     shot=shots / f"{name}.png" if shots else None),
+                             measure(page, meter, urls[name], shown, cold=False)]
+    finally:
+        context.close()
     return {"profile": {"latency_ms": latency_ms, "down_kbit_s": bytes_per_s * 8 / 1000,
                         "viewport": PHONE["viewport"], "dpr": PHONE["device_scale_factor"]},
             "pages": results}
