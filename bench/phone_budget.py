@@ -54,11 +54,15 @@ DEMO_PASSWORD = "hoclieuso2026"
 LECTURE_TITLE = "Hàm số bậc nhất và đồ thị"
 
 # Checks evaluated in the page while waiting (page.wait_for_function would need eval, which the CSP forbids).
-EXAM_SHOWN = "() => document.querySelectorAll('#questions > *').length > 0"
+# "Shown" means readable: the questions are on screen and their formulas typeset (no raw $...$ left).
+EXAM_SHOWN = """() => {
+  const list = document.getElementById('questions');
+  return !!list && list.children.length > 0 && !list.textContent.includes('$');
+}"""
 LECTURE_SHOWN = """() => {
   const h1 = document.querySelector('h1'), desc = document.querySelector('.description');
   const poster = document.querySelector('.video-poster, video.lecture-video[poster]');
-  if (!h1 || !desc || !poster) return false;
+  if (!h1 || !desc || !poster || desc.textContent.includes('$')) return false;
   if (poster.tagName === 'IMG') return poster.complete && poster.naturalWidth > 0;
   // a <video poster> (the page before this bench): the poster's fetch shows in resource timing
   return performance.getEntriesByType('resource').some(e => /thumb/.test(e.name) && e.responseEnd > 0);

@@ -29,10 +29,46 @@
     document.head.appendChild(link);
   }
 
+  // KaTeX itself (60 KB compressed) may be named by data-katex-js / data-katex-autorender instead of being
+  // loaded by the page's script tags: it is then fetched at once but without blocking the scripts after this
+  // one, so on a slow phone the paper's own request runs alongside the typesetter's download instead of
+  // after it; formulas are typeset as soon as both have arrived.
+  var katexJs = me ? me.getAttribute("data-katex-js") : null;
+  var autoRenderJs = me ? me.getAttribute("data-katex-autorender") : null;
+  var loading = null;
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.src = src;
+      tag.onload = function () { resolve(); };
+      tag.onerror = function () { reject(new Error(src)); };
+      document.head.appendChild(tag);
+    });
+  }
+
+  function loadKatex() {
+    if (!loading) {
+      loading = loadScript(katexJs).then(function () { return loadScript(autoRenderJs); });
+      loading.catch(function () { loading = null; }); // a later call tries again (the network came back)
+    }
+    return loading;
+  }
+
+  if (katexJs && autoRenderJs && !window.renderMathInElement) { loadKatex(); }
+
+  function hasMath(el) { return /\$|\\\(|\\\[/.test(el.textContent || ""); }
+
+  function typeset(el) {
+    if (hasMath(el)) { ensureStylesheet(); }
+    window.renderMathInElement(el, { delimiters: DELIMITERS, throwOnError: false, output: output });
+  }
+
   function renderMath(el) {
-    if (el && window.renderMathInElement) {
-      if (/\$|\\\(|\\\[/.test(el.textContent || "")) { ensureStylesheet(); }
-      window.renderMathInElement(el, { delimiters: DELIMITERS, throwOnError: false, output: output });
+    if (!el) { return; }
+    if (window.renderMathInElement) { typeset(el); return; }
+    if (katexJs && autoRenderJs && hasMath(el)) {
+      loadKatex().then(function () { typeset(el); }, function () { /* formulas stay as written: $x^2$ */ });
     }
   }
 
