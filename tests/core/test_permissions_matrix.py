@@ -5,7 +5,7 @@ import pytest
 
 from lms.core.permissions import ROLES
 
-PUBLIC_WEB = {"static", "vendor", "accounts_web.login", "accounts_web.index", "openapi"}
+PUBLIC_WEB = {"static", "vendor", "favicon", "accounts_web.login", "accounts_web.index", "openapi"}
 
 
 def _api_routes(app):
