@@ -348,39 +348,28 @@ def download_file(asset_id):
 
 
 @bp.endpoint("/media/<int:asset_id>/thumbnail", "GET", allow=SIGNED_IN, produces="image/jpeg",
+             query=schemas.ThumbnailQuery,
              summary="Poster frame, first PDF page or image preview: a redirect to a short-lived signed URL. "
                      "?w=<px> picks the smallest stored width covering it (320, 640, 960, 1280) and "
                      "?format=webp|jpeg its format (then the picture itself, cacheable for a day); without them, "
                      "a redirect to the original preview")
-def get_thumbnail(asset_id):
+def get_thumbnail(asset_id, args):
     asset = permissions.ensure_visible(current_user, asset_id)
     if not asset.thumbnail_key:
         raise NotFound("Tệp chưa có ảnh xem trước.")
-    raw_width, fmt = request.args.get("w"), request.args.get("format")
-    if raw_width is None and fmt is None:
+    width, fmt = args["w"], args["format"]
+    if width is None and fmt is None:
         response = _signed_redirect(asset, asset.thumbnail_key, "inline", None)
         response.headers["Cache-Control"] = "private, max-age=600"
         return response
-    else:
-        errors = {}
-        width = None
-        if raw_width is not None:
-            if not raw_width.isdigit() or not 16 <= int(raw_width) <= 4096:
-                errors["w"] = ["Chiều rộng ảnh phải là số nguyên từ 16 đến 4096 (điểm ảnh)."]
-            else:
-                width = int(raw_width)
-        if fmt is not None and fmt not in thumbnails.FORMATS:
-            errors["format"] = ["Định dạng ảnh chỉ nhận webp hoặc jpeg."]
-        if errors:
-            raise ValidationFailed("Tham số ảnh không hợp lệ.", errors=errors)
-        try:
-            key = thumbnails.ensure_variant(asset.id, asset.thumbnail_key, services.get_storage(),
-                                            thumbnails.snap_width(width), fmt or "jpeg", services.tmp_dir())
-        except ProcessingError:
-            # A preview ffmpeg cannot scale is still a preview: send the original rather than no picture.
-            key = asset.thumbnail_key
-        except ObjectNotFound:
-            raise NotFound("Tệp chưa có ảnh xem trước.") from None
+    try:
+        key = thumbnails.ensure_variant(asset.id, asset.thumbnail_key, services.get_storage(),
+                                        thumbnails.snap_width(width), fmt or "jpeg", services.tmp_dir())
+    except ProcessingError:
+        # A preview ffmpeg cannot scale is still a preview: send the original rather than no picture.
+        key = asset.thumbnail_key
+    except ObjectNotFound:
+        raise NotFound("Tệp chưa có ảnh xem trước.") from None
     # The sized picture itself, not a redirect to a signed URL: on 3G every redirect is one more round trip
     # before anything shows, and a stable URL lets the phone keep the picture for a day.
     storage = services.get_storage()
