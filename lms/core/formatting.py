@@ -113,7 +113,8 @@ def vn_number(value, places: int | None = None, grouping: bool = True, empty: st
     """A number with the decimal comma (``0,25``; ``12.500`` with ``grouping``).
 
     ``places`` rounds half up to that many decimals and keeps trailing zeros (``8`` -> ``8,0`` with 1);
-    without it the value keeps its own decimals, minus trailing zeros. Text that is not a number (``Đ``,
+    without it the value keeps the decimals it comes with (the API already quantizes: points ``1.50``, a score
+    on 10 ``5.0``), so a page never shows fewer decimals than the record. Text that is not a number (``Đ``,
     ``CĐ``, a level letter) is returned unchanged, so one filter serves score and comment columns.
     """
     number = _decimal(value)
@@ -126,8 +127,6 @@ def vn_number(value, places: int | None = None, grouping: bool = True, empty: st
         text = f"{abs(number):f}"
     else:
         text = f"{abs(number):f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
     whole, _, frac = text.partition(".")
     whole = _group(whole) if grouping else whole
     sign = "-" if number < 0 and any(ch not in "0.," for ch in text) else ""
@@ -140,7 +139,7 @@ def vn_score(value, empty: str = EMPTY) -> str:
 
 
 def vn_points(value, empty: str = EMPTY) -> str:
-    """Exam points as set by the teacher (``0,25``, ``1``, ``7,5``): no padding, no grouping."""
+    """Exam points and scores as recorded (``0,25``, ``1,50``, ``5,0``): no rounding, no grouping."""
     return vn_number(value, grouping=False, empty=empty)
 
 

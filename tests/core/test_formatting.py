@@ -27,15 +27,15 @@ def test_float_trap_rounds_half_up_like_the_gradebook():
 
 
 @pytest.mark.parametrize("value,expected", [
-    (Decimal("0.25"), "0,25"), (Decimal("1.00"), "1"), ("7.50", "7,5"), (12500, "12.500"),
-    (Decimal("1234567.5"), "1.234.567,5"), (-1.5, "-1,5"), (0.1, "0,1"), (Decimal("-0.00"), "0"),
+    (Decimal("0.25"), "0,25"), (Decimal("1.00"), "1,00"), ("7.50", "7,50"), ("5.0", "5,0"), (12500, "12.500"),
+    (Decimal("1234567.5"), "1.234.567,5"), (-1.5, "-1,5"), (0.1, "0,1"), (Decimal("-0.00"), "0,00"),
 ])
 def test_numbers_use_the_decimal_comma_and_dot_thousands(value, expected):
     assert vn_number(value) == expected
 
 
-def test_points_are_never_grouped_or_padded():
-    assert vn_points(Decimal("0.250")) == "0,25" and vn_points(2026) == "2026"
+def test_points_keep_their_recorded_decimals_and_are_never_grouped():
+    assert vn_points(Decimal("0.50")) == "0,50" and vn_points("5.0") == "5,0" and vn_points(2026) == "2026"
 
 
 def test_percentages_are_whole():
