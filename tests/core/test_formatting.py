@@ -75,3 +75,10 @@ def test_filters_are_registered_for_every_template(app):
         out = render_template_string("{{ s|vn_score }} {{ n|vn_number }} {{ r|vn_percent }} {{ vn(p) }}",
                                      s="8.0", n=Decimal("1500.5"), r=0.5, p=Decimal("0.25"))
     assert out == "8,0 1.500,5 50% 0,25"
+
+
+def test_charts_use_the_same_half_up_numbers():
+    from lms.core.charts import vn_number as chart_number
+
+    assert chart_number(Decimal("8.25"), 1) == "8,3" == vn_score("8.25")
+    assert chart_number(1234.5) == "1.234,5" and chart_number(None) == "—" and chart_number(12) == "12"
