@@ -4,9 +4,9 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 export LMS_DATA_DIR ?= $(CURDIR)/instance
 
-.PHONY: run test venv deps-run deps-test system-run system-test migrate seed clean
+.PHONY: run test venv deps-run deps-test system-run system-test migrate seed assets clean
 
-run: system-run deps-run migrate seed
+run: system-run deps-run migrate seed assets
 	@scripts/run.sh
 
 test: system-test deps-test
@@ -36,6 +36,10 @@ migrate: deps-run
 
 seed: migrate
 	$(VENV)/bin/flask --app wsgi seed-demo
+
+# Brotli and gzip bodies of every static text file, made once here instead of on the first request.
+assets: deps-run
+	$(VENV)/bin/flask --app wsgi assets build
 
 clean:
 	rm -rf $(VENV) test-output

@@ -22,8 +22,9 @@ from lms.core.errors import BadRequest, Conflict, NotFound, UnsupportedMediaType
 from lms.core.permissions import ADMIN, DEPARTMENT, PUBLIC, SIGNED_IN, TEACHER, roles
 from lms.core.rest import ApiBlueprint, paginate
 
-from . import permissions, schemas, services, urls
+from . import permissions, schemas, services, thumbnails, urls
 from .models import MediaAsset
+from .processing import ProcessingError
 from .storage import InvalidKey, ObjectNotFound, RangeNotSatisfiable, StorageError, asset_prefix, validate_key
 from .storage import content_disposition as disposition_header
 
@@ -352,10 +353,41 @@ def download_file(asset_id):
 
 
 @bp.endpoint("/media/<int:asset_id>/thumbnail", "GET", allow=SIGNED_IN, produces="image/jpeg",
-             summary="Poster frame, first PDF page or image preview: a redirect to a short-lived signed URL")
-def get_thumbnail(asset_id):
+             query=schemas.ThumbnailQuery,
+             summary="Poster frame, first PDF page or image preview: a redirect to a short-lived signed URL. "
+                     "?w=<px> picks the smallest stored width covering it (320, 640, 960, 1280) and "
+                     "?format=webp|jpeg its format (then the picture itself, cacheable for a day); without them, "
+                     "a redirect to the original preview")
+def get_thumbnail(asset_id, args):
     asset = permissions.ensure_visible(current_user, asset_id)
     if not asset.thumbnail_key:
         raise NotFound("Tệp chưa có ảnh xem trước.")
-    return _signed_redirect(asset, asset.thumbnail_key, "inline", None)
+    width, fmt = args["w"], args["format"]
+    if width is None and fmt is None:
+        response = _signed_redirect(asset, asset.thumbnail_key, "inline", None)
+        response.headers["Cache-Control"] = "private, max-age=600"
+        return response
+    try:
+        key = thumbnails.ensure_variant(asset.id, asset.thumbnail_key, services.get_storage(),
+                                        thumbnails.snap_width(width), fmt or "jpeg", services.tmp_dir())
+    except ProcessingError:
+        # A preview ffmpeg cannot scale is still a preview: send the original rather than no picture.
+        key = asset.thumbnail_key
+    except ObjectNotFound:
+        raise NotFound("Tệp chưa có ảnh xem trước.") from None
+    # The sized picture itself, not a redirect to a signed URL: on 3G every redirect is one more round trip
+    # before anything shows, and a stable URL lets the phone keep the picture for a day.
+    storage = services.get_storage()
+    try:
+        etag = f'"{storage.stat(key).etag}"'
+    except ObjectNotFound:
+        raise NotFound("Tệp chưa có ảnh xem trước.") from None
+    if etag in request.headers.get("If-None-Match", ""):
+        response = Response(status=304)
+    else:
+        response = serve_object(storage, key)
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["Content-Type"] = "image/webp" if key.endswith(".webp") else "image/jpeg"
+    return response
 

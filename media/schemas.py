@@ -57,3 +57,11 @@ class MediaSignedQuery(Schema):
     exp = fields.String(load_default=None, metadata={"description": "Expiry, Unix seconds"})
     sig = fields.String(load_default=None, metadata={"description": "HMAC signature"})
     d = fields.String(load_default=None, validate=validate.OneOf(("inline", "attachment")))
+
+
+class ThumbnailQuery(Schema):
+    w = fields.Integer(load_default=None, strict=False, validate=validate.Range(min=16, max=4096),
+                       metadata={"description": "Wanted width in px; the smallest stored width covering it is sent "
+                                                "(320, 640, 960, 1280)"})
+    format = fields.String(load_default=None, validate=validate.OneOf(("webp", "jpeg")),
+                           metadata={"description": "webp or jpeg (default jpeg when w is given)"})

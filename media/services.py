@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from lms.core.db import db, utcnow
 from lms.core.errors import Conflict, DomainError, NotFound, PayloadTooLarge, UnsupportedMediaType
 
-from . import permissions
+from . import permissions, thumbnails
 from .models import MediaAsset, MediaUpload, Rendition
 from .processing import (
     ProcessingError,
@@ -479,6 +479,11 @@ def _put_thumbnail(asset: MediaAsset, storage: Storage, path: str) -> None:
     key = asset_prefix(asset.id) + "thumb.jpg"
     storage.put_file(key, path, "image/jpeg")
     asset.thumbnail_key = key
+    try:
+        thumbnails.make_variants(asset.id, storage, path, os.path.dirname(path))
+    except ProcessingError as exc:
+        # The original poster is stored; the sizes are made again on first request (media.thumbnails).
+        log.warning("thumbnail sizes of media %s not made now: %s", asset.id, exc)
 
 
 def _hls_renditions(asset: MediaAsset, prefix: str, result) -> list[Rendition]:

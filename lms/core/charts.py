@@ -10,10 +10,11 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from markupsafe import Markup
+
+from . import formatting
 
 #: Colour-blind-safe palette (Okabe–Ito), dark enough for text contrast on white.
 PALETTE = ("#0b6e4f", "#d55e00", "#0072b2", "#cc79a7", "#e69f00", "#56b4e9", "#009e73", "#6b6b6b")
@@ -23,13 +24,16 @@ FONT = 13
 
 
 def vn_number(value, decimals: int | None = None) -> str:
-    """``1234.5`` -> ``1.234,5``: thousands with a dot, decimals with a comma (Vietnamese usage)."""
+    """``1234.5`` -> ``1.234,5``: thousands with a dot, decimals with a comma (Vietnamese usage).
+
+    One implementation for every page (``lms.core.formatting``): rounding is half up, as the gradebook's
+    (``f"{Decimal('8.25'):.1f}"`` would round half to even and print 8,2).
+    """
     if value is None:
         return "—"
     if decimals is None:
         decimals = 0 if float(value) == int(value) else 1
-    text = f"{Decimal(str(value)):,.{decimals}f}"
-    return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+    return formatting.vn_number(value, places=decimals, grouping=True, empty="—")
 
 
 def _nice_max(value: float, integers: bool = False) -> float:

@@ -1,16 +1,22 @@
-"""The web shell: navigation registry, locale selection, security headers, template helpers."""
+"""The web shell: navigation registry, the Vietnamese locale, compression, security headers, template helpers."""
 from __future__ import annotations
 
 import os
 
-from flask import Flask, current_app, request, send_from_directory, session, url_for
+from flask import Flask, current_app, url_for
+from flask_compress import Compress
 from flask_login import current_user
+from markupsafe import Markup, escape
 
-from flask_babel import get_locale
-
+from . import assets, formatting
 from .extensions import babel
 
-LOCALES = ("vi", "en")
+#: The product speaks Vietnamese only. The earlier ``?lang=en`` switch changed ``<html lang>`` but no text (no
+#: template was wrapped for translation), which misled screen readers and search engines; it is gone until an
+#: English catalogue exists.
+LOCALE = "vi"
+
+compress = Compress()
 
 
 def register_nav(app: Flask, *, title: str, endpoint: str, roles: tuple[str, ...], order: int = 50,
@@ -21,24 +27,50 @@ def register_nav(app: Flask, *, title: str, endpoint: str, roles: tuple[str, ...
     items.sort(key=lambda item: item["order"])
 
 
+def _with_query(url: str, **params) -> str:
+    sep = "&" if "?" in url else "?"
+    return url + sep + "&".join(f"{k}={v}" for k, v in params.items())
+
+
+def picture(url: str | None, sizes: str = "100vw", alt: str = "", css_class: str = "", lazy: bool = True,
+            width: int | None = None, height: int | None = None) -> Markup:
+    """A ``<picture>`` offering a thumbnail URL in every width of ``IMAGE_WIDTHS``, WebP first, JPEG after.
+
+    ``url`` is an image endpoint that takes ``?w=<px>&format=webp|jpeg`` (media's ``/thumbnail``); the browser
+    picks the width from ``sizes`` and the screen density, so a 390 px phone downloads a 640 px WebP instead of
+    a 1280 px JPEG. ``width``/``height`` reserve the box before the picture arrives (no layout jump).
+    """
+    if not url:
+        return Markup("")
+    webp = ", ".join(f"{escape(_with_query(url, w=w, format='webp'))} {w}w" for w in assets.IMAGE_WIDTHS)
+    jpeg = ", ".join(f"{escape(_with_query(url, w=w, format='jpeg'))} {w}w" for w in assets.IMAGE_WIDTHS)
+    fallback = escape(_with_query(url, w=assets.IMAGE_WIDTHS[1], format="jpeg"))
+    attrs = f' class="{escape(css_class)}"' if css_class else ""
+    attrs += ' loading="lazy"' if lazy else ' fetchpriority="high"'
+    if width and height:
+        attrs += f' width="{int(width)}" height="{int(height)}"'
+    return Markup(f'<picture><source type="image/webp" srcset="{webp}" sizes="{escape(sizes)}">'
+                  f'<img src="{fallback}" srcset="{jpeg}" sizes="{escape(sizes)}" alt="{escape(alt)}"'
+                  f' decoding="async"{attrs}></picture>')
+
+
 #: Pinned third-party front-end assets (KaTeX, hls.js), each with its LICENSE, kept apart from product code.
 VENDOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "vendor")
 
 
 def register_vendor_assets(app: Flask) -> None:
-    """Serve ``vendor/`` at ``/static/vendor/`` so every feature's pages share one copy of each library."""
+    """Serve ``vendor/`` at ``/static/vendor/`` so every feature's pages share one copy of each library; then
+    fingerprint and precompress every static endpoint (``lms.core.assets``). Call after all blueprints."""
 
     def vendor(filename: str):
-        return send_from_directory(VENDOR_DIR, filename, max_age=7 * 24 * 3600)
+        return assets.serve(VENDOR_DIR, filename)
 
     app.add_url_rule("/static/vendor/<path:filename>", "vendor", vendor)
+    assets.init_app(app)
 
 
 def _select_locale():
-    wanted = request.args.get("lang")
-    if wanted in LOCALES:
-        session["lang"] = wanted
-    return session.get("lang") or "vi"
+    return LOCALE
 
 
 def storage_origin(config) -> str:
@@ -62,8 +94,27 @@ def content_security_policy(config) -> str:
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=_select_locale)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
     csp = content_security_policy(app.config)
+    formatting.init_app(app)
+    app.jinja_env.globals["picture"] = picture
+    # Pages and JSON are compressed per response (brotli first, then gzip); static files arrive precompressed
+    # from lms.core.assets with Content-Encoding set, which Flask-Compress leaves alone.
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_BR_LEVEL", 5)
+    app.config.setdefault("COMPRESS_LEVEL", 6)
+    app.config.setdefault("COMPRESS_MIN_SIZE", 512)
+    app.config.setdefault("COMPRESS_STREAMS", False)
+    app.config.setdefault("COMPRESS_MIMETYPES", [
+        "text/html", "text/css", "text/plain", "text/csv", "application/json", "application/problem+json",
+        "application/javascript", "text/javascript", "image/svg+xml", "application/xml",
+        "application/vnd.apple.mpegurl"])
+    compress.init_app(app)
+
+    @app.route("/favicon.ico")
+    def favicon():
+        # Browsers and bookmark tools ask for /favicon.ico whatever the page says.
+        return assets.serve(app.static_folder, "favicon.ico")
 
     @app.context_processor
     def shell_context():
@@ -72,7 +123,7 @@ def init_app(app: Flask) -> None:
             for item in current_app.extensions.get("lms_dashboard_cards", []):
                 if current_user.role in item["roles"]:
                     items.append({**item, "url": url_for(item["endpoint"])})
-        return {"nav_items": items, "current_locale": str(get_locale() or "vi"),
+        return {"nav_items": items, "current_locale": LOCALE,
                 "has_search": "search_web.results" in current_app.view_functions}
 
     @app.after_request

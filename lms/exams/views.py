@@ -7,7 +7,7 @@ so the rules (deadline, key hiding, grading bounds, regrade previews) are enforc
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -16,6 +16,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from lms.accounts.api import get_class, get_user, taught_class_ids
+from lms.core.formatting import local_zone, vn_points
 from lms.core.db import db, utcnow
 from lms.core.errors import DomainError, NotFound
 from lms.curriculum.api import get_topic, subject_names
@@ -43,11 +44,8 @@ BLUEPRINT_ROWS = 4
 
 @web.context_processor
 def _helpers():
-    def vn(value) -> str:
-        """A number the Vietnamese way (decimal comma); empty for None."""
-        return "" if value is None else str(value).replace(".", ",")
-
-    return {"vn": vn, "type_labels": TYPE_LABELS, "level_labels": LEVEL_LABELS}
+    # One number format for every page (lms.core.formatting); empty for None as these pages expect.
+    return {"vn": lambda value: vn_points(value, empty=""), "type_labels": TYPE_LABELS, "level_labels": LEVEL_LABELS}
 
 
 def _student_only():
@@ -159,12 +157,12 @@ def _flatten(errors, prefix: str = "") -> dict[str, list[str]]:
 
 
 def _parse_time(value: str | None):
-    # <input type="datetime-local"> sends local time without an offset; schools run on Vietnam time (UTC+7).
+    # <input type="datetime-local"> sends local time without an offset: the school's zone (TIMEZONE).
     if not value:
         return None
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone(timedelta(hours=7)))
+        parsed = parsed.replace(tzinfo=local_zone())
     return parsed
 
 

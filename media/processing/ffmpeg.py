@@ -449,7 +449,29 @@ def resize_image(src: str | os.PathLike, out_path: str | os.PathLike, max_side: 
     _still(argv, out, [0.0])
 
 
+def scale_still(src: str | os.PathLike, out_path: str | os.PathLike, width: int) -> None:
+    """Write ``src`` (a still) at most ``width`` pixels wide, keeping its aspect ratio; never upscales.
+
+    ``.webp`` output is lossy WebP (quality 72: about a third smaller than the JPEG at the same look, which
+    matters on a 3G phone); anything else follows the extension (``.jpg`` at JPEG quality 4).
+    """
+    if width < 16:
+        raise ValueError("width must be at least 16")
+    _require("ffmpeg")
+    out = Path(out_path)
+    codec = ({"c:v": "libwebp", "quality": 72, "compression_level": 4} if out.suffix == ".webp"
+             else {"q:v": 4})
+
+    def argv(_at: float) -> list[str]:
+        stream = ffmpeg.input(os.fspath(src)).video.filter("scale", f"min(iw,{width})", -2)
+        return (ffmpeg.output(stream, str(out), vframes=1, **codec, **{"update": 1, "f": "image2"})
+                .global_args("-hide_banner", "-nostdin", "-loglevel", "error")
+                .compile(overwrite_output=True))
+
+    _still(argv, out, [0.0])
+
+
 __all__ = [
     "HlsResult", "Probe", "audio_hls", "hls_argv", "parse_master", "probe",
-    "resize_image", "run_ffmpeg", "thumbnail", "transcode_hls", "video_encoder_args",
+    "resize_image", "run_ffmpeg", "scale_still", "thumbnail", "transcode_hls", "video_encoder_args",
 ]

@@ -56,9 +56,10 @@ def test_csrf_is_enforced_on_forms_and_cookie_api_writes(world, app):
         app.config["WTF_CSRF_ENABLED"] = False
 
 
-def test_english_is_available(client):
+def test_pages_stay_vietnamese_without_a_half_working_english_switch(client):
+    # No template is translated, so ?lang=en must not relabel Vietnamese text as English (screen readers).
     resp = client.get("/login?lang=en")
-    assert '<html lang="en">' in resp.get_data(as_text=True)
+    assert '<html lang="vi">' in resp.get_data(as_text=True)
 
 
 def test_error_page_is_html_for_browsers(client):

@@ -6,7 +6,7 @@ import pytest
 from lms.core.permissions import ROLES
 
 # Operational endpoints: no login by design (load balancers, Prometheus); /metrics is limited by address.
-PUBLIC_WEB = {"static", "vendor", "accounts_web.login", "accounts_web.index", "openapi", "healthz", "readyz",
+PUBLIC_WEB = {"static", "vendor", "accounts_web.login", "accounts_web.index", "openapi", "favicon", "healthz", "readyz",
               "metrics"}
 
 

@@ -85,8 +85,127 @@ def browser():
         browser.close()
 
 
+# ---------------------------------------------------------------- every page: Vietnamese, no UTC, clean
+
+#: Runs in every document before its own scripts (init scripts are not bound by the page's CSP). When the page
+#: has loaded it notes what is wrong: not lang="vi", or "UTC" in the visible text. Kept in sessionStorage so pages
+#: the journey only passed through (redirects, a form that navigates on) are reported too.
+_PAGE_CHECK = """(() => {
+  if (location.protocol !== 'http:' && location.protocol !== 'https:') return;
+  window.addEventListener('load', () => {
+    const problems = [];
+    const lang = document.documentElement.getAttribute('lang');
+    if (document.contentType === 'text/html' && lang !== 'vi') problems.push('html lang is ' + lang);
+    const text = document.body ? document.body.innerText : '';
+    if (/\\bUTC\\b/.test(text)) problems.push('"UTC" in the visible text');
+    if (!problems.length) return;
+    try {
+      const seen = JSON.parse(sessionStorage.getItem('__page_problems') || '[]');
+      seen.push(location.pathname + location.search + ': ' + problems.join(', '));
+      sessionStorage.setItem('__page_problems', JSON.stringify(seen));
+    } catch (e) { /* storage disabled: assert_clean still checks the current page */ }
+  });
+})();"""
+
+_CURRENT_PAGE = """() => {
+  const problems = [];
+  if (!document.body) return problems;
+  const lang = document.documentElement.getAttribute('lang');
+  if (document.contentType === 'text/html' && lang !== 'vi') problems.push('html lang is ' + lang);
+  if (/\\bUTC\\b/.test(document.body.innerText)) problems.push('"UTC" in the visible text');
+  let seen = [];
+  try { seen = JSON.parse(sessionStorage.getItem('__page_problems') || '[]'); sessionStorage.removeItem('__page_problems'); } catch (e) {}
+  return seen.concat(problems.map(p => location.pathname + location.search + ': ' + p));
+}"""
+
+
+class PageWatch:
+    """What went wrong on the pages a Playwright page visited: console errors, uncaught exceptions, 5xx
+    responses, and pages not in Vietnamese or showing "UTC". Attach with :func:`watch_page`, check with
+    :meth:`assert_clean` (after each step, or once at the end: problems are kept until checked).
+
+    ``allow_console`` holds regular expressions for console errors a step provokes on purpose (e.g.
+    ``net::ERR_INTERNET_DISCONNECTED`` while a journey is offline).
+    """
+
+    def __init__(self, page, allow_console=()):
+        import re
+
+        self.page = page
+        self.allow = [re.compile(p) for p in allow_console]
+        self.console_errors: list[str] = []
+        self.server_errors: list[str] = []
+        page.add_init_script(_PAGE_CHECK)
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.console_errors.append(f"{page.url}: uncaught {exc}"))
+        page.on("response", self._on_response)
+
+    def _on_console(self, msg):
+        if msg.type == "error" and not any(p.search(msg.text) for p in self.allow):
+            self.console_errors.append(f"{self.page.url}: {msg.text}")
+
+    def _on_response(self, response):
+        if response.status >= 500:
+            self.server_errors.append(f"{response.status} {response.request.method} {response.url}")
+
+    def allowing(self, *patterns):
+        """Also tolerate console errors matching ``patterns`` from now on (returns self)."""
+        import re
+
+        self.allow.extend(re.compile(p) for p in patterns)
+        return self
+
+    def problems(self) -> list[str]:
+        """Everything noticed since the last check (the current page is checked now), and forget it."""
+        found = []
+        try:
+            found += self.page.evaluate(_CURRENT_PAGE)
+        except Exception as exc:  # the page is mid-navigation: its load listener reports it instead
+            if "Execution context was destroyed" not in str(exc):
+                raise
+        found += [f"console error: {e}" for e in self.console_errors]
+        found += [f"server error: {e}" for e in self.server_errors]
+        self.console_errors.clear()
+        self.server_errors.clear()
+        return found
+
+    def assert_clean(self):
+        problems = self.problems()
+        assert problems == [], "page problems:\n  " + "\n  ".join(problems)
+
+
+def watch_page(page, allow_console=()) -> PageWatch:
+    """Watch ``page`` (every document it loads from now on); the watch is also kept as ``page._lms_watch``."""
+    watch = PageWatch(page, allow_console)
+    page._lms_watch = watch
+    return watch
+
+
+def assert_clean(page):
+    """Assert the pages ``page`` visited since the last check were Vietnamese, without "UTC", console errors or
+    5xx responses. ``page`` must have been passed to :func:`watch_page` (every :class:`Journey` page is)."""
+    watch = getattr(page, "_lms_watch", None)
+    assert watch is not None, "call watch_page(page) before visiting pages"
+    watch.assert_clean()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A watched page on a 390x844 phone (Vietnamese locale) signed in as nobody yet; checked clean at the end."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="vi-VN", base_url=live_server["url"])
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    watch_page(page)
+    yield page
+    try:
+        assert_clean(page)
+    finally:
+        context.close()
+
+
 class Journey:
-    """One browser context with console capture and named screenshots."""
+    """One browser context with console capture, named screenshots and a :class:`PageWatch` (``self.watch``)."""
 
     def __init__(self, browser, base_url, name, viewport=None):
         self.name = name
@@ -100,6 +219,7 @@ class Journey:
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
         self.shots: list[Path] = []
+        self.watch = watch_page(self.page)
 
     def _on_console(self, msg):
         line = f"{msg.type}: {msg.text}"
@@ -144,6 +264,16 @@ class Journey:
 
     def assert_no_console_errors(self):
         assert self.errors == [], f"console errors: {self.errors}"
+
+    def assert_clean(self):
+        """Every page since the last check: Vietnamese, no "UTC", no console error, no 5xx (see PageWatch)."""
+        self.watch.assert_clean()
+
+    def open_menu(self):
+        """On a phone the main navigation folds behind the Menu button: open it (no-op on a wide screen)."""
+        toggle = self.page.locator(".menu-toggle")
+        if toggle.count() and toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+            toggle.click()
 
     def close(self):
         self.context.close()

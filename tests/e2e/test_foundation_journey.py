@@ -15,8 +15,19 @@ def test_each_role_signs_in_and_sees_a_dashboard(journey, username, viewport):
     # Keyboard reachability: Tab reaches the sign-out button.
     for _ in range(30):
         j.page.keyboard.press("Tab")
-        if j.page.evaluate("document.activeElement.textContent.trim()") == "Đăng xuất":
+        focused = j.page.evaluate("document.activeElement.textContent.trim()")
+        if focused == "Menu" and j.page.evaluate("document.activeElement.getAttribute('aria-expanded')") == "false":
+            j.page.keyboard.press("Enter")  # a phone: the menu folds behind its button
+            header = j.page.locator(".topbar").bounding_box()
+            j.shot("menu-open")
+            j.page.keyboard.press("Escape")
+            # Folded, the header is one line: well under a tenth of an 844 px screen.
+            assert j.page.locator(".topbar").bounding_box()["height"] < 64, header
+            assert j.page.evaluate("document.activeElement.textContent.trim()") == "Menu"  # Escape returns focus
+            j.page.keyboard.press("Enter")
+        if focused == "Đăng xuất":
             break
     else:
         raise AssertionError("sign-out is not reachable by keyboard")
     j.assert_no_console_errors()
+    j.assert_clean()

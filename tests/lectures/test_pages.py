@@ -31,8 +31,11 @@ def test_student_library_and_lecture_page(world, browser, published):
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert "Phiếu học tập" in html and 'data-track="true"' in html
-    assert 'data-hls="/api/v1/media/' in html and 'class="quality-select"' in html and 'poster="' in html
-    assert "vendor/hls/hls.min.js" in html and "<script>" not in html  # CSP: no inline scripts
+    assert 'data-hls="/api/v1/media/' in html and 'class="quality-select"' in html
+    # Poster (srcset, WebP first) and a play button; hls.js is named for player.js to fetch on play, not loaded.
+    assert 'class="video-start"' in html and 'type="image/webp"' in html and "format=webp 320w" in html
+    assert 'data-hls-script="/static/vendor/hls/hls.min.js?v=' in html and '<script src="/static/vendor/hls' not in html
+    assert 'preload="none"' in html and "<script>" not in html  # CSP: no inline scripts
     assert "Sửa bài giảng" not in html
     assert browser("hs.ngoai").get(f"/lectures/{published['id']}").status_code == 404
 

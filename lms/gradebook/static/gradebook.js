@@ -14,6 +14,8 @@
   var LEVEL = /^(t|h|c)$/i;
 
   function say(text) { if (status) { status.textContent = text; } }
+  // Scores as the page prints them (decimal comma, "8,0"); the API speaks "8.0".
+  function score(value) { return window.LMS.vn(value); }
 
   function valid(value, kind) {
     var v = value.trim();
@@ -37,14 +39,14 @@
       if (cell) {
         cell.textContent = "";
         var span = document.createElement(row.average ? "strong" : "span");
-        if (row.average) { span.textContent = row.average; }
-        else if (row.provisional) { span.className = "muted"; span.textContent = row.provisional + " (tạm tính)"; }
+        if (row.average) { span.textContent = score(row.average); }
+        else if (row.provisional) { span.className = "muted"; span.textContent = score(row.provisional) + " (tạm tính)"; }
         cell.appendChild(span);
       }
       Object.keys(row.scores).forEach(function (columnId) {
         var input = root.querySelector('input.gb-cell[data-column="' + columnId + '"][data-student="' + row.student_id + '"]');
         if (input && document.activeElement !== input) {
-          input.value = row.scores[columnId] || "";
+          input.value = score(row.scores[columnId]);
           input.dataset.saved = input.value;
         }
       });
@@ -62,7 +64,7 @@
       .then(function (data) {
         input.removeAttribute("aria-busy");
         var row = data.rows.filter(function (r) { return String(r.student_id) === input.dataset.student; })[0];
-        if (row) { input.value = row.scores[input.dataset.column] || ""; input.dataset.saved = input.value; }
+        if (row) { input.value = score(row.scores[input.dataset.column]); input.dataset.saved = input.value; }
         render(data);
         say("Đã lưu " + input.getAttribute("aria-label") + (input.value ? ": " + input.value : " (đã xóa)"));
       })

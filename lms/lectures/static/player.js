@@ -1,9 +1,35 @@
-// Lecture player: HLS through hls.js (native HLS on Safari), a quality menu, resume, and watch reporting.
+// Lecture player: poster and play button first; on play, HLS through hls.js (loaded then; native HLS on Safari),
+// a quality menu, resume, and watch reporting.
 // The page reports the spans actually played; the server merges them, so seeking never counts as watching.
 (function () {
   "use strict";
   var root = document.getElementById("lecture");
   if (!root) { return; }
+  // Where hls.js lives (a fingerprinted URL): fetched on the first press of play, never with the page.
+  var me = document.currentScript;
+  var hlsScript = me ? me.getAttribute("data-hls-script") : null;
+  var hlsLoading = null;
+
+  function loadHls() {
+    if (window.Hls) { return Promise.resolve(); }
+    if (!hlsLoading) {
+      hlsLoading = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = hlsScript;
+        tag.onload = function () { resolve(); };
+        tag.onerror = function () { hlsLoading = null; reject(new Error("hls.js")); };
+        document.head.appendChild(tag);
+      });
+    }
+    return hlsLoading;
+  }
+
+  function needsHlsJs(video) {
+    // Media Source Extensions present: hls.js plays it (Chrome, Firefox, Android). Otherwise Safari/iOS
+    // play HLS natively without the library.
+    if (window.MediaSource || window.ManagedMediaSource) { return true; }
+    return !video.canPlayType("application/vnd.apple.mpegurl");
+  }
   var lectureId = root.getAttribute("data-lecture-id");
   var tracking = root.getAttribute("data-track") === "true";
   var REPORT_EVERY_MS = 15000;
@@ -114,8 +140,38 @@
     });
   }
 
+  function start(video, button) {
+    if (video.getAttribute("data-started")) { return; }
+    video.setAttribute("data-started", "true");
+    button.setAttribute("aria-busy", "true");
+    var go = function () {
+      attach(video);
+      video.controls = true;
+      button.parentNode.removeChild(button);
+      video.focus();
+      var playing = video.play();
+      if (playing && playing.catch) { playing.catch(function () { /* the controls stay for a second press */ }); }
+    };
+    // Safari/iOS only play inside the tap's own handler: the native path runs synchronously.
+    if (!(needsHlsJs(video) && hlsScript)) { go(); return; }
+    loadHls().then(go, function () {
+      video.removeAttribute("data-started");
+      button.removeAttribute("aria-busy");
+      var note = document.createElement("p");
+      note.className = "flash flash-error";
+      note.setAttribute("role", "alert");
+      note.textContent = "Chưa tải được trình phát video. Kiểm tra kết nối mạng rồi bấm phát lại.";
+      button.parentNode.parentNode.insertBefore(note, button.parentNode.nextSibling);
+    });
+  }
+
   Array.prototype.forEach.call(document.querySelectorAll("video.lecture-video"), function (video) {
-    attach(video);
+    var button = video.parentNode.querySelector(".video-start");
+    if (button) {
+      button.addEventListener("click", function () { start(video, button); });
+    } else {
+      attach(video);
+    }
     var resume = parseFloat(video.getAttribute("data-resume") || "0");
     video.addEventListener("loadedmetadata", function () {
       // Resume where the student stopped, unless that was the very end (the last 5 s, or the last tenth of
