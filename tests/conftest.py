@@ -195,6 +195,13 @@ class Factory:
             db.session.add(TeachingAssignment(class_id=class_id, teacher_id=teacher_id, subject_code=subject))
             db.session.commit()
 
+    def guardian(self, parent_id, student_id, relation="mẹ"):
+        from lms.accounts.models import Guardian
+
+        with self.app.app_context():
+            db.session.add(Guardian(parent_id=parent_id, student_id=student_id, relation=relation))
+            db.session.commit()
+
     def token(self, user_id):
         from lms.accounts import services
         from lms.accounts.models import User
@@ -216,7 +223,8 @@ def factory(app):
 @pytest.fixture
 def world(factory):
     """A school with a class 10A1: a homeroom+math teacher, another teacher, two students, an outsider
-    student in another school, an admin and a department user; ``api`` clients for each."""
+    student in another school, an admin, a department user and the first student's parent; ``api`` clients
+    for each."""
     school = factory.school(code="THPT-CVA")
     other_school = factory.school(code="THPT-KHAC", name="Trường khác")
     teacher = factory.user("teacher", school, username="gv.lan", full_name="Nguyễn Thị Lan")
@@ -229,8 +237,10 @@ def world(factory):
     klass = factory.klass(school, name="10A1", homeroom_teacher_id=teacher)
     factory.enrol(klass, student, student2)
     factory.assign(klass, teacher, "toan")
+    parent = factory.user("parent", username="ph.anh", full_name="Lê Văn Phụ")
+    factory.guardian(parent, student)
     ids = dict(school=school, other_school=other_school, teacher=teacher, teacher2=teacher2, student=student,
-               student2=student2, outsider=outsider, admin=admin, department=department, klass=klass)
+               student2=student2, outsider=outsider, admin=admin, department=department, klass=klass, parent=parent)
 
     class World(dict):
         __getattr__ = dict.__getitem__

@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     from lms.core.db import db, utcnow
     from lms.core.extensions import login_manager
 
-    from . import admin, routes, services, sessions, views
+    from . import admin, guardian_routes, routes, services, sessions, views
     from .errors import PasswordChangeRequired
     from .models import User
 
@@ -63,5 +63,6 @@ def init_app(app: Flask) -> None:
 
     register_token_loader(services.user_for_token)
     app.register_blueprint(routes.bp)
+    app.register_blueprint(guardian_routes.bp)
     app.register_blueprint(views.web)
     admin.init_app(app)

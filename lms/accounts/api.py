@@ -136,3 +136,46 @@ def people_by_school(active_since=None) -> dict[int | None, dict[str, int]]:
     for school_id, role, count in db.session.execute(stmt.group_by(User.school_id, User.role)):
         out.setdefault(school_id, {"teacher": 0, "student": 0})[role] = count
     return out
+
+
+def is_guardian(parent_id: int, student_id: int) -> bool:
+    """Whether ``parent_id`` is a parent account linked to ``student_id``."""
+    from .models import Guardian
+
+    return db.session.get(Guardian, (parent_id, student_id)) is not None
+
+
+def children_ids(parent_id: int) -> list[int]:
+    """Ids of the students a parent follows."""
+    from .models import Guardian
+
+    return list(db.session.scalars(select(Guardian.student_id).where(Guardian.parent_id == parent_id)
+                                   .order_by(Guardian.student_id)))
+
+
+def guardian_ids(student_ids) -> set[int]:
+    """Parent accounts linked to any of ``student_ids`` (who an announcement to a class also reaches)."""
+    from .models import Guardian
+
+    ids = list(student_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Guardian.parent_id).where(Guardian.student_id.in_(ids))))
+
+
+def children(parent_id: int) -> list[dict]:
+    """A parent's children: ``[{id, full_name, class, class_id, school, school_year, relation}]``."""
+    from . import guardians
+
+    return guardians.children(parent_id)
+
+
+def may_follow_student(user, student_id: int) -> bool:
+    """The student themself, or one of their linked parents: the people a student's own view is for."""
+    if user is None or not getattr(user, "is_authenticated", True):
+        return False
+    if user.role == "student":
+        return user.id == student_id
+    if user.role == "parent":
+        return is_guardian(user.id, student_id)
+    return False

@@ -153,3 +153,19 @@ class TeachingAssignment(db.Model):
     subject_code: Mapped[str] = mapped_column(ForeignKey("subjects.code"), primary_key=True)
 
     teacher: Mapped[User] = relationship()
+
+
+class Guardian(db.Model):
+    """A parent (role ``parent``) linked to a student they may follow, read-only.
+
+    One parent may follow several students (siblings, in different schools too) and a student may have
+    several parents. Linked by an admin, the student's homeroom teacher or a roster import.
+    """
+
+    __tablename__ = "guardians"
+
+    parent_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    #: Free text as families say it: "mẹ", "bố", "ông", "người giám hộ"; empty when not given.
+    relation: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -209,3 +209,27 @@ class TeacherAssignmentOut(Schema):
     teacher_id = fields.Integer()
     subject = fields.String(attribute="subject_code")
     teacher_name = fields.Function(lambda a: a.teacher.full_name if a.teacher else None)
+
+
+class GuardianIn(Schema):
+    parent_id = fields.Integer(required=True)
+    relation = fields.String(load_default="", validate=validate.Length(max=40),
+                             metadata={"description": "mẹ, bố, ông, bà, người giám hộ..."})
+
+
+class GuardianOut(Schema):
+    parent_id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+    relation = fields.String()
+
+
+class ChildOut(Schema):
+    id = fields.Integer()
+    full_name = fields.String()
+    #: The class of the newest school year the child is enrolled in.
+    _class = fields.String(data_key="class", attribute="class", allow_none=True)
+    class_id = fields.Integer(allow_none=True)
+    school = fields.String(allow_none=True)
+    school_year = fields.String(allow_none=True)
+    relation = fields.String()

@@ -14,7 +14,9 @@ from flask_login import current_user
 from .errors import Forbidden, Unauthorized
 
 ADMIN, DEPARTMENT, TEACHER, STUDENT = "admin", "department", "teacher", "student"
-ROLES = (ADMIN, DEPARTMENT, TEACHER, STUDENT)
+#: Phụ huynh: reads what concerns the students they are linked to (lms.accounts guardians), nothing else.
+PARENT = "parent"
+ROLES = (ADMIN, DEPARTMENT, TEACHER, STUDENT, PARENT)
 STAFF = (ADMIN, DEPARTMENT, TEACHER)
 
 

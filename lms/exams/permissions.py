@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lms.accounts.api import student_class_ids, taught_class_ids
+from lms.accounts.api import get_user, may_follow_student, student_class_ids, taught_class_ids, teachers_of_student
 from lms.core.errors import NotFound
-from lms.core.permissions import ADMIN, STUDENT, TEACHER
+from lms.core.permissions import ADMIN, PARENT, STUDENT, TEACHER
 
 from .models import Attempt, Exam
 
@@ -23,6 +23,26 @@ def can_manage(user, exam: Exam | None) -> bool:
     if exam is None or user is None:
         return False
     return user.role == ADMIN or (user.role == TEACHER and exam.owner_id == user.id)
+
+
+def ensure_student_followed(user, student_id: int | None):
+    """The student whose exam list ``user`` may read, or NotFound.
+
+    The student themself (``student_id`` may be omitted), a linked parent, or one of the student's teachers;
+    everyone else gets a 404 so that the existence of a student does not leak.
+    """
+    if student_id is None:
+        if user.role == STUDENT:
+            return user
+        raise NotFound("Chọn học sinh (student_id).")
+    target = get_user(student_id)
+    if target is None or target.role != STUDENT:
+        raise NotFound("Không tìm thấy học sinh.")
+    if user.role in (STUDENT, PARENT) and may_follow_student(user, student_id):
+        return target
+    if user.role == TEACHER and user.id in teachers_of_student(student_id):
+        return target
+    raise NotFound("Không tìm thấy học sinh.")
 
 
 def ensure_manageable(user, exam: Exam | None) -> Exam:

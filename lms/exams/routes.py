@@ -1,7 +1,7 @@
 """JSON API of exams and online testing (API.md "Exams and online testing")."""
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, jsonify
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -9,7 +9,7 @@ from lms.accounts.api import get_user, student_class_ids
 from lms.core.auth import exempt_api
 from lms.core.db import db, utcnow
 from lms.core.errors import Conflict, NotFound
-from lms.core.permissions import ADMIN, STUDENT, TEACHER, roles
+from lms.core.permissions import ADMIN, PARENT, STUDENT, TEACHER, roles
 from lms.core.rest import ApiBlueprint, paginate
 from lms.curriculum.api import get_subject
 from question_bank import api as bank
@@ -58,17 +58,32 @@ def assigned_exams(student) -> list[dict]:
     open_ids = dict(db.session.execute(select(Attempt.exam_id, Attempt.id).where(
         Attempt.student_id == student.id, Attempt.status == "in_progress")).all())
     out = []
+    now = utcnow()
     for exam in exams:
         row = schemas.ExamStudentOut().dump(exam)
-        row.update(attempts_used=used.get(exam.id, 0), open_attempt_id=open_ids.get(exam.id))
+        row.update(attempts_used=used.get(exam.id, 0), open_attempt_id=open_ids.get(exam.id),
+                   result=_released_result(student, exam, now))
         out.append(row)
     return out
 
 
-@bp.endpoint("/exams/assigned", "GET", allow=roles(STUDENT), response=schemas.ExamStudentOut, many=True,
-             summary="Exams assigned to the student's classes, with the student's attempts")
-def list_assigned():
-    return assigned_exams(current_user)
+def _released_result(student, exam: Exam, now) -> dict | None:
+    """The counted score as the student may see it now under the exam's review policy, else None."""
+    attempt = grading.counted_attempt(exam, student.id)
+    if attempt is None:
+        return None
+    if not permissions.at_least(permissions.review_level(student, attempt, exam, now), permissions.SCORE):
+        return None
+    return schemas.ExamReleasedResult().dump(attempt)
+
+
+@bp.endpoint("/exams/assigned", "GET", allow=roles(STUDENT, PARENT, TEACHER), query=schemas.AssignedQuery,
+             response=schemas.ExamStudentOut, many=True, errors=(404,),
+             summary="Exams assigned to a student's classes with their attempts and released result: the "
+                     "student's own, or (student_id) a child's for a linked parent or a student's teacher")
+def list_assigned(args):
+    # The rows are dumped already (the student's exam page renders the same dicts): sent as they are.
+    return jsonify(assigned_exams(permissions.ensure_student_followed(current_user, args["student_id"])))
 
 
 @bp.endpoint("/exams/presets", "GET", allow=roles(TEACHER), summary="2025 exam presets and blueprint presets")

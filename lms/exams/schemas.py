@@ -148,6 +148,19 @@ class ExamStudentOut(Schema):
     review = fields.String()
     attempts_used = fields.Integer()
     open_attempt_id = fields.Integer(allow_none=True)
+    result = fields.Nested(lambda: ExamReleasedResult(), allow_none=True,
+                           metadata={"description": "the counted attempt, once the review policy shows the score"})
+
+
+class ExamReleasedResult(Schema):
+    score = POINTS
+    max_score = POINTS
+    score_10 = fields.Decimal(places=1, as_string=True, allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True)
+
+
+class AssignedQuery(Schema):
+    student_id = fields.Integer(load_default=None)
 
 
 class ExamQuery(Schema):

@@ -2,7 +2,8 @@
 
 * the subject teacher of the class (accounts ``teaches``) and admins edit;
 * the homeroom teacher reads every subject of the class;
-* a student reads only their own scores in released columns; their other teachers read released columns.
+* a student reads only their own scores in released columns, and so do their linked parents; their other
+  teachers read released columns.
 
 What a caller may not see is a 404 (``NotFound``), so the existence of a class or student does not leak.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from lms.accounts import api as accounts
 from lms.core.errors import NotFound, ValidationFailed
-from lms.core.permissions import ADMIN, STUDENT, TEACHER, require
+from lms.core.permissions import ADMIN, PARENT, STUDENT, TEACHER, require
 from lms.curriculum import api as curriculum
 
 EDIT, READ = "edit", "read"
@@ -61,8 +62,9 @@ def student_view(user, student_id: int) -> str | None:
         return None
     if user.role == ADMIN:
         return FULL
-    if user.role == STUDENT:
-        return RELEASED if user.id == student_id else None
+    if user.role in (STUDENT, PARENT):
+        # The student and their linked parents see what the student sees ("Điểm của tôi").
+        return RELEASED if accounts.may_follow_student(user, student_id) else None
     if user.role == TEACHER and user.id in accounts.teachers_of_student(student_id):
         homeroom = any(accounts.is_homeroom(user.id, cid) for cid in accounts.student_class_ids(student_id))
         return FULL if homeroom else RELEASED

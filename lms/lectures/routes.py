@@ -7,10 +7,10 @@ from sqlalchemy import or_, select
 from lms.core.auth import exempt_api
 from lms.core.db import db
 from lms.core.errors import NotFound
-from lms.core.permissions import ADMIN, DEPARTMENT, SIGNED_IN, STUDENT, TEACHER, roles
+from lms.core.permissions import ADMIN, DEPARTMENT, PARENT, SIGNED_IN, STUDENT, TEACHER, roles
 from lms.core.rest import ApiBlueprint, Page, paginate
 
-from . import permissions, presenters, schemas, services
+from . import permissions, presenters, schemas, services, student_progress
 from .models import Lecture, LectureCollection, LectureCollectionItem, LectureVersion
 
 bp = ApiBlueprint("lectures", __name__, url_prefix="/api/v1")
@@ -119,6 +119,15 @@ def review_lecture(lecture_id, body):
     lecture = services.review_lecture(current_user, _lecture(lecture_id), body["decision"], body["comment"])
     db.session.commit()
     return presenters.detail(current_user, lecture)
+
+
+@bp.endpoint("/lectures/progress", "GET", allow=roles(STUDENT, PARENT, TEACHER, ADMIN),
+             query=schemas.StudentProgressQuery, response=schemas.StudentProgressOut, errors=(404,),
+             summary="One student's progress over the lectures of their classes: the student's own, or "
+                     "(student_id) a child's for a linked parent, a student's for their teachers and admins")
+def get_student_progress(args):
+    student = student_progress.ensure_student_followed(current_user, args["student_id"])
+    return student_progress.student_lectures(student.id)
 
 
 @bp.endpoint("/lectures/<int:lecture_id>/progress", "PUT", allow=roles(STUDENT), body=schemas.LectureProgressIn,

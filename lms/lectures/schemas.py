@@ -271,3 +271,22 @@ class LectureCollectionOut(Schema):
     can_edit = fields.Boolean()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+
+class StudentProgressQuery(Schema):
+    student_id = fields.Integer(load_default=None)
+
+
+class StudentLectureProgressOut(Schema):
+    lecture_id = fields.Integer()
+    title = fields.String()
+    subject = fields.String()
+    grade = fields.Integer()
+    watched_ratio = fields.Float()
+    completed = fields.Boolean()
+    last_watched_at = fields.DateTime(allow_none=True)
+
+
+class StudentProgressOut(Schema):
+    student_id = fields.Integer()
+    items = fields.List(fields.Nested(StudentLectureProgressOut))
