@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from lms.core.db import db
 from lms.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from lms.core.permissions import ROLES, STUDENT, TEACHER
+from lms.core.permissions import PARENT, ROLES, STUDENT, TEACHER
 
-from . import passwords, services, years
+from . import guardians, passwords, services, years
 from .models import Enrolment, School, SchoolClass, User
 
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
@@ -32,6 +32,11 @@ HEADER_ALIASES = {
     "password": "password", "mat khau": "password",
     "student_code": "student_code", "ma hoc sinh": "student_code", "ma hs": "student_code",
     "school": "school", "truong": "school", "ma truong": "school",
+    "parent_username": "parent_username", "tai khoan phu huynh": "parent_username",
+    "ten dang nhap phu huynh": "parent_username",
+    "parent_full_name": "parent_full_name", "ho ten phu huynh": "parent_full_name",
+    "ho va ten phu huynh": "parent_full_name", "phu huynh": "parent_full_name",
+    "parent_relation": "parent_relation", "quan he": "parent_relation",
 }
 
 
@@ -209,8 +214,32 @@ def _plan_row(row, schools, default_school_id, seen, school_year=None, create_cl
         problems.append(f"Tài khoản {username} đã có với vai trò hoặc trường khác.")
     plan = dict(username=username, full_name=full_name, role=role if role in (STUDENT, TEACHER) else None,
                 school_id=school_id, klass=klass, new_class=new_class, password=password,
-                student_code=row.get("student_code") or None, existing=existing)
+                student_code=row.get("student_code") or None, existing=existing,
+                parent=_plan_parent(row, role, full_name, seen, problems))
     return problems, plan
+
+
+def _plan_parent(row, role, student_name, seen, problems) -> dict | None:
+    """The parent account a student row carries (``parent_username``), created or linked on import.
+
+    Siblings may name the same parent; the account is created once. A parent username that belongs to a
+    student or teacher account (or to a user row of the file) is refused rather than turned into a parent.
+    """
+    username = row.get("parent_username", "")
+    if not username:
+        return None
+    if role != STUDENT:
+        problems.append("Chỉ dòng học sinh mới có cột tài khoản phụ huynh.")
+        return None
+    if username.lower() in seen:
+        problems.append(f"Tài khoản phụ huynh {username} trùng một tài khoản trong tệp.")
+        return None
+    existing = db.session.scalar(select(User).where(User.username == username))
+    if existing is not None and existing.role != PARENT:
+        problems.append(f"Tài khoản {username} đã có và không phải tài khoản phụ huynh.")
+        return None
+    return {"username": username, "full_name": row.get("parent_full_name") or f"Phụ huynh {student_name}",
+            "relation": row.get("parent_relation", "")[:40]}
 
 
 def _apply(actor, plan, result: RosterResult) -> None:
@@ -238,6 +267,8 @@ def _apply(actor, plan, result: RosterResult) -> None:
     if klass is not None and plan["role"] == STUDENT:
         if db.session.get(Enrolment, (klass.id, user.id)) is None:
             db.session.add(Enrolment(class_id=klass.id, student_id=user.id))
+    if plan["parent"]:
+        _apply_parent(actor, user, plan["parent"], result)
     db.session.flush()
 
 
@@ -265,3 +296,14 @@ def template_xlsx() -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _apply_parent(actor, student: User, wanted: dict, result: RosterResult) -> None:
+    parent = db.session.scalar(select(User).where(User.username == wanted["username"]))
+    if parent is None:
+        password = secrets.token_urlsafe(9)
+        parent = services.create_user(actor, username=wanted["username"], password=password,
+                                      full_name=wanted["full_name"], role=PARENT)
+        result.created += 1
+        result.initial_passwords.append({"username": parent.username, "password": password})
+    guardians.link(actor, student, parent.id, wanted["relation"])

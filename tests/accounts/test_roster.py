@@ -86,3 +86,34 @@ def test_garbage_and_empty_files_are_4xx(world):
 
 def test_only_admins_import(world):
     assert _upload(world.as_("teacher"), b"username,full_name\na,b\n").status_code == 403
+
+
+def test_roster_creates_parent_accounts_and_links_siblings_to_one(world, app, factory):
+    csv = ("Tên đăng nhập,Họ và tên,Lớp,Tài khoản phụ huynh,Họ tên phụ huynh,Quan hệ\n"
+           "hs.cuong,Ngô Văn Cường,10A1,ph.ngo,Ngô Thị Hoa,mẹ\n"
+           "hs.chi,Ngô Thị Chi,10A1,ph.ngo,Ngô Thị Hoa,mẹ\n"
+           "hs.dung,Vũ Thị Dung,10A1,,,\n").encode()
+    resp = _upload(world.as_("admin"), csv, query=f"?school_id={world.school}")
+    body = resp.get_json()
+    assert resp.status_code == 200 and body["errors"] == [], body
+    assert body["created"] == 4  # three students and one parent, created once for the two siblings
+    assert "ph.ngo" in [p["username"] for p in body["initial_passwords"]]
+    with app.app_context():
+        parent = db.session.scalar(select(User).where(User.username == "ph.ngo"))
+        assert (parent.role, parent.full_name, parent.school_id) == ("parent", "Ngô Thị Hoa", None)
+        parent_id = parent.id
+    children = factory.api(parent_id).get("/me/children").get_json()
+    assert sorted((c["full_name"], c["relation"]) for c in children) == [("Ngô Thị Chi", "mẹ"),
+                                                                          ("Ngô Văn Cường", "mẹ")]
+
+
+def test_roster_refuses_a_parent_column_naming_a_non_parent_account(world, app):
+    before = _users(app)
+    csv = ("username,full_name,class,parent_username\n"
+           "hs.cuong,Ngô Văn Cường,10A1,gv.lan\n"
+           "hs.dung,Vũ Thị Dung,10A1,hs.cuong\n").encode()
+    resp = _upload(world.as_("admin"), csv, query=f"?school_id={world.school}")
+    body = resp.get_json()
+    assert [e["row"] for e in body["errors"]] == [2, 3]
+    assert "không phải tài khoản phụ huynh" in body["errors"][0]["message"]
+    assert _users(app) == before
