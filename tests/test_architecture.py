@@ -18,6 +18,7 @@ LAYERS = [
     ("lms.exams",),
     ("lms.gradebook",),
     ("lms.reports",),
+    ("lms.family",),
     ("lms.app", "lms.cli", "wsgi"),
 ]
 #: What another package may import of a feature: its public surface only.

@@ -34,7 +34,6 @@ def counted_result(exam_id: int, student_id: int) -> dict | None:
             "submitted_at": attempt.submitted_at}
 
 
-
 def _paper_key(exam: Exam):
     """What makes two exams "the same paper": subject, grade and the fixed question list of every section.
     None when a section draws from a blueprint (each attempt gets its own questions, so no common paper)."""
@@ -110,3 +109,15 @@ def shared_exam_scores(limit: int = 10) -> list[dict]:
         if len(out) >= limit:
             break
     return out
+
+
+def student_exams(student_id: int) -> list[dict]:
+    """The exams assigned to a student's classes with their attempt counts and the counted result once the
+    review policy lets the student see it (``result`` None before): what the student's exam list shows.
+    The caller checks that its user may follow the student (``accounts.api.may_follow_student``)."""
+    from lms.accounts.api import get_user
+
+    from .routes import assigned_exams
+
+    student = get_user(student_id)
+    return assigned_exams(student) if student is not None and student.role == "student" else []

@@ -26,3 +26,12 @@ def posted_score(exam_id: int, student_id: int) -> Decimal | None:
 def is_locked(class_id: int, subject: str, semester: int) -> bool:
     """True while that gradebook is signed and locked."""
     return services.is_locked(class_id, subject, semester)
+
+
+def student_year(viewer, student_id: int, school_year: str | None = None) -> dict:
+    """A student's year exactly as ``viewer`` may see it (the "Điểm của tôi" data for the student and their
+    parents: released columns only); raises NotFound when the viewer may not see the student."""
+    from . import permissions
+
+    level = permissions.ensure_student_visible(viewer, student_id)
+    return services.student_year(viewer, student_id, level, school_year)

@@ -17,7 +17,7 @@ from .models import Lecture, LectureAttachment, LectureVersion
 from .signals import lecture_changed  # noqa: F401  (re-exported for subscribers)
 
 __all__ = ["can_view_lecture", "can_view_media", "get_lecture", "index_documents", "lecture_changed",
-           "search_allow_clauses"]
+           "search_allow_clauses", "student_lectures"]
 
 
 def can_view_lecture(user, lecture_id: int) -> bool:
@@ -141,3 +141,11 @@ def counts_by_school() -> dict[int | None, dict[str, int]]:
     shared = func.sum(case((and_(Lecture.visibility == "shared", Lecture.status == "published"), 1), else_=0))
     rows = db.session.execute(select(Lecture.school_id, func.count(), shared).group_by(Lecture.school_id))
     return {school_id: {"total": total, "shared": int(in_library or 0)} for school_id, total, in_library in rows}
+
+
+def student_lectures(student_id: int) -> dict:
+    """``{student_id, items:[{lecture_id, title, subject, grade, watched_ratio, completed, last_watched_at}]}``:
+    the lectures of a student's classes and how far the student watched. The caller checks who may see it."""
+    from . import student_progress
+
+    return student_progress.student_lectures(student_id)
