@@ -236,3 +236,12 @@ def counts_by_school() -> dict[int | None, dict[str, int]]:
     rows = db.session.execute(select(Question.school_id, func.count(), shared)
                               .where(Question.deleted_at.is_(None)).group_by(Question.school_id))
     return {school_id: {"total": total, "shared": int(in_bank or 0)} for school_id, total, in_bank in rows}
+
+
+def question_review_state(question_id: int) -> dict | None:
+    """``{id, owner_id, status, version, review_comment, title}`` of a question for its author's notices, or None."""
+    question = db.session.get(Question, question_id)
+    if question is None:
+        return None
+    return {"id": question.id, "owner_id": question.owner_id, "status": question.status,
+            "version": question.current_version, "review_comment": question.review_comment, "title": (question.search_text or "")[:120]}

@@ -18,6 +18,7 @@ LAYERS = [
     ("lms.exams",),
     ("lms.gradebook",),
     ("lms.reports",),
+    ("lms.notices",),
     ("lms.family",),
     ("lms.app", "lms.cli", "wsgi"),
 ]

@@ -179,3 +179,21 @@ def may_follow_student(user, student_id: int) -> bool:
     if user.role == "parent":
         return is_guardian(user.id, student_id)
     return False
+
+
+def school_member_ids(school_id: int) -> set[int]:
+    """Active users of a school (students, teachers, the school's admins)."""
+    return set(db.session.scalars(select(User.id).where(User.school_id == school_id, User.active.is_(True))))
+
+
+def school_student_ids(school_id: int) -> set[int]:
+    """Active students of a school."""
+    return set(db.session.scalars(select(User.id).where(User.school_id == school_id, User.role == "student",
+                                                        User.active.is_(True))))
+
+
+def all_school_ids() -> list[int]:
+    """Every school's id."""
+    from .models import School
+
+    return list(db.session.scalars(select(School.id).order_by(School.id)))

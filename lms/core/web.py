@@ -54,6 +54,11 @@ def picture(url: str | None, sizes: str = "100vw", alt: str = "", css_class: str
                   f' decoding="async"{attrs}></picture>')
 
 
+def register_dashboard_panel(app: Flask, template: str) -> None:
+    """A feature's panel on everyone's home page (a template included by the dashboard, e.g. announcements)."""
+    app.extensions.setdefault("lms_dashboard_panels", []).append(template)
+
+
 #: Pinned third-party front-end assets (KaTeX, hls.js), each with its LICENSE, kept apart from product code.
 VENDOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "vendor")
 
@@ -124,6 +129,7 @@ def init_app(app: Flask) -> None:
                 if current_user.role in item["roles"]:
                     items.append({**item, "url": url_for(item["endpoint"])})
         return {"nav_items": items, "current_locale": LOCALE,
+                "dashboard_panels": current_app.extensions.get("lms_dashboard_panels", []),
                 "has_search": "search_web.results" in current_app.view_functions}
 
     @app.after_request

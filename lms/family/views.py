@@ -13,6 +13,7 @@ from lms.curriculum import api as curriculum
 from lms.exams import api as exams
 from lms.gradebook import api as gradebook
 from lms.lectures import api as lectures
+from lms.notices import api as notices
 
 web = Blueprint("family_web", __name__, url_prefix="/parent", template_folder="templates")
 
@@ -46,7 +47,8 @@ def _child_view(parent, child: dict, school_year: str | None = None) -> dict:
             info = curriculum.get_subject(row["subject"])
             names[row["subject"]] = info.name if info else row["subject"]
     return {"child": child, "year": year, "exams": rows, "subject_names": names,
-            "lectures": lectures.student_lectures(child["id"])["items"]}
+            "lectures": lectures.student_lectures(child["id"])["items"],
+            "announcements": notices.announcements_for_student(parent, child["id"])}
 
 
 @web.route("/")

@@ -17,7 +17,7 @@ from .models import Lecture, LectureAttachment, LectureVersion
 from .signals import lecture_changed  # noqa: F401  (re-exported for subscribers)
 
 __all__ = ["can_view_lecture", "can_view_media", "get_lecture", "index_documents", "lecture_changed",
-           "search_allow_clauses", "student_lectures"]
+           "lecture_review_state", "search_allow_clauses", "student_lectures"]
 
 
 def can_view_lecture(user, lecture_id: int) -> bool:
@@ -149,3 +149,14 @@ def student_lectures(student_id: int) -> dict:
     from . import student_progress
 
     return student_progress.student_lectures(student_id)
+
+
+def lecture_review_state(lecture_id: int) -> dict | None:
+    """``{id, owner_id, status, title}`` of a lecture for its author's notices (no viewer check), or None."""
+    lecture = db.session.get(Lecture, lecture_id)
+    if lecture is None:
+        return None
+    version_id = lecture.draft_version_id or lecture.published_version_id
+    version = db.session.get(LectureVersion, version_id) if version_id else None
+    return {"id": lecture.id, "owner_id": lecture.owner_id, "status": lecture.status, "version_id": version_id,
+            "published": lecture.published_version_id is not None, "title": version.title if version else ""}

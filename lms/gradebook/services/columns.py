@@ -135,7 +135,13 @@ def update_column(user, column: GradebookColumn, *, title: str | None = None, re
     if title is not None:
         ensure_unlocked(column.class_id, column.subject_code, column.semester)
         column.title = title.strip()
+    newly_released = released is True and not column.released
     if released is not None:
         column.released = released
     db.session.flush()
+    if newly_released:
+        from ..signals import column_released
+
+        column_released.send(column, column_id=column.id, class_id=column.class_id, subject=column.subject_code,
+                             semester=column.semester, title=column.title)
     return column

@@ -1,0 +1,100 @@
+"""guardians, announcements, notifications
+
+Role ``parent`` (phụ huynh) follows the students it is linked to, read-only. The role is a string column
+already (users.role), so only the link table is new. Announcements reach classes or schools
+(announcement_targets); notifications are each user's in-app notices, unique per (user, key).
+
+Revision ID: b7d41c2e9a60
+Revises: 5e7c1a9d3b42
+Create Date: 2026-12-04 18:40:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+import lms.core.db
+
+
+# revision identifiers, used by Alembic.
+revision = 'b7d41c2e9a60'
+down_revision = '5e7c1a9d3b42'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('guardians',
+    sa.Column('parent_id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.Column('relation', sa.String(length=40), server_default='', nullable=False),
+    sa.Column('created_at', lms.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['parent_id'], ['users.id'], name=op.f('fk_guardians_parent_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['student_id'], ['users.id'], name=op.f('fk_guardians_student_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('parent_id', 'student_id', name=op.f('pk_guardians'))
+    )
+    with op.batch_alter_table('guardians', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_guardians_student_id'), ['student_id'], unique=False)
+
+    op.create_table('announcements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', lms.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_announcements_author_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_announcements'))
+    )
+    with op.batch_alter_table('announcements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_announcements_author_id'), ['author_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_announcements_created_at'), ['created_at'], unique=False)
+
+    op.create_table('announcement_targets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('announcement_id', sa.Integer(), nullable=False),
+    sa.Column('class_id', sa.Integer(), nullable=True),
+    sa.Column('school_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['announcement_id'], ['announcements.id'], name=op.f('fk_announcement_targets_announcement_id_announcements'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['class_id'], ['classes.id'], name=op.f('fk_announcement_targets_class_id_classes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_announcement_targets_school_id_schools'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_announcement_targets'))
+    )
+    with op.batch_alter_table('announcement_targets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_announcement_targets_announcement_id'), ['announcement_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_announcement_targets_class_id'), ['class_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_announcement_targets_school_id'), ['school_id'], unique=False)
+
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('key', sa.String(length=80), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('url', sa.String(length=300), nullable=False),
+    sa.Column('announcement_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', lms.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', lms.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('emailed_at', lms.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['announcement_id'], ['announcements.id'], name=op.f('fk_notifications_announcement_id_announcements'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    sa.UniqueConstraint('user_id', 'key', name=op.f('uq_notifications_user_id_key'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_user_id_read_at', ['user_id', 'read_at'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_user_id_read_at')
+    op.drop_table('notifications')
+    with op.batch_alter_table('announcement_targets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_announcement_targets_school_id'))
+        batch_op.drop_index(batch_op.f('ix_announcement_targets_class_id'))
+        batch_op.drop_index(batch_op.f('ix_announcement_targets_announcement_id'))
+    op.drop_table('announcement_targets')
+    with op.batch_alter_table('announcements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_announcements_created_at'))
+        batch_op.drop_index(batch_op.f('ix_announcements_author_id'))
+    op.drop_table('announcements')
+    with op.batch_alter_table('guardians', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_guardians_student_id'))
+    op.drop_table('guardians')
