@@ -23,6 +23,7 @@ FEATURES = (
     "lms.gradebook",
     "lms.search",
     "lms.reports",
+    "lms.transcripts",
     "lms.notices",
     "lms.family",
 )

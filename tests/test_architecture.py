@@ -18,6 +18,7 @@ LAYERS = [
     ("lms.exams",),
     ("lms.gradebook",),
     ("lms.reports",),
+    ("lms.transcripts",),
     ("lms.notices",),
     ("lms.family",),
     ("lms.app", "lms.cli", "wsgi"),
@@ -26,7 +27,8 @@ LAYERS = [
 PUBLIC_MODULES = {"api", "data", "signals", "content", "errors"}
 ENGINES = {"minio": {"media/storage/minio_backend.py"}, "ffmpeg": {"media/processing/ffmpeg.py"},
            "whoosh": {"lms/search/analysis.py", "lms/search/engine.py"}, "huey": {"lms/core/jobs.py"},
-           "prometheus_client": {"lms/core/ops/metrics.py"}}
+           "prometheus_client": {"lms/core/ops/metrics.py"},
+           "pyhanko": {"lms/transcripts/pades.py"}}
 
 
 def _package_of(module: str) -> str | None:

@@ -1,8 +1,9 @@
-"""guardians, announcements, notifications
+"""guardians, announcements, notifications, transcripts
 
 Role ``parent`` (phụ huynh) follows the students it is linked to, read-only. The role is a string column
 already (users.role), so only the link table is new. Announcements reach classes or schools
-(announcement_targets); notifications are each user's in-app notices, unique per (user, key).
+(announcement_targets); notifications are each user's in-app notices, unique per (user, key). Transcripts
+(học bạ số) keep each student's signed PDF of a school year.
 
 Revision ID: b7d41c2e9a60
 Revises: 5e7c1a9d3b42
@@ -81,8 +82,35 @@ def upgrade():
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.create_index('ix_notifications_user_id_read_at', ['user_id', 'read_at'], unique=False)
 
+    op.create_table('transcripts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.Column('class_id', sa.Integer(), nullable=False),
+    sa.Column('school_year', sa.String(length=9), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('pdf', sa.LargeBinary(), nullable=False),
+    sa.Column('homeroom_comment', sa.Text(), nullable=False),
+    sa.Column('signatures', sa.JSON(), nullable=False),
+    sa.Column('stale', sa.Boolean(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', lms.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', lms.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['class_id'], ['classes.id'], name=op.f('fk_transcripts_class_id_classes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_transcripts_created_by_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['student_id'], ['users.id'], name=op.f('fk_transcripts_student_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_transcripts')),
+    sa.UniqueConstraint('student_id', 'school_year', name=op.f('uq_transcripts_student_id_school_year'))
+    )
+    with op.batch_alter_table('transcripts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_transcripts_class_id'), ['class_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_transcripts_student_id'), ['student_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('transcripts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_transcripts_student_id'))
+        batch_op.drop_index(batch_op.f('ix_transcripts_class_id'))
+    op.drop_table('transcripts')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index('ix_notifications_user_id_read_at')
     op.drop_table('notifications')

@@ -164,6 +164,9 @@ def unlock_summary(user, klass, semester: int, reason: str) -> GradebookLock:
     db.session.flush()
     for code in summary_subjects(klass.id, semester):
         _repost_exam_columns(klass.id, code, semester)
+    from ..signals import gradebook_unlocked
+
+    gradebook_unlocked.send(klass, class_id=klass.id, subject=CLASS_SUMMARY, semester=semester)
     return lock
 
 

@@ -95,6 +95,9 @@ def unlock(user, klass, subject: str, semester: int, reason: str) -> GradebookLo
     _log_lock(klass, subject, semester, "unlock", user.id, reason)
     db.session.flush()
     _repost_exam_columns(klass.id, subject, semester)
+    from ..signals import gradebook_unlocked
+
+    gradebook_unlocked.send(klass, class_id=klass.id, subject=subject, semester=semester)
     return lock
 
 

@@ -1,0 +1,124 @@
+"""Generating, signing and verifying học bạ số. Services take the acting user, raise domain errors, flush."""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from lms.accounts import api as accounts
+from lms.core.db import db, utcnow
+from lms.core.errors import Conflict, NotFound, ValidationFailed
+from lms.core.permissions import ADMIN, PARENT, STUDENT, TEACHER, require
+from lms.gradebook import api as gradebook
+
+from . import document, pades
+from .models import Transcript
+
+#: Who signs in which order, and the status each signature leads to.
+ORDER = {"homeroom": ("draft", "signed_homeroom"), "principal": ("signed_homeroom", "signed"),
+         "seal": ("signed", "signed")}
+LABELS = {"homeroom": "Giáo viên chủ nhiệm", "principal": "Hiệu trưởng", "seal": "Dấu của nhà trường"}
+
+
+def _class_of(student_id: int, school_year: str):
+    for class_id in accounts.student_class_ids(student_id):
+        klass = accounts.get_class(class_id)
+        if klass is not None and klass.school_year == school_year:
+            return klass
+    return None
+
+
+def _manages(user, klass) -> bool:
+    """The class's homeroom teacher, or an admin (of the class's school when the admin has one)."""
+    if user.role == ADMIN:
+        return user.school_id is None or user.school_id == klass.school_id
+    return user.role == TEACHER and klass.homeroom_teacher_id == user.id
+
+
+def ensure_readable(user, transcript: Transcript | None) -> Transcript:
+    """The transcript, or NotFound: the student, their parents, the homeroom teacher and admins read it."""
+    if transcript is None:
+        raise NotFound("Không tìm thấy học bạ.")
+    klass = accounts.get_class(transcript.class_id)
+    allowed = (user.role in (STUDENT, PARENT) and accounts.may_follow_student(user, transcript.student_id)
+               or klass is not None and _manages(user, klass))
+    if not allowed:
+        raise NotFound("Không tìm thấy học bạ.")
+    return transcript
+
+
+def generate(user, student_id: int, school_year: str, homeroom_comment: str = "") -> Transcript:
+    """Build (or rebuild, while unsigned) a student's học bạ of ``school_year`` from the gradebook."""
+    student = accounts.get_user(student_id)
+    klass = _class_of(student_id, school_year) if student is not None and student.role == STUDENT else None
+    if klass is None or not _manages(user, klass):
+        raise NotFound("Không tìm thấy học sinh trong lớp của năm học này.")
+    existing = db.session.scalar(select(Transcript).where(Transcript.student_id == student_id,
+                                                          Transcript.school_year == school_year))
+    if existing is not None and existing.signatures:
+        raise Conflict("Học bạ đã được ký; không tạo lại được.")
+    year = gradebook.student_year(user, student_id, school_year)
+    homeroom = accounts.get_user(klass.homeroom_teacher_id) if klass.homeroom_teacher_id else None
+    comment = (homeroom_comment or (existing.homeroom_comment if existing else "")).strip()
+    pdf = document.render({
+        "school": klass.school.name if klass.school else "", "class_name": klass.name, "school_year": school_year,
+        "student": {"full_name": student.full_name, "student_code": student.student_code}, "year": year,
+        "homeroom_comment": comment, "homeroom_name": homeroom.full_name if homeroom else "",
+        "principal_name": ""})
+    row = existing or Transcript(student_id=student_id, school_year=school_year, class_id=klass.id,
+                                 created_by=user.id)
+    row.class_id, row.pdf, row.homeroom_comment, row.status = klass.id, pdf, comment, "draft"
+    row.signatures, row.stale, row.updated_at = [], False, utcnow()
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def sign(user, transcript: Transcript, role: str, signer: pades.Signer) -> Transcript:
+    """Add the next signature: the homeroom teacher, then the principal (an admin), then the school's seal."""
+    klass = accounts.get_class(transcript.class_id)
+    if role not in ORDER:
+        raise ValidationFailed(errors={"as": ["Chọn homeroom, principal hoặc seal."]})
+    needed, after = ORDER[role]
+    if role == "homeroom":
+        require(user.role == TEACHER and klass.homeroom_teacher_id == user.id,
+                "Giáo viên chủ nhiệm của lớp ký trước.")
+    else:
+        require(user.role == ADMIN and _manages(user, klass), "Hiệu trưởng (quản trị của trường) ký bước này.")
+    done = {s["role"] for s in transcript.signatures}
+    if role in done or transcript.status != needed:
+        raise Conflict(f"Chưa đến lượt ký “{LABELS[role]}” (trạng thái hiện tại: {transcript.status}).")
+    box, _heading = document.SIGNATURE_BOXES[role]
+    pdf = pades.sign(transcript.pdf, signer, field=f"Sig_{role}", box=box, label=LABELS[role],
+                     reason=f"{LABELS[role]} ký học bạ năm học {transcript.school_year}",
+                     location=klass.school.name if klass.school else "")
+    now = utcnow()
+    transcript.pdf = pdf
+    transcript.signatures = [*transcript.signatures, {
+        "role": role, "user_id": user.id, "name": getattr(signer, "subject_name", "") or user.full_name,
+        "signed_at": now.isoformat(), "field": f"Sig_{role}"}]
+    transcript.status, transcript.updated_at = after, now
+    db.session.flush()
+    return transcript
+
+
+def verify(pdf: bytes) -> dict:
+    """``{valid, intact, modified_after_signing, signers:[{name, role, signed_at, trusted, intact, valid}]}``."""
+    roots = pades.load_roots(current_app.config.get("GRADEBOOK_TRUSTED_ROOTS"))
+    reports = pades.verify(pdf, roots)
+    if not reports:
+        raise ValidationFailed(errors={"file": ["Tệp PDF không có chữ ký số nào."]})
+    roles = {f"Sig_{r}": r for r in ORDER}
+    signers_out = [{"name": r.name, "role": roles.get(r.field, r.field), "signed_at": r.signed_at,
+                    "trusted": r.trusted, "intact": r.intact, "valid": r.valid} for r in reports]
+    return {"valid": all(r.valid for r in reports) and not any(r.modified_after for r in reports),
+            "intact": all(r.intact for r in reports),
+            "modified_after_signing": any(r.modified_after for r in reports), "signers": signers_out}
+
+
+def mark_stale(class_id: int) -> int:
+    """Transcripts of a class whose gradebook changed after they were made (unlocked) need generating again."""
+    rows = db.session.scalars(select(Transcript).where(Transcript.class_id == class_id)).all()
+    for row in rows:
+        row.stale = True
+    db.session.flush()
+    return len(rows)

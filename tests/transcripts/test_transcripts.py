@@ -1,0 +1,131 @@
+"""Học bạ số: generated from the gradebook, signed homeroom -> principal -> seal as PAdES incremental updates,
+verified (also by pyHanko's own validator, independently of the app's code), tampering caught."""
+import io
+
+import pytest
+
+from tests.conftest import PASSWORD  # noqa: F401  (the world's users sign in with it)
+
+
+@pytest.fixture
+def graded(world):
+    teacher = world.as_("teacher")
+    column = teacher.post("/gradebook/columns", json={"class_id": world.klass, "subject": "toan", "semester": 1,
+                                                      "kind": "tx", "title": "Kiểm tra miệng"}).get_json()["id"]
+    teacher.put(f"/gradebook/columns/{column}/scores", json={"scores": {str(world.student): "8.5"}})
+    teacher.patch(f"/gradebook/columns/{column}", json={"released": True})
+    return column
+
+
+def _sign(client, tid, p12, password="mat-khau", as_=None):
+    data = {"pkcs12": (io.BytesIO(p12), "cert.p12"), "password": password}
+    if as_:
+        data["as"] = as_
+    return client.request("POST", f"/transcripts/{tid}/sign", data=data, content_type="multipart/form-data")
+
+
+def _verify(client, pdf):
+    return client.request("POST", "/transcripts/verify", data={"file": (io.BytesIO(pdf), "hoc-ba.pdf")},
+                          content_type="multipart/form-data")
+
+
+def _signed(world, school_pki):
+    teacher, admin = world.as_("teacher"), world.as_("admin")
+    made = teacher.post("/transcripts", json={"student_id": world.student, "school_year": "2026-2027",
+                                              "homeroom_comment": "Chăm ngoan, tiến bộ."})
+    assert made.status_code == 201, made.get_json()
+    tid = made.get_json()["id"]
+    assert made.get_json()["status"] == "draft"
+    assert _sign(admin, tid, school_pki["principal"]).status_code == 409  # the homeroom teacher signs first
+    first = _sign(teacher, tid, school_pki["homeroom"])
+    assert first.status_code == 201 and first.get_json()["status"] == "signed_homeroom", first.get_json()
+    second = _sign(admin, tid, school_pki["principal"])
+    assert second.status_code == 201 and second.get_json()["status"] == "signed"
+    third = _sign(admin, tid, school_pki["seal"], as_="seal")
+    assert third.status_code == 201
+    assert [s["role"] for s in third.get_json()["signatures"]] == ["homeroom", "principal", "seal"]
+    return tid
+
+
+def test_generate_sign_three_times_and_verify(app, world, graded, school_pki):
+    app.config["GRADEBOOK_TRUSTED_ROOTS"] = school_pki["roots"]
+    tid = _signed(world, school_pki)
+    pdf = world.as_("student").get(f"/transcripts/{tid}/pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert b"DejaVuSans" in pdf.data  # the Vietnamese font travels inside the file
+    assert pdf.data.count(b"%%EOF") >= 4  # the original plus one incremental update per signature
+    report = _verify(world.as_("parent"), pdf.data).get_json()
+    assert report["valid"] and report["intact"] and not report["modified_after_signing"], report
+    assert [(s["role"], s["name"], s["trusted"]) for s in report["signers"]] == [
+        ("homeroom", "Nguyễn Thị Lan", True), ("principal", "Trần Văn Hiệu", True),
+        ("seal", "Trường THPT Chu Văn An", True)]
+    # Without the trust anchor the signatures are intact but not trusted.
+    app.config["GRADEBOOK_TRUSTED_ROOTS"] = None
+    untrusted = _verify(world.as_("teacher"), pdf.data).get_json()
+    assert untrusted["intact"] and not any(s["trusted"] for s in untrusted["signers"])
+
+
+def test_pyhanko_validator_accepts_the_signatures_independently(world, graded, school_pki):
+    """Validated by pyHanko directly, not by lms.transcripts' code that made them."""
+    from asn1crypto import x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    tid = _signed(world, school_pki)
+    data = world.as_("admin").get(f"/transcripts/{tid}/pdf").data
+    reader = PdfFileReader(io.BytesIO(data))
+    context = ValidationContext(trust_roots=[x509.Certificate.load(school_pki["ca_der"])])
+    sigs = reader.embedded_signatures
+    assert len(sigs) == 3
+    for sig in sigs:
+        status = validate_pdf_signature(sig, context)
+        assert status.intact and status.valid and status.trusted, status.pretty_print_details()
+    assert sigs[-1].field_name == "Sig_seal"
+
+
+def test_a_changed_byte_and_an_appended_update_are_caught(app, world, graded, school_pki):
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    app.config["GRADEBOOK_TRUSTED_ROOTS"] = school_pki["roots"]
+    tid = _signed(world, school_pki)
+    data = world.as_("admin").get(f"/transcripts/{tid}/pdf").data
+    at = data.index(b"stream", data.index(b"/FontFile2")) + 40  # inside the embedded font, covered by every signature
+    tampered = data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:]
+    report = _verify(world.as_("teacher"), tampered).get_json()
+    assert not report["valid"] and not report["intact"]
+    # A later revision that changes the page (new content after the last signature).
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    stream = writer.add_object(generic.StreamObject(stream_data=b"BT /F1 24 Tf 100 700 Td (Diem 10) Tj ET"))
+    writer.add_stream_to_page(0, stream)
+    out = io.BytesIO()
+    writer.write(out)
+    appended = _verify(world.as_("teacher"), out.getvalue()).get_json()
+    assert appended["modified_after_signing"] and not appended["valid"], appended
+    assert appended["intact"]  # each signed revision is itself unchanged: the change came after
+
+
+def test_who_may_generate_read_and_sign(world, graded, school_pki):
+    made = world.as_("teacher").post("/transcripts", json={"student_id": world.student, "school_year": "2026-2027"})
+    tid = made.get_json()["id"]
+    for who in ("student", "parent", "teacher", "admin"):
+        assert world.as_(who).get(f"/transcripts/{tid}").status_code == 200, who
+    for who in ("student2", "outsider", "teacher2"):
+        assert world.as_(who).get(f"/transcripts/{tid}").status_code == 404, who
+        assert world.as_(who).get(f"/transcripts/{tid}/pdf").status_code == 404, who
+    assert world.as_("teacher2").post("/transcripts", json={"student_id": world.student,
+                                                            "school_year": "2026-2027"}).status_code == 404
+    assert world.as_("teacher").post("/transcripts", json={"student_id": world.student,
+                                                           "school_year": "2030-2031"}).status_code == 404
+    assert world.as_("teacher").post("/transcripts", json={"student_id": world.student,
+                                                           "school_year": "2026"}).status_code == 422
+    wrong = _sign(world.as_("teacher"), tid, school_pki["homeroom"], password="sai")
+    assert wrong.status_code == 422 and "pkcs12" in wrong.get_json()["errors"]
+    assert world.as_("teacher").request("POST", f"/transcripts/{tid}/sign", data={"password": "x"},
+                                        content_type="multipart/form-data").status_code == 422
+    assert _verify(world.as_("student"), b"not a pdf at all").status_code == 422
+    # Signed once, it cannot be regenerated behind the signer's back.
+    assert _sign(world.as_("teacher"), tid, school_pki["homeroom"]).status_code == 201
+    again = world.as_("teacher").post("/transcripts", json={"student_id": world.student, "school_year": "2026-2027"})
+    assert again.status_code == 409
