@@ -6,12 +6,12 @@ from flask_login import current_user
 
 from lms.core.auth import exempt_api
 from lms.core.db import db
-from lms.core.errors import PayloadTooLarge, ValidationFailed
+from lms.core.errors import Conflict, PayloadTooLarge, ValidationFailed
 from lms.core.permissions import ADMIN, PARENT, SIGNED_IN, STUDENT, TEACHER, roles
 from lms.core.rest import ApiBlueprint, load
 
-from . import pades, schemas, services
-from .models import Transcript
+from . import pades, schemas, services, tasks
+from .models import Transcript, TranscriptBatch
 
 bp = ApiBlueprint("transcripts", __name__, url_prefix="/api/v1")
 exempt_api(bp)
@@ -31,13 +31,39 @@ def _upload(name: str, limit: int, message: str) -> bytes:
     return data
 
 
-@bp.endpoint("/transcripts", "POST", allow=roles(TEACHER, ADMIN), body=schemas.TranscriptIn,
-             response=schemas.TranscriptOut, status=201, errors=(404, 409),
-             summary="Generate a student's học bạ of a school year from the gradebook (homeroom teacher, admin)")
+@bp.endpoint("/transcripts", "POST", allow=roles(TEACHER, ADMIN), body=schemas.TranscriptIn, status=201,
+             errors=(404, 409),
+             summary="Generate a student's học bạ of a school year from the gradebook (homeroom teacher, admin); "
+                     "with class_id, every student of the class as a job: {id, kind:'class', status, total, done, ids}")
 def create_transcript(body):
+    if body["class_id"] is not None:
+        batch = services.start_batch(current_user, body["class_id"], body["school_year"])
+        tasks.build_class_transcripts.enqueue(batch.id)
+        db.session.commit()
+        return schemas.BatchOut().dump(db.session.get(TranscriptBatch, batch.id)), 202
     row = services.generate(current_user, body["student_id"], body["school_year"], body["homeroom_comment"])
     db.session.commit()
-    return row, 201
+    return schemas.TranscriptOut().dump(row), 201
+
+
+def _batch(batch_id: int) -> TranscriptBatch:
+    return services.ensure_batch_manageable(current_user, db.session.get(TranscriptBatch, batch_id))
+
+
+@bp.endpoint("/transcripts/batches/<int:batch_id>", "GET", allow=roles(TEACHER, ADMIN), response=schemas.BatchOut,
+             errors=(404,), summary="Progress of a class's transcripts job")
+def get_batch(batch_id):
+    return _batch(batch_id)
+
+
+@bp.endpoint("/transcripts/batches/<int:batch_id>/zip", "GET", allow=roles(TEACHER, ADMIN),
+             produces="application/zip", errors=(404, 409), summary="A class's transcripts as one zip, once built")
+def batch_zip(batch_id):
+    batch = _batch(batch_id)
+    if batch.status != "done":
+        raise Conflict("Học bạ của lớp chưa tạo xong.")
+    return Response(services.batch_zip(batch), mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="hoc-ba-lop-{batch.class_id}-{batch.school_year}.zip"'})
 
 
 @bp.endpoint("/transcripts/<int:transcript_id>", "GET", allow=READERS, response=schemas.TranscriptOut,

@@ -1,15 +1,33 @@
 """Request and response schemas of the học bạ số API."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 SCHOOL_YEAR = validate.Regexp(r"^\d{4}-\d{4}$", error="Năm học có dạng 2026-2027.")
 
 
 class TranscriptIn(Schema):
-    student_id = fields.Integer(required=True)
+    student_id = fields.Integer(load_default=None)
+    class_id = fields.Integer(load_default=None, metadata={"description": "a class: every student, as a job"})
     school_year = fields.String(required=True, validate=SCHOOL_YEAR)
     homeroom_comment = fields.String(load_default="", validate=validate.Length(max=2000))
+
+    @validates_schema
+    def one_target(self, data, **_):
+        if (data.get("student_id") is None) == (data.get("class_id") is None):
+            raise ValidationError("Chọn một học sinh (student_id) hoặc một lớp (class_id).", "student_id")
+
+
+class BatchOut(Schema):
+    id = fields.Integer()
+    kind = fields.Constant("class")
+    class_id = fields.Integer()
+    school_year = fields.String()
+    status = fields.String(metadata={"description": "queued | running | done | failed"})
+    total = fields.Integer()
+    done = fields.Integer()
+    ids = fields.List(fields.Integer(), attribute="transcript_ids")
+    error = fields.String()
 
 
 class TranscriptSignForm(Schema):

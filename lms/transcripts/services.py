@@ -122,3 +122,64 @@ def mark_stale(class_id: int) -> int:
         row.stale = True
     db.session.flush()
     return len(rows)
+
+
+def start_batch(user, class_id: int, school_year: str):
+    """A job building every student's transcript of a class; the class must be the caller's to manage."""
+    from .models import TranscriptBatch
+
+    klass = accounts.get_class(class_id)
+    if klass is None or klass.school_year != school_year or not _manages(user, klass):
+        raise NotFound("Không tìm thấy lớp của năm học này.")
+    batch = TranscriptBatch(class_id=class_id, school_year=school_year, created_by=user.id,
+                            total=len(accounts.class_student_ids(class_id)))
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def ensure_batch_manageable(user, batch):
+    """The batch, or NotFound unless the caller manages its class."""
+    klass = accounts.get_class(batch.class_id) if batch is not None else None
+    if klass is None or not _manages(user, klass):
+        raise NotFound("Không tìm thấy lượt tạo học bạ.")
+    return batch
+
+
+def run_batch(batch) -> None:
+    """Build each student's transcript, committing progress after each so the page shows it moving.
+    Signed transcripts are kept (never rebuilt behind their signers)."""
+    user = accounts.get_user(batch.created_by) if batch.created_by else None
+    batch.status, batch.done, batch.transcript_ids = "running", 0, []
+    db.session.commit()
+    ids = []
+    for student in accounts.class_students(batch.class_id):
+        existing = db.session.scalar(select(Transcript).where(Transcript.student_id == student.id,
+                                                              Transcript.school_year == batch.school_year))
+        row = existing if existing is not None and existing.signatures else generate(user, student.id,
+                                                                                      batch.school_year)
+        ids.append(row.id)
+        batch.done, batch.transcript_ids = batch.done + 1, list(ids)
+        db.session.commit()
+    batch.status = "done"
+    db.session.commit()
+
+
+def batch_zip(batch) -> bytes:
+    """Every PDF of the batch in one zip, named by the class list order and the student's name."""
+    import io
+    import re
+    import unicodedata
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for number, tid in enumerate(batch.transcript_ids, start=1):
+            row = db.session.get(Transcript, tid)
+            if row is None:
+                continue
+            student = accounts.get_user(row.student_id)
+            ascii_name = unicodedata.normalize("NFD", student.full_name if student else "").replace("đ", "d")
+            ascii_name = re.sub(r"[^A-Za-z0-9]+", "-", "".join(c for c in ascii_name if ord(c) < 128)).strip("-")
+            zf.writestr(f"{number:02d}-{ascii_name or row.student_id}-{row.school_year}.pdf", row.pdf)
+    return out.getvalue()

@@ -105,8 +105,29 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_transcripts_class_id'), ['class_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_transcripts_student_id'), ['student_id'], unique=False)
 
+    op.create_table('transcript_batches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('class_id', sa.Integer(), nullable=False),
+    sa.Column('school_year', sa.String(length=9), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('transcript_ids', sa.JSON(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', lms.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['class_id'], ['classes.id'], name=op.f('fk_transcript_batches_class_id_classes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_transcript_batches_created_by_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_transcript_batches'))
+    )
+    with op.batch_alter_table('transcript_batches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_transcript_batches_class_id'), ['class_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('transcript_batches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_transcript_batches_class_id'))
+    op.drop_table('transcript_batches')
     with op.batch_alter_table('transcripts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_transcripts_student_id'))
         batch_op.drop_index(batch_op.f('ix_transcripts_class_id'))

@@ -4,8 +4,6 @@ import io
 
 import pytest
 
-from tests.conftest import PASSWORD  # noqa: F401  (the world's users sign in with it)
-
 
 @pytest.fixture
 def graded(world):
@@ -129,3 +127,54 @@ def test_who_may_generate_read_and_sign(world, graded, school_pki):
     assert _sign(world.as_("teacher"), tid, school_pki["homeroom"]).status_code == 201
     again = world.as_("teacher").post("/transcripts", json={"student_id": world.student, "school_year": "2026-2027"})
     assert again.status_code == 409
+
+
+def test_a_classs_transcripts_as_a_job_and_one_zip(world, graded, school_pki):
+    import zipfile
+
+    teacher = world.as_("teacher")
+    first = teacher.post("/transcripts", json={"student_id": world.student, "school_year": "2026-2027"}).get_json()
+    assert _sign(teacher, first["id"], school_pki["homeroom"]).status_code == 201
+    resp = teacher.post("/transcripts", json={"class_id": world.klass, "school_year": "2026-2027"})
+    assert resp.status_code == 202, resp.get_json()
+    batch = teacher.get(f"/transcripts/batches/{resp.get_json()['id']}").get_json()  # jobs run at once in tests
+    assert (batch["status"], batch["total"], batch["done"]) == ("done", 2, 2)
+    assert first["id"] in batch["ids"]  # the signed one is kept, not rebuilt
+    assert teacher.get(f"/transcripts/{first['id']}").get_json()["status"] == "signed_homeroom"
+    archive = teacher.get(f"/transcripts/batches/{batch['id']}/zip")
+    assert archive.status_code == 200 and archive.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(archive.data)).namelist()
+    assert names == ["01-Le-Minh-Anh-2026-2027.pdf", "02-Pham-Gia-Bao-2026-2027.pdf"]
+    assert world.as_("teacher2").get(f"/transcripts/batches/{batch['id']}").status_code == 404
+    assert teacher.post("/transcripts", json={"class_id": world.klass, "student_id": world.student,
+                                              "school_year": "2026-2027"}).status_code == 422
+
+
+def test_unlocking_the_gradebook_marks_transcripts_stale(app, world, graded):
+    from lms.core.db import db
+
+    tid = world.as_("teacher").post("/transcripts", json={"student_id": world.student,
+                                                          "school_year": "2026-2027"}).get_json()["id"]
+    assert world.as_("teacher").get(f"/transcripts/{tid}").get_json()["stale"] is False
+    from lms.gradebook.signals import gradebook_unlocked
+
+    with app.test_request_context():
+        gradebook_unlocked.send(None, class_id=world.klass, subject="toan", semester=1)
+        db.session.commit()
+    assert world.as_("teacher").get(f"/transcripts/{tid}").get_json()["stale"] is True
+
+
+def test_verify_page_reports_each_signer(app, world, graded, school_pki, client):
+    from tests.conftest import PASSWORD as pw
+
+    app.config["GRADEBOOK_TRUSTED_ROOTS"] = school_pki["roots"]
+    tid = _signed(world, school_pki)
+    data = world.as_("admin").get(f"/transcripts/{tid}/pdf").data
+    client.post("/login", data={"username": "gv.lan", "password": pw})
+    page = client.post("/transcripts/verify", data={"file": (io.BytesIO(data), "hb.pdf")},
+                       content_type="multipart/form-data")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Hợp lệ" in html and "Trần Văn Hiệu" in html and "Hiệu trưởng" in html
+    bad = client.post("/transcripts/verify", data={"file": (io.BytesIO(b"%PDF-1.4 rac"), "x.pdf")},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 422
