@@ -22,6 +22,7 @@ DEMO_USERS = [
     ("student", "student", "Lê Minh Anh"),
     ("student2", "student", "Phạm Gia Bảo"),
     ("student3", "student", "Hoàng Thu Hà"),
+    ("phuhuynh", "parent", "Lê Thị Mai"),
 ]
 
 
@@ -32,7 +33,7 @@ def init_app(app: Flask) -> None:
 
     @users_group.command("create")
     @click.argument("username")
-    @click.option("--role", required=True, type=click.Choice(["admin", "department", "teacher", "student"]))
+    @click.option("--role", required=True, type=click.Choice(["admin", "department", "teacher", "student", "parent"]))
     @click.option("--password", required=True)
     @click.option("--full-name", default="")
     @click.option("--school", "school_code", default=None, help="School code")
@@ -124,7 +125,7 @@ def init_app(app: Flask) -> None:
 def seed_accounts() -> dict:
     """The accounts part of the demo: idempotent, returns ids for the feature seeders."""
     from lms.accounts import services, years
-    from lms.accounts.models import Enrolment, School, SchoolClass, SchoolYear, TeachingAssignment, User
+    from lms.accounts.models import Enrolment, Guardian, School, SchoolClass, SchoolYear, TeachingAssignment, User
     from lms.curriculum.services import ensure_subjects
 
     ensure_subjects()
@@ -157,6 +158,8 @@ def seed_accounts() -> dict:
     for student in ("student", "student2", "student3"):
         if db.session.get(Enrolment, (classes["10A1"].id, users[student].id)) is None:
             db.session.add(Enrolment(class_id=classes["10A1"].id, student_id=users[student].id))
+    if db.session.get(Guardian, (users["phuhuynh"].id, users["student"].id)) is None:
+        db.session.add(Guardian(parent_id=users["phuhuynh"].id, student_id=users["student"].id, relation="mẹ"))
     for klass in classes.values():
         for teacher, subject in (("teacher", "toan"), ("teacher", "vat-li"), ("teacher2", "ngu-van")):
             key = (klass.id, users[teacher].id, subject)
