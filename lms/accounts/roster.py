@@ -301,9 +301,10 @@ def template_xlsx() -> bytes:
 def _apply_parent(actor, student: User, wanted: dict, result: RosterResult) -> None:
     parent = db.session.scalar(select(User).where(User.username == wanted["username"]))
     if parent is None:
-        password = secrets.token_urlsafe(9)
+        password = services.generate_password()
         parent = services.create_user(actor, username=wanted["username"], password=password,
                                       full_name=wanted["full_name"], role=PARENT)
+        parent.must_change_password = True  # a handed-out password, as for the students
         result.created += 1
         result.initial_passwords.append({"username": parent.username, "password": password})
     guardians.link(actor, student, parent.id, wanted["relation"])

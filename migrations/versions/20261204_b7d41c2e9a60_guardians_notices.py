@@ -6,7 +6,7 @@ already (users.role), so only the link table is new. Announcements reach classes
 (học bạ số) keep each student's signed PDF of a school year.
 
 Revision ID: b7d41c2e9a60
-Revises: 5e7c1a9d3b42
+Revises: 3a7c1e9d2b40
 Create Date: 2026-12-04 18:40:00
 
 """
@@ -17,7 +17,7 @@ import lms.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41c2e9a60'
-down_revision = '5e7c1a9d3b42'
+down_revision = '3a7c1e9d2b40'
 branch_labels = None
 depends_on = None
 

@@ -102,6 +102,9 @@ def test_roster_creates_parent_accounts_and_links_siblings_to_one(world, app, fa
         parent = db.session.scalar(select(User).where(User.username == "ph.ngo"))
         assert (parent.role, parent.full_name, parent.school_id) == ("parent", "Ngô Thị Hoa", None)
         parent_id = parent.id
+        assert parent.must_change_password  # a handed-out password: the parent chooses their own first
+        parent.must_change_password = False
+        db.session.commit()
     children = factory.api(parent_id).get("/me/children").get_json()
     assert sorted((c["full_name"], c["relation"]) for c in children) == [("Ngô Thị Chi", "mẹ"),
                                                                           ("Ngô Văn Cường", "mẹ")]
