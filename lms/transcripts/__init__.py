@@ -10,11 +10,13 @@ def init_app(app: Flask) -> None:
     """Register the API, the verify page, the unlock handler and the menu entry."""
     from lms.core.web import register_nav
 
-    from . import handlers, routes, views
+    from . import handlers, routes, tasks, views  # noqa: F401  (tasks registers its job on import)
 
     app.config.setdefault("GRADEBOOK_TRUSTED_ROOTS", None)
     app.register_blueprint(routes.bp)
     app.register_blueprint(views.web)
     handlers.connect()
+    register_nav(app, title="Học bạ số", endpoint="transcripts_web.index", roles=("admin", "teacher"), order=45,
+                 description="Tạo học bạ từ sổ điểm, ký số (GVCN, hiệu trưởng, dấu trường), tải về.")
     register_nav(app, title="Kiểm tra chữ ký", endpoint="transcripts_web.verify", roles=("admin", "teacher"),
                  order=80, description="Kiểm tra chữ ký số của học bạ hoặc sổ điểm (PDF).")

@@ -183,3 +183,34 @@ def batch_zip(batch) -> bytes:
             ascii_name = re.sub(r"[^A-Za-z0-9]+", "-", "".join(c for c in ascii_name if ord(c) < 128)).strip("-")
             zf.writestr(f"{number:02d}-{ascii_name or row.student_id}-{row.school_year}.pdf", row.pdf)
     return out.getvalue()
+
+
+def managed_classes(user) -> list:
+    """Classes whose transcripts ``user`` builds: a teacher's homeroom classes, an admin's school's classes."""
+    if user.role == TEACHER:
+        ids = [cid for cid in accounts.taught_class_ids(user.id) if accounts.is_homeroom(user.id, cid)]
+    elif user.role == ADMIN:
+        ids = accounts.all_class_ids(user.school_id)
+    else:
+        ids = []
+    classes = [k for k in (accounts.get_class(i) for i in ids) if k is not None]
+    return sorted(classes, key=lambda k: (k.school_year, k.name), reverse=True)
+
+
+def ensure_class_manageable(user, class_id: int):
+    """The class, or NotFound unless the caller is its homeroom teacher or an admin of its school."""
+    klass = accounts.get_class(class_id)
+    if klass is None or not _manages(user, klass):
+        raise NotFound("Không tìm thấy lớp.")
+    return klass
+
+
+def class_overview(klass) -> dict:
+    """Each student of the class with their transcript of the class's year (or None), and the latest batch."""
+    from .models import TranscriptBatch
+
+    rows = {t.student_id: t for t in db.session.scalars(select(Transcript).where(
+        Transcript.class_id == klass.id, Transcript.school_year == klass.school_year))}
+    batch = db.session.scalars(select(TranscriptBatch).where(TranscriptBatch.class_id == klass.id)
+                               .order_by(TranscriptBatch.id.desc()).limit(1)).first()
+    return {"students": [(s, rows.get(s.id)) for s in accounts.class_students(klass.id)], "batch": batch}

@@ -1,6 +1,7 @@
 """Học bạ số: generated from the gradebook, signed homeroom -> principal -> seal as PAdES incremental updates,
 verified (also by pyHanko's own validator, independently of the app's code), tampering caught."""
 import io
+import re
 
 import pytest
 
@@ -178,3 +179,25 @@ def test_verify_page_reports_each_signer(app, world, graded, school_pki, client)
     bad = client.post("/transcripts/verify", data={"file": (io.BytesIO(b"%PDF-1.4 rac"), "x.pdf")},
                       content_type="multipart/form-data")
     assert bad.status_code == 422
+
+
+def test_homeroom_pages_build_and_sign(world, graded, school_pki, client):
+    from tests.conftest import PASSWORD as pw
+
+    client.post("/login", data={"username": "gv.lan", "password": pw})
+    assert "10A1" in client.get("/transcripts/").get_data(as_text=True)
+    assert client.post(f"/transcripts/classes/{world.klass}").status_code == 302  # the job runs at once in tests
+    page = client.get(f"/transcripts/classes/{world.klass}").get_data(as_text=True)
+    assert "Đã tạo 2/2 học bạ" in page and "Lê Minh Anh" in page
+    zip_url = re.search(r'href="([^"]+/zip)"', page).group(1)
+    assert client.get(zip_url).mimetype == "application/zip"  # the page's link works with the session
+    tid = world.as_("teacher").get("/transcripts/batches/1").get_json()["ids"][0]
+    resp = client.post(f"/transcripts/{tid}/sign", data={"pkcs12": (io.BytesIO(school_pki["homeroom"]), "gv.p12"),
+                                                          "password": "mat-khau"}, content_type="multipart/form-data")
+    assert resp.status_code == 302
+    assert world.as_("teacher").get(f"/transcripts/{tid}").get_json()["status"] == "signed_homeroom"
+    assert client.get(f"/transcripts/{tid}/pdf").data.startswith(b"%PDF")
+    client.post("/logout")
+    client.post("/login", data={"username": "gv.minh", "password": pw})
+    assert client.get(f"/transcripts/classes/{world.klass}").status_code == 404
+    assert client.get(f"/transcripts/{tid}/pdf").status_code == 404
