@@ -14,6 +14,7 @@ from lms.exams import api as exams
 from lms.gradebook import api as gradebook
 from lms.lectures import api as lectures
 from lms.notices import api as notices
+from lms.transcripts import api as transcripts
 
 web = Blueprint("family_web", __name__, url_prefix="/parent", template_folder="templates")
 
@@ -48,7 +49,8 @@ def _child_view(parent, child: dict, school_year: str | None = None) -> dict:
             names[row["subject"]] = info.name if info else row["subject"]
     return {"child": child, "year": year, "exams": rows, "subject_names": names,
             "lectures": lectures.student_lectures(child["id"])["items"],
-            "announcements": notices.announcements_for_student(parent, child["id"])}
+            "announcements": notices.announcements_for_student(parent, child["id"]),
+            "transcripts": transcripts.student_transcripts(child["id"])}
 
 
 @web.route("/")

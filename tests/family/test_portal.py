@@ -53,3 +53,12 @@ def test_unlinked_parent_is_told_whom_to_ask(world, factory, client):
     _login(client, "ph.moi")
     html = client.get("/parent/").get_data(as_text=True)
     assert "chưa được liên kết" in html
+
+
+def test_parent_downloads_the_childs_transcript(world, client):
+    tid = world.as_("teacher").post("/transcripts", json={"student_id": world.student,
+                                                          "school_year": "2026-2027"}).get_json()["id"]
+    _login(client, "ph.anh")
+    html = client.get("/parent/").get_data(as_text=True)
+    assert f"/transcripts/{tid}/pdf" in html and "Học bạ năm học 2026-2027" in html
+    assert client.get(f"/transcripts/{tid}/pdf").data.startswith(b"%PDF")
