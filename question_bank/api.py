@@ -244,4 +244,5 @@ def question_review_state(question_id: int) -> dict | None:
     if question is None:
         return None
     return {"id": question.id, "owner_id": question.owner_id, "status": question.status,
-            "version": question.current_version, "review_comment": question.review_comment, "title": (question.search_text or "")[:120]}
+            "version": question.current_version, "review_comment": question.review_comment,
+            "title": (question.search_text or "")[:120]}

@@ -76,7 +76,8 @@ def render(info: dict) -> bytes:
     story += [table, Spacer(1, 4 * mm)]
     if primary:
         result = year.get("primary_result")
-        story.append(Paragraph(f"Kết quả cuối năm (Thông tư 27): <b>{_esc(result['label'] if result else 'chưa đủ dữ liệu')}</b>", base))
+        label = result["label"] if result else "chưa đủ dữ liệu"
+        story.append(Paragraph(f"Kết quả cuối năm (Thông tư 27): <b>{_esc(label)}</b>", base))
     else:
         result = year.get("year_result")
         story.append(Paragraph("Kết quả học tập cả năm (Thông tư 22): "

@@ -49,7 +49,8 @@ def _cases(app):
 @pytest.fixture
 def clients(world):
     return {role: world.as_({"admin": "admin", "department": "department", "teacher": "teacher",
-                             "student": "student", "parent": "parent"}[role]) for role in ROLES} | {None: world.as_("anonymous")}
+                             "student": "student", "parent": "parent"}[role]) for role in ROLES} | {
+        None: world.as_("anonymous")}
 
 
 def test_route_by_role_matrix(app, clients):

@@ -35,9 +35,10 @@ def test_who_may_announce_to_whom(world, factory):
     assert teacher.post("/announcements", json={"title": "x"}).status_code == 422
     assert teacher.post("/announcements", json={"title": "x", "school_ids": [world.school]}).status_code == 422
     assert teacher.post("/announcements", json={"title": "", "class_ids": [world.klass]}).status_code == 422
-    assert world.as_("teacher2").post("/announcements", json={"title": "x", "class_ids": [world.klass]}).status_code == 404
+    body = {"title": "x", "class_ids": [world.klass]}
+    assert world.as_("teacher2").post("/announcements", json=body).status_code == 404
     for role in ("student", "parent"):
-        assert world.as_(role).post("/announcements", json={"title": "x", "class_ids": [world.klass]}).status_code == 403
+        assert world.as_(role).post("/announcements", json=body).status_code == 403
     # A school's admin announces to their school only; the global admin must say where.
     school_admin = factory.user("admin", world.school, username="qt.cva")
     api = factory.api(school_admin)

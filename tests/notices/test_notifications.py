@@ -17,7 +17,8 @@ def test_exam_assigned_once_to_students_and_parents(world, app):
             "sections": [{"title": "Trắc nghiệm", "points_per_question": "1", "scoring": "proportional",
                           "question_ids": [qid]}]}
     exam = world.as_("teacher").post("/exams", json=body).get_json()
-    assert world.as_("teacher").patch(f"/exams/{exam['id']}", json={"title": "Kiểm tra 15 phút (sửa)"}).status_code == 200
+    renamed = world.as_("teacher").patch(f"/exams/{exam['id']}", json={"title": "Kiểm tra 15 phút (sửa)"})
+    assert renamed.status_code == 200
     for who in ("student", "student2", "parent"):
         assert _kinds(world.as_(who)) == [("exam_assigned", "Bài kiểm tra mới: Kiểm tra 15 phút")], who
     assert _kinds(world.as_("outsider")) == []
@@ -38,8 +39,8 @@ def test_score_released_notifies_when_the_column_is_released(world):
 
 def test_lecture_and_question_reviews_notify_the_author(world):
     teacher, dept = world.as_("teacher"), world.as_("department")
-    lecture = teacher.post("/lectures", json={"title": "Hàm số", "subject": "toan", "grade": 10, "description": "<p>Đồ thị</p>",
-                                              "visibility": "shared"}).get_json()["id"]
+    lecture = teacher.post("/lectures", json={"title": "Hàm số", "subject": "toan", "grade": 10,
+                                              "description": "<p>Đồ thị</p>", "visibility": "shared"}).get_json()["id"]
     teacher.post(f"/lectures/{lecture}/submit")
     dept.post(f"/lectures/{lecture}/review", json={"decision": "reject", "comment": "Thiếu nguồn"})
     qid = create(teacher)["id"]
