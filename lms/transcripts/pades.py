@@ -54,6 +54,20 @@ class Pkcs12Signer(Signer):
         return self._signer.signing_cert.subject.native.get("common_name") or ""
 
 
+def _outside_event_loop(fn, *args, **kwargs):
+    """pyHanko's synchronous calls run their own asyncio loop, which fails inside a thread that already runs
+    one (an async server, or a test process where Playwright's sync API holds a loop): run them in a thread."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
 def sign(pdf: bytes, signer: Signer, *, field: str, box: tuple, label: str, reason: str, location: str = "") -> bytes:
     """``pdf`` plus one PAdES signature in a new incremental update, visible in ``box`` on the last page."""
     stamp = TextStampStyle(stamp_text=f"{label}\n%(signer)s\nKý lúc: %(ts)s",
@@ -64,7 +78,7 @@ def sign(pdf: bytes, signer: Signer, *, field: str, box: tuple, label: str, reas
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     pdf_signer = signers.PdfSigner(meta, signer=signer.pyhanko_signer(), stamp_style=stamp,
                                    new_field_spec=fields.SigFieldSpec(sig_field_name=field, on_page=-1, box=box))
-    return pdf_signer.sign_pdf(writer).getvalue()
+    return _outside_event_loop(pdf_signer.sign_pdf, writer).getvalue()
 
 
 @dataclass
@@ -105,7 +119,7 @@ def verify(pdf: bytes, trusted_roots: list) -> list[SignatureReport]:
     reports = []
     for sig in embedded:
         try:
-            status = validate_pdf_signature(sig, context)
+            status = _outside_event_loop(validate_pdf_signature, sig, context)
         except Exception:  # a mangled signature dictionary: report it as broken rather than fail the request
             reports.append(SignatureReport(sig.field_name, "", None, False, False, False, True))
             continue

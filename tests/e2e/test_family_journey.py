@@ -24,10 +24,10 @@ def _api(base, token, method, path, body=None):
 def _second_child(base):
     """A second school with a 6th-grade child of the demo parent (set up by the admin over the API)."""
     admin = _api(base, None, "POST", "/auth/token", {"username": "admin", "password": DEMO_PASSWORD})["token"]
-    school = _api(base, admin, "POST", "/schools", {"name": "Trường THCS Nguyễn Du", "code": "THCS-ND"})
+    school = _api(base, admin, "POST", "/schools", {"name": "Trường THCS Nguyễn Du", "code": "THCS-ND-PH"})
     klass = _api(base, admin, "POST", "/classes", {"name": "6A2", "grade": 6, "school_id": school["id"],
                                                    "school_year": "2026-2027"})
-    child = _api(base, admin, "POST", "/users", {"username": "hs.tung", "password": "tung-6a2-nguyen-du",
+    child = _api(base, admin, "POST", "/users", {"username": "hs.tung.ph", "password": "tung-6a2-nguyen-du",
                                                  "full_name": "Lê Minh Tùng", "role": "student",
                                                  "school_id": school["id"]})
     _api(base, admin, "POST", f"/classes/{klass['id']}/students", {"student_ids": [child["id"]]})

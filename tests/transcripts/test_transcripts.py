@@ -77,8 +77,12 @@ def test_pyhanko_validator_accepts_the_signatures_independently(world, graded, s
     context = ValidationContext(trust_roots=[x509.Certificate.load(school_pki["ca_der"])])
     sigs = reader.embedded_signatures
     assert len(sigs) == 3
+    from concurrent.futures import ThreadPoolExecutor
+
     for sig in sigs:
-        status = validate_pdf_signature(sig, context)
+        # In a thread: pyHanko runs its own event loop, and Playwright's (browser tests) may hold this thread's.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            status = pool.submit(validate_pdf_signature, sig, context).result()
         assert status.intact and status.valid and status.trusted, status.pretty_print_details()
     assert sigs[-1].field_name == "Sig_seal"
 
