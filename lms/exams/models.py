@@ -44,6 +44,9 @@ class Exam(db.Model):
     #: Gradebook column kind "tx" | "gk" | "ck", or None when the exam is not linked to the gradebook.
     gradebook_kind: Mapped[str | None] = mapped_column(String(4))
     gradebook_semester: Mapped[int | None] = mapped_column(Integer)
+    #: When the teacher released the scores (công bố điểm): the exam's gradebook columns become visible to
+    #: students; None while the scores are unreleased.
+    scores_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Name of the EXAM_PRESETS entry the sections were made from, if any.
     preset: Mapped[str | None] = mapped_column(String(60))
     #: School year of the assigned classes ("2026-2027"), for the gradebook.
