@@ -57,10 +57,26 @@ def assigned_exams(student) -> list[dict]:
                                    .group_by(Attempt.exam_id)).all())
     open_ids = dict(db.session.execute(select(Attempt.exam_id, Attempt.id).where(
         Attempt.student_id == student.id, Attempt.status == "in_progress")).all())
+    submitted: dict[int, list[Attempt]] = {}
+    for attempt in db.session.scalars(select(Attempt).where(
+            Attempt.student_id == student.id, Attempt.status != "in_progress",
+            Attempt.exam_id.in_([e.id for e in exams] or [-1])).order_by(Attempt.number)):
+        submitted.setdefault(attempt.exam_id, []).append(attempt)
+    now = utcnow()
     out = []
     for exam in exams:
         row = schemas.ExamStudentOut().dump(exam)
-        row.update(attempts_used=used.get(exam.id, 0), open_attempt_id=open_ids.get(exam.id))
+        mine = []
+        for attempt in submitted.get(exam.id, []):
+            # The score shows only where the review policy shows it (after_close hides it until the close).
+            level = permissions.review_level(student, attempt, exam, now)
+            shows_score = permissions.at_least(level, permissions.SCORE) and attempt.status == "graded"
+            mine.append({"id": attempt.id, "number": attempt.number, "status": attempt.status,
+                         "submitted_at": attempt.submitted_at, "review": level,
+                         "score_10": attempt.score_10 if shows_score else None})
+        row.update(attempts_used=used.get(exam.id, 0), open_attempt_id=open_ids.get(exam.id),
+                   attempts=mine, last_attempt=mine[-1] if mine else None,
+                   scores_released=exam.scores_released_at is not None)
         out.append(row)
     return out
 
@@ -93,6 +109,15 @@ def get_exam(exam_id):
              errors=(409, 422))
 def update_exam(exam_id, body):
     exam = services.update_exam(current_user, _exam(exam_id), body)
+    db.session.commit()
+    return exam
+
+
+@bp.endpoint("/exams/<int:exam_id>/release", "POST", allow=roles(TEACHER), body=schemas.ExamReleaseIn,
+             response=schemas.ExamOut, summary="Release the exam's scores to students (công bố điểm): its "
+             "gradebook columns become visible in their “Điểm của tôi”; {released:false} withdraws")
+def release_scores(exam_id, body):
+    exam = services.release_scores(current_user, _exam(exam_id), body["released"])
     db.session.commit()
     return exam
 

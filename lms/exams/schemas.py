@@ -45,6 +45,11 @@ class ExamSectionIn(Schema):
 class ExamGradebookLink(Schema):
     column_kind = fields.String(required=True, validate=validate.OneOf(rules.GRADEBOOK_KINDS))
     semester = fields.Integer(required=True, validate=validate.OneOf((1, 2)))
+    columns = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^\d+$")), values=fields.Integer(allow_none=True),
+                          load_default=None, allow_none=True, metadata={
+                              "description": "{class_id: column_id}: fill an existing gradebook column of that "
+                                             "class (same subject, semester and kind) instead of adding one; "
+                                             "a new column must fit the Thông tư 22 counts (else 422)"})
 
 
 class ExamWrite(Schema):
@@ -118,6 +123,8 @@ class ExamOut(Schema):
     review = fields.String()
     counted = fields.String()
     gradebook = fields.Method("_gradebook", metadata={"description": "{column_kind, semester} or null"})
+    scores_released_at = fields.DateTime(allow_none=True, metadata={
+        "description": "when the teacher released the scores to students (công bố điểm); null while unreleased"})
     preset = fields.String(allow_none=True)
     owner_id = fields.Integer()
     school_year = fields.String()
@@ -131,6 +138,18 @@ class ExamOut(Schema):
 
     def _sections(self, exam):
         return ExamSectionOut(many=True).dump(exam.sections or [])
+
+
+class AttemptSummaryOut(Schema):
+    """One submitted attempt in the student's exam list: where its review is and, if the policy shows it, the
+    score out of 10."""
+
+    id = fields.Integer()
+    number = fields.Integer()
+    status = fields.String(metadata={"enum": ["needs_grading", "graded"]})
+    submitted_at = fields.DateTime(allow_none=True)
+    review = fields.String(metadata={"description": "what the review shows now: none | score | points | full"})
+    score_10 = fields.Decimal(as_string=True, allow_none=True)
 
 
 class ExamStudentOut(Schema):
@@ -148,6 +167,13 @@ class ExamStudentOut(Schema):
     review = fields.String()
     attempts_used = fields.Integer()
     open_attempt_id = fields.Integer(allow_none=True)
+    attempts = fields.List(fields.Nested(AttemptSummaryOut), metadata={"description": "submitted attempts"})
+    last_attempt = fields.Nested(AttemptSummaryOut, allow_none=True)
+    scores_released = fields.Boolean(metadata={"description": "the teacher released the scores (công bố điểm)"})
+
+
+class ExamReleaseIn(Schema):
+    released = fields.Boolean(load_default=True, metadata={"description": "false withdraws a release"})
 
 
 class ExamQuery(Schema):

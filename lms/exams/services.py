@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from lms.accounts.api import get_class
-from lms.core.db import db
+from lms.core.db import db, utcnow
 from lms.core.errors import Conflict, NotFound, ValidationFailed
 from lms.curriculum.api import get_subject
 from question_bank import api as bank
@@ -16,7 +16,7 @@ from . import rules
 from .grading import section_points
 from .models import Attempt, Exam, ExamClass, PaperVersion
 from .permissions import ensure_can_assign
-from .signals import exam_saved
+from .signals import exam_saved, scores_released
 
 #: Raised by the bank's assembly for impossible requests (e.g. more distinct versions than the paper allows).
 ASSEMBLY_ERROR = bank.AssemblyError
@@ -154,6 +154,8 @@ def _apply(user, exam: Exam, data: dict, creating: bool) -> None:
         link = data["gradebook"]
         exam.gradebook_kind = link["column_kind"] if link else None
         exam.gradebook_semester = link["semester"] if link else None
+        # Not stored: the gradebook records which column an exam feeds; this only travels with exam_saved.
+        exam._picked_columns = (link or {}).get("columns")
     if exam.opens_at and exam.closes_at and exam.closes_at <= exam.opens_at:
         _fail("closes_at", "Giờ đóng phải sau giờ mở.")
     if "class_ids" in data:
@@ -184,7 +186,23 @@ def _send_saved(exam: Exam) -> None:
     gradebook = ({"column_kind": exam.gradebook_kind, "semester": exam.gradebook_semester}
                  if exam.gradebook_kind else None)
     exam_saved.send(exam, exam_id=exam.id, title=exam.title, subject=exam.subject, class_ids=exam.class_ids,
-                    gradebook=gradebook, school_year=exam.school_year, owner_id=exam.owner_id)
+                    gradebook=gradebook, school_year=exam.school_year, owner_id=exam.owner_id,
+                    scores_released=exam.scores_released_at is not None,
+                    gradebook_columns=getattr(exam, "_picked_columns", None))
+
+
+def release_scores(user, exam: Exam, released: bool = True) -> Exam:
+    """Công bố điểm: make the exam's gradebook columns visible to its students (or hide them again).
+
+    Releasing twice keeps the first time; the gradebook listens to ``scores_released``.
+    """
+    if released and exam.scores_released_at is None:
+        exam.scores_released_at = utcnow()
+    elif not released:
+        exam.scores_released_at = None
+    db.session.flush()
+    scores_released.send(exam, exam_id=exam.id, released=released)
+    return exam
 
 
 def create_exam(user, data: dict) -> Exam:

@@ -324,6 +324,18 @@ def results(exam_id):
                            subjects=subject_names(), columns=statistics.RESULT_COLUMNS, pending=pending)
 
 
+@web.route("/<int:exam_id>/release", methods=["POST"])
+@login_required
+def release(exam_id):
+    """The “Công bố điểm” button: same service as POST /api/v1/exams/{id}/release."""
+    exam = _owner_exam(exam_id)
+    released = request.form.get("released", "1") != "0"
+    services.release_scores(current_user, exam, released)
+    db.session.commit()
+    flash("Đã công bố điểm cho học sinh." if released else "Đã ẩn điểm với học sinh.", "success")
+    return redirect(url_for("exams_web.results", exam_id=exam.id))
+
+
 def histogram_svg(histogram: list[dict], width: int = 360, height: int = 160) -> dict:
     """Bars of the score histogram as SVG geometry, computed on the server (no chart script needed)."""
     peak = max((b["count"] for b in histogram), default=0) or 1
