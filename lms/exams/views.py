@@ -212,6 +212,11 @@ def _form_data(form) -> tuple[dict, list[int]]:
         raw[name] = parsed.isoformat() if parsed else None
     if form.get("gradebook_kind"):
         raw["gradebook"] = {"column_kind": form["gradebook_kind"], "semester": _int(form.get("semester")) or 1}
+        # gradebook_column_<class id>: an existing column picked in the form (empty: a new column)
+        picked = {key.rpartition("_")[2]: _int(value) for key, value in form.items()
+                  if key.startswith("gradebook_column_") and _int(value)}
+        if picked:
+            raw["gradebook"]["columns"] = picked
     row_of_cell: list[int] = []
     if kind == "preset":
         raw["preset"] = form.get("preset")

@@ -161,3 +161,20 @@ def test_pages_link_the_attempt_and_release_the_scores(app, world, questions):
     mine = student.get("/gradebook/me").get_data(as_text=True)
     assert "Kiểm tra 15 phút" in mine and f'/exams/attempts/{attempt_id}' in mine
     assert _login(app, "gv.minh").post(f"/exams/{exam['id']}/release", data={"released": "1"}).status_code == 404
+
+
+def test_exam_form_picks_a_column_or_shows_the_rule(app, world, questions):
+    tx = _manual_columns(world, "tx", 4)
+    teacher = _login(app, "gv.lan")
+    form = {"title": "Kiểm tra 15 phút lần 3", "subject": "toan", "grade": "10", "class_ids": str(world.klass),
+            "mode": "exam", "max_attempts": "1", "review": "after_submit", "counted": "best",
+            "gradebook_kind": "tx", "semester": "1", "build": "questions", "section_title": "Phần I",
+            "points_per_question": "1", "scoring": "proportional",
+            "question_ids": ",".join(map(str, questions))}
+    resp = teacher.post("/exams/new", data=form)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "4 cột ĐĐGtx" in html and "Thông tư 22" in html
+    resp = teacher.post("/exams/new", data={**form, f"gradebook_column_{world.klass}": str(tx[2])})
+    assert resp.status_code == 302
+    book = world.as_("teacher").get(f"/gradebook?class_id={world.klass}&subject=toan&semester=1").get_json()
+    assert [c["exam_id"] is not None for c in book["columns"]] == [False, False, True, False]
