@@ -1,0 +1,32 @@
+"""The student's home page: exams to sit next (soonest deadline first, in Vietnam time) and recent results."""
+from datetime import datetime, timedelta, timezone
+
+from tests.conftest import PASSWORD
+
+
+def _login(app, username):
+    client = app.test_client()
+    assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def test_home_lists_open_exams_by_deadline_and_recent_results(app, world, bank, make_exam):
+    ids = bank.choices(4)
+    soon = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(hours=3)
+    later = make_exam(ids, title="Kiểm tra cuối tuần", closes_at=(soon + timedelta(days=3)).isoformat())
+    urgent = make_exam(ids, title="Kiểm tra 15 phút gấp", closes_at=soon.isoformat())
+    done = make_exam(ids, title="Bài đã làm", max_attempts=1)
+    student = world.as_("student")
+    attempt = student.post(f"/exams/{done['id']}/attempts").get_json()
+    student.put(f"/attempts/{attempt['id']}/answers", json={"answers": {str(ids[0]): "b"}})
+    student.post(f"/attempts/{attempt['id']}/submit")
+
+    html = _login(app, "hs.anh").get("/dashboard").get_data(as_text=True)
+    assert "Bài kiểm tra cần làm" in html
+    assert html.index("Kiểm tra 15 phút gấp") < html.index("Kiểm tra cuối tuần")
+    local = (soon + timedelta(hours=7)).strftime("%H:%M %d/%m/%Y")  # Asia/Ho_Chi_Minh is UTC+7
+    assert local in html and "Sắp hết hạn" in html and "UTC" not in html
+    results = html[html.index("Kết quả gần đây"):]
+    assert "Bài đã làm" in results and f"/exams/attempts/{attempt['id']}" in results and "2,5 điểm" in results
+    assert "Bài đã làm" not in html[:html.index("Kết quả gần đây")]  # no attempts left: not in the to-do list
+    assert f"/exams/{urgent['id']}/take" in html and f"/exams/{later['id']}/take" in html
