@@ -80,6 +80,47 @@ def index():
     return render_template("exams/teacher_list.html", exams=exams, subjects=subject_names(), modes=MODE_LABELS)
 
 
+def question_count(exam: Exam) -> int:
+    """How many questions a student will get: the pinned paper, or the blueprint's counts when drawn per student."""
+    total = 0
+    for section in exam.sections or []:
+        if section.get("fill") == "per_student":
+            total += sum(int(cell.get("count") or 0) for cell in section.get("blueprint") or [])
+        else:
+            total += len(section.get("items") or [])
+    return total
+
+
+@web.route("/<int:exam_id>/start")
+@login_required
+def start(exam_id):
+    """Instructions before the timer starts: rules, duration, questions, attempts; “Bắt đầu làm bài” opens the
+    paper (the attempt, and its timer, begin only there). An attempt already running goes straight back."""
+    _student_only()
+    exam = permissions.ensure_takeable(current_user, db.session.get(Exam, exam_id))
+    mine = db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id,
+                                                    Attempt.student_id == current_user.id)).all()
+    if any(a.status == "in_progress" for a in mine):
+        return redirect(url_for("exams_web.take", exam_id=exam.id))
+    now = utcnow()
+    state = "open"
+    if exam.opens_at and now < exam.opens_at:
+        state = "not_open"
+    elif exam.closes_at and now >= exam.closes_at:
+        state = "closed"
+    elif exam.max_attempts is not None and len(mine) >= exam.max_attempts:
+        state = "no_attempts"
+    from flask_babel import format_datetime
+
+    def when(value):
+        return format_datetime(value, "HH:mm 'ngày' dd/MM/yyyy") if value else ""
+
+    return render_template("exams/start.html", exam=exam, subjects=subject_names(), questions=question_count(exam),
+                           used=len(mine), state=state, opens=when(exam.opens_at), closes=when(exam.closes_at),
+                           review_labels=REVIEW_LABELS, modes=MODE_LABELS,
+                           last=max(mine, key=lambda a: a.number) if mine else None)
+
+
 @web.route("/<int:exam_id>/take")
 @login_required
 def take(exam_id):

@@ -357,6 +357,10 @@ def test_2_student_watches_and_takes_the_exam_on_a_phone(journey):
     _checked(j)
     card = page.locator("li.card").filter(has_text=EXAM_TITLE)
     card.get_by_role("link", name="Bắt đầu làm bài").click()
+    page.wait_for_url(f"**/exams/{STATE['exam_id']}/start")  # the instructions, before the timer starts
+    expect(page.get_by_text("Quy định làm bài")).to_be_visible()
+    _checked(j)
+    page.get_by_role("link", name="Bắt đầu làm bài").click()
     page.wait_for_url(f"**/exams/{STATE['exam_id']}/take")
     questions = page.locator("section.question")
     expect(questions).to_have_count(4)

@@ -29,4 +29,22 @@ def test_home_lists_open_exams_by_deadline_and_recent_results(app, world, bank, 
     results = html[html.index("Kết quả gần đây"):]
     assert "Bài đã làm" in results and f"/exams/attempts/{attempt['id']}" in results and "2,5 điểm" in results
     assert "Bài đã làm" not in html[:html.index("Kết quả gần đây")]  # no attempts left: not in the to-do list
-    assert f"/exams/{urgent['id']}/take" in html and f"/exams/{later['id']}/take" in html
+    assert f"/exams/{urgent['id']}/start" in html and f"/exams/{later['id']}/start" in html
+
+
+def test_instructions_before_the_timer_starts(app, world, bank, make_exam):
+    ids = bank.choices(3)
+    exam = make_exam(ids, title="Kiểm tra 15 phút", duration_minutes=15, max_attempts=1)
+    client = _login(app, "hs.anh")
+    html = client.get(f"/exams/{exam['id']}/start").get_data(as_text=True)
+    assert "Quy định làm bài" in html and "15 phút" in html and "3 câu" in html and "Đã làm 0/1 lượt" in html
+    assert f"/exams/{exam['id']}/take" in html and "Bắt đầu làm bài" in html
+    assert world.as_("student").get("/exams/assigned").get_json()[0]["open_attempt_id"] is None  # no timer yet
+    attempt = world.as_("student").post(f"/exams/{exam['id']}/attempts").get_json()
+    resp = client.get(f"/exams/{exam['id']}/start")  # a running attempt goes straight back to the paper
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/exams/{exam['id']}/take")
+    world.as_("student").post(f"/attempts/{attempt['id']}/submit")
+    html = client.get(f"/exams/{exam['id']}/start").get_data(as_text=True)
+    assert "dùng hết số lượt" in html and f"/exams/attempts/{attempt['id']}" in html
+    assert _login(app, "hs.ngoai").get(f"/exams/{exam['id']}/start").status_code == 404
+    assert _login(app, "gv.lan").get(f"/exams/{exam['id']}/start").status_code == 404
