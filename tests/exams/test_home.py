@@ -48,3 +48,28 @@ def test_instructions_before_the_timer_starts(app, world, bank, make_exam):
     assert "dùng hết số lượt" in html and f"/exams/attempts/{attempt['id']}" in html
     assert _login(app, "hs.ngoai").get(f"/exams/{exam['id']}/start").status_code == 404
     assert _login(app, "gv.lan").get(f"/exams/{exam['id']}/start").status_code == 404
+
+
+def test_review_marks_chosen_and_correct_options_in_the_list(app, world, bank, make_exam):
+    from .conftest import tf_group
+
+    ids = bank.choices(2) + [bank.q(tf_group(9))]
+    exam = make_exam(ids, review="immediately", max_attempts=1)
+    student = world.as_("student")
+    attempt = student.post(f"/exams/{exam['id']}/attempts").get_json()
+    student.put(f"/attempts/{attempt['id']}/answers", json={"answers": {
+        str(ids[0]): "b", str(ids[1]): "c", str(ids[2]): {"a": True, "b": True, "c": True, "d": False}}})
+    student.post(f"/attempts/{attempt['id']}/submit")
+    html = _login(app, "hs.anh").get(f"/exams/attempts/{attempt['id']}").get_data(as_text=True)
+    assert html.count('class="opt-chosen opt-correct"') == 1  # question 1: chose B, B is right
+    assert html.count('class="opt-chosen opt-wrong"') == 1  # question 2: chose C, wrong
+    assert html.count('class=" opt-correct"') == 1  # question 2: B is the right one
+    assert "Em chọn" in html and "Đáp án đúng" in html and "Đáp án: Sai" in html
+    assert html.count('class="opt-wrong"') == 1  # statement b: said Đúng, it is Sai
+
+    hidden = make_exam(ids[:1], title="Chưa đóng", review="after_submit", max_attempts=1)
+    attempt = student.post(f"/exams/{hidden['id']}/attempts").get_json()
+    student.put(f"/attempts/{attempt['id']}/answers", json={"answers": {str(ids[0]): "c"}})
+    student.post(f"/attempts/{attempt['id']}/submit")
+    html = _login(app, "hs.anh").get(f"/exams/attempts/{attempt['id']}").get_data(as_text=True)
+    assert "Em chọn" in html and "Đáp án đúng" not in html and "opt-correct" not in html and "opt-wrong" not in html
