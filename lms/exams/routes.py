@@ -35,6 +35,15 @@ def create_exam(body):
     return exam
 
 
+@bp.endpoint("/exams/preview", "POST", allow=roles(TEACHER), body=schemas.ExamPreviewIn,
+             response=schemas.PaperPreviewOut, summary="Preview the paper a blueprint draws, saving nothing; "
+             "POST /exams with the returned draw_seed assigns exactly that paper", errors=(422,))
+def preview_exam(body):
+    preview = services.preview_paper(current_user, body)
+    db.session.rollback()  # nothing of a preview is kept
+    return preview
+
+
 @bp.endpoint("/exams", "GET", allow=roles(TEACHER), query=schemas.ExamQuery, response=schemas.ExamOut,
              paginated=True, summary="The caller's exams, newest first")
 def list_exams(args):

@@ -69,6 +69,8 @@ class ExamWrite(Schema):
     review = fields.String(load_default="after_submit", validate=validate.OneOf(rules.REVIEW_POLICIES))
     counted = fields.String(load_default="best", validate=validate.OneOf(rules.COUNTED_POLICIES))
     gradebook = fields.Nested(ExamGradebookLink, load_default=None, allow_none=True)
+    draw_seed = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9a-f]{8,32}$"),
+                              metadata={"description": "from POST /exams/preview: draw exactly the previewed paper"})
     preset = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60),
                            metadata={"description": "An EXAM_PRESETS name (thpt2025-toan, ...): sections from "
                                                     "the 2025 format, filled from the bank"})
@@ -79,6 +81,35 @@ class ExamWrite(Schema):
     def _window(self, data, **kwargs):
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             raise ValidationError("Giờ đóng phải sau giờ mở.", "closes_at")
+
+
+class ExamPreviewIn(ExamWrite):
+    """POST /exams/preview: the exam form as it stands; classes are not needed to see the paper."""
+
+    class_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=50))
+    title = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class PreviewQuestionOut(Schema):
+    id = fields.Integer(attribute="question_id")
+    version = fields.Integer()
+    type = fields.String()
+    level = fields.String()
+    topic_id = fields.Integer(allow_none=True)
+    body = fields.Dict(metadata={"description": "the teacher's view of the question, key included"})
+
+
+class PreviewSectionOut(Schema):
+    title = fields.String()
+    fill = fields.String(metadata={"description": "per_student: one sample draw; every student gets their own"})
+    points_per_question = fields.String(allow_none=True)
+    questions = fields.List(fields.Nested(PreviewQuestionOut))
+
+
+class PaperPreviewOut(Schema):
+    draw_seed = fields.String(metadata={"description": "send it with POST /exams to assign exactly this paper"})
+    total = fields.Integer()
+    sections = fields.List(fields.Nested(PreviewSectionOut))
 
 
 class ExamPatch(ExamWrite):

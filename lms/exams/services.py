@@ -4,6 +4,8 @@ Services take the acting user, raise domain errors, flush and send signals; the 
 """
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import func, select
 
 from lms.accounts.api import get_class
@@ -91,8 +93,12 @@ def draw_blueprint(owner, exam: Exam, index: int, section: dict, seed: str, excl
     return [[qid, version_of[qid]] for qid in ids]
 
 
-def _resolve_sections(user, exam: Exam, raw_sections: list[dict]) -> list[dict]:
-    """Pin fixed sections to question versions and check per-student blueprints can be filled now."""
+def _resolve_sections(user, exam: Exam, raw_sections: list[dict], *, draw_seed: str | None = None,
+                      mark_used: bool = True) -> list[dict]:
+    """Pin fixed sections to question versions and check per-student blueprints can be filled now.
+
+    ``draw_seed`` (from a preview) makes fixed blueprint sections draw exactly the paper the teacher previewed.
+    """
     resolved: list[dict] = []
     used: set[int] = set()
     pinned_pairs: list = []
@@ -123,7 +129,8 @@ def _resolve_sections(user, exam: Exam, raw_sections: list[dict]) -> list[dict]:
             section["items"] = [[v.question_id, v.version] for v in versions]
             section["fill"] = "fixed"
         elif section["fill"] == "fixed":
-            section["items"] = draw_blueprint(user, exam, index, section, f"exam:{exam.id}:{index}", used)
+            seed = f"preview:{draw_seed}:{index}" if draw_seed else f"exam:{exam.id}:{index}"
+            section["items"] = draw_blueprint(user, exam, index, section, seed, used)
         else:
             per_student.append((index, section))
         used.update(q for q, _ in section["items"])
@@ -142,7 +149,8 @@ def _resolve_sections(user, exam: Exam, raw_sections: list[dict]) -> list[dict]:
         check = bank.get_versions([tuple(p) for p in pinned_pairs])
         for index, section in enumerate(resolved):
             _check_types(index, section, [check[tuple(p)] for p in section["items"]])
-        bank.mark_versions_used([tuple(p) for p in pinned_pairs])
+        if mark_used:
+            bank.mark_versions_used([tuple(p) for p in pinned_pairs])
     return resolved
 
 
@@ -178,7 +186,33 @@ def _apply(user, exam: Exam, data: dict, creating: bool) -> None:
             _fail("sections", "Cần ít nhất một phần đề (hoặc chọn mẫu đề).")
         exam.preset = data.get("preset")
         db.session.flush()  # the exam id seeds the blueprint draw
-        exam.sections = _resolve_sections(user, exam, sections)
+        exam.sections = _resolve_sections(user, exam, sections, draw_seed=data.get("draw_seed"))
+
+
+def preview_paper(user, data: dict) -> dict:
+    """The paper an exam's sections would give, without saving anything: ``{draw_seed, sections: [{title,
+    fill, questions: [VersionData]}], total}``. Passing the returned ``draw_seed`` to create_exam assigns
+    exactly this paper (fixed sections); per-student sections show one sample draw."""
+    if get_subject(data["subject"]) is None:
+        _fail("subject", f"Không có môn '{data['subject']}'.")
+    seed = data.get("draw_seed") or secrets.token_hex(8)
+    exam = Exam(owner_id=user.id, subject=data["subject"], grade=data["grade"], title=data.get("title") or "")
+    sections = data.get("sections")
+    if not sections and data.get("preset"):
+        sections, _ = preset_sections(data["preset"], exam.subject)
+    if not sections:
+        _fail("sections", "Cần ít nhất một phần đề (hoặc chọn mẫu đề).")
+    resolved = _resolve_sections(user, exam, sections, draw_seed=seed, mark_used=False)
+    out, used = [], {q for s in resolved for q, _ in s["items"]}
+    for index, section in enumerate(resolved):
+        pairs = section["items"]
+        if section["fill"] == "per_student":
+            pairs = draw_blueprint(user, exam, index, section, f"preview:{seed}:sample:{index}", used)
+        versions = bank.get_versions([tuple(p) for p in pairs])
+        out.append({"title": section["title"], "fill": section["fill"],
+                    "points_per_question": section["points_per_question"],
+                    "questions": [versions[tuple(p)] for p in pairs]})
+    return {"draw_seed": seed, "sections": out, "total": sum(len(s["questions"]) for s in out)}
 
 
 def _send_saved(exam: Exam) -> None:

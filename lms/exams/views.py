@@ -224,14 +224,14 @@ def blueprint_rows(form) -> list[dict]:
     return rows
 
 
-def _form_data(form) -> tuple[dict, list[int]]:
+def _form_data(form, preview: bool = False) -> tuple[dict, list[int]]:
     """The create form as the API's ExamWrite shape, and the form row of each blueprint cell.
 
     A bad field raises DomainError (422) whose ``errors`` are flattened to dotted keys in Vietnamese.
     """
     from lms.core.rest import load
 
-    from .schemas import ExamWrite
+    from .schemas import ExamPreviewIn, ExamWrite
 
     kind = form.get("build", "preset")
     errors: dict[str, list[str]] = {}
@@ -243,8 +243,10 @@ def _form_data(form) -> tuple[dict, list[int]]:
         "shuffle_options": bool(form.get("shuffle_options")),
         "duration_minutes": _int(form.get("duration_minutes")), "max_attempts": _int(form.get("max_attempts")),
     }
-    if not raw["class_ids"]:
+    if not raw["class_ids"] and not preview:
         errors["class_ids"] = ["Chọn ít nhất một lớp."]
+    if re.fullmatch(r"[0-9a-f]{8,32}", form.get("draw_seed", "")):
+        raw["draw_seed"] = form["draw_seed"]
     for name in ("opens_at", "closes_at"):
         try:
             parsed = _parse_time(form.get(name))
@@ -291,7 +293,7 @@ def _form_data(form) -> tuple[dict, list[int]]:
                 errors["sections.0.blueprint"] = ["Ma trận cần ít nhất một dòng có số câu lớn hơn 0."]
         raw["sections"] = [section]
     try:
-        data = load(ExamWrite(), raw)
+        data = load(ExamPreviewIn() if preview else ExamWrite(), raw)
     except DomainError as exc:
         errors = {**_flatten(exc.errors or {}), **errors}
         data = None
@@ -333,15 +335,23 @@ def new():
     if current_user.role != "teacher":
         raise NotFound()
     errors: dict = {}
+    preview = None
     rows = blueprint_rows(request.form)
     if request.method == "POST":
         row_of_cell: list[int] = []
+        wants_preview = request.form.get("action") in ("preview", "redraw")
         try:
-            data, row_of_cell = _form_data(request.form)
-            exam = services.create_exam(current_user, data)
-            db.session.commit()
-            flash("Đã tạo bài kiểm tra.", "info")
-            return redirect(url_for("exams_web.results", exam_id=exam.id))
+            data, row_of_cell = _form_data(request.form, preview=wants_preview)
+            if wants_preview:
+                if request.form.get("action") == "redraw":
+                    data["draw_seed"] = None  # a new draw
+                preview = services.preview_paper(current_user, data)
+                db.session.rollback()
+            else:
+                exam = services.create_exam(current_user, data)
+                db.session.commit()
+                flash("Đã tạo bài kiểm tra.", "info")
+                return redirect(url_for("exams_web.results", exam_id=exam.id))
         except DomainError as exc:
             db.session.rollback()
             errors = _form_errors(exc, rows, getattr(exc, "row_of_cell", row_of_cell))
@@ -349,10 +359,13 @@ def new():
         rows = [{"topic_id": None, "level": level, "type": None, "count": ""} for level in rules.LEVELS]
     rows += [{"topic_id": None, "level": None, "type": None, "count": ""}] * max(0, BLUEPRINT_ROWS - len(rows))
     topics = {r["topic_id"]: get_topic(r["topic_id"]) for r in rows if r["topic_id"]}
+    if preview:
+        topic_ids = {q.topic_id for s in preview["sections"] for q in s["questions"] if q.topic_id}
+        topics.update({tid: get_topic(tid) for tid in topic_ids if tid not in topics})
     classes = [c for c in (get_class(cid) for cid in sorted(taught_class_ids(current_user.id))) if c]
     return render_template("exams/new.html", classes=classes, subjects=subject_names(), presets=bank.EXAM_PRESETS,
                            levels=rules.LEVELS, errors=errors, form=request.form, fresh=request.method == "GET",
-                           review_labels=REVIEW_LABELS, rows=rows, topics=topics,
+                           review_labels=REVIEW_LABELS, rows=rows, topics=topics, preview=preview,
                            max_questions=rules.MAX_QUESTIONS_PER_EXAM), (422 if errors else 200)
 
 
