@@ -22,7 +22,7 @@ from lms.core.errors import DomainError, NotFound
 from lms.curriculum.api import get_topic, subject_names
 from question_bank import api as bank
 
-from . import attempts, permissions, rules, services, statistics
+from . import attempts, charts, item_report, permissions, rules, services, statistics
 from .models import Attempt, AttemptItem, Exam, PaperVersion
 
 web = Blueprint("exams_web", __name__, url_prefix="/exams", template_folder="templates",
@@ -395,26 +395,19 @@ def release(exam_id):
     return redirect(url_for("exams_web.results", exam_id=exam.id))
 
 
-def histogram_svg(histogram: list[dict], width: int = 360, height: int = 160) -> dict:
-    """Bars of the score histogram as SVG geometry, computed on the server (no chart script needed)."""
-    peak = max((b["count"] for b in histogram), default=0) or 1
-    bar_w = width / max(len(histogram), 1)
-    bars = []
-    for i, b in enumerate(histogram):
-        h = (height - 20) * b["count"] / peak
-        bars.append({"x": round(i * bar_w + 2, 1), "y": round(height - 16 - h, 1), "w": round(bar_w - 4, 1),
-                     "h": round(h, 1), "count": b["count"], "label": f"{b['from']}–{b['to']}",
-                     "lx": round(i * bar_w + bar_w / 2, 1)})
-    return {"width": width, "height": height, "bars": bars}
-
-
 @web.route("/<int:exam_id>/statistics")
 @login_required
 def stats(exam_id):
     exam = _teacher_exam(exam_id)
     doc = statistics.cached(exam)
     db.session.commit()
-    return render_template("exams/statistics.html", exam=exam, doc=doc, svg=histogram_svg(doc["histogram"]))
+    items = item_report.rows(exam, doc)
+    # The map numbers questions as the table does (1, 2, ...), whatever order each student saw them in.
+    points = [{"number": r["order"], "facility": q.get("facility"), "discrimination": q.get("discrimination")}
+              for r, q in zip(items, doc["questions"])]
+    return render_template("exams/statistics.html", exam=exam, doc=doc, items=items,
+                           histogram=charts.histogram_svg(doc["histogram"]), item_map=charts.item_map_svg(points),
+                           num=charts.vn_number)
 
 
 def exam_questions(exam: Exam) -> list[dict]:

@@ -76,3 +76,26 @@ def test_exam_form_previews_the_blueprint_paper_then_creates_it(app, world):
     assert resp.status_code == 302
     exam = world.as_("teacher").get("/exams").get_json()["items"][0]
     assert exam["sections"][0]["question_ids"] == shown
+
+
+def test_statistics_page_is_readable(app, world):
+    from tests.conftest import PASSWORD
+
+    ids = [make_question(app, world.teacher, single_choice(i)) for i in range(1, 4)]
+    teacher = world.as_("teacher")
+    exam = teacher.post("/exams", json=exam_body(world, ids, review="immediately")).get_json()
+    for who, picks in (("student", ["b", "b", "a"]), ("student2", ["c", "b", "b"])):
+        client = world.as_(who)
+        attempt = client.post(f"/exams/{exam['id']}/attempts").get_json()
+        client.put(f"/attempts/{attempt['id']}/answers", json={"answers": {str(q): p for q, p in zip(ids, picks)}})
+        client.post(f"/attempts/{attempt['id']}/submit")
+    page = app.test_client()
+    page.post("/login", data={"username": "gv.lan", "password": PASSWORD})
+    html = page.get(f"/exams/{exam['id']}/statistics").get_data(as_text=True)
+    assert "Câu trắc nghiệm số 1" in html  # the question's text, not only its number
+    assert "<strong>B</strong>. Phương án B (1): 1 bài" in html and "<strong>C</strong>. Phương án C (1): 1 bài" in html
+    assert "Đáp án" in html and "Điểm trung bình" in html
+    assert '<svg class="item-map chart"' in html and '<svg class="histogram chart"' in html
+    assert "<dt>Điểm trung bình</dt><dd>6,7</dd>" in html  # a decimal comma, not 6.7
+    # Labels sit inside the viewBox: the last bar's label is centred, not starting at the right edge.
+    assert 'text-anchor="middle">9–10</text>' in html
