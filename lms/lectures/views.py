@@ -178,7 +178,29 @@ def class_progress(lecture_id: int):
     if class_id is not None:
         report = services.progress_report(current_user, lecture, class_id)
     return render_template("lectures/progress.html", lecture=presenters.summary(current_user, lecture),
-                           classes=classes, class_id=class_id, report=report)
+                           classes=classes, class_id=class_id, report=report,
+                           chart=progress_chart(report) if report and report["items"] else None)
+
+
+#: Bands of the class progress chart: (label, lowest watched share included).
+PROGRESS_BANDS = (("Dưới 25%", 0.0), ("25–50%", 0.25), ("50–75%", 0.5), ("Từ 75%", 0.75))
+
+
+def progress_chart(report: dict):
+    """How many students have not opened the lecture, watched part of it (by band), or finished it."""
+    from lms.core.charts import bar_chart
+
+    counts = {"Chưa xem": 0, **{label: 0 for label, _ in PROGRESS_BANDS}, "Xem xong": 0}
+    for row in report["items"]:
+        if row["completed"]:
+            counts["Xem xong"] += 1
+        elif not row["last_watched_at"]:
+            counts["Chưa xem"] += 1
+        else:
+            band = [label for label, low in PROGRESS_BANDS if (row["watched_ratio"] or 0) >= low][-1]
+            counts[band] += 1
+    return bar_chart(list(counts), [("Số học sinh", list(counts.values()))],
+                     title=f"Tiến độ xem của lớp: {len(report['items'])} học sinh", y_label="Số học sinh")
 
 
 @web.route("/lectures/review")

@@ -178,3 +178,19 @@ def test_exam_form_picks_a_column_or_shows_the_rule(app, world, questions):
     assert resp.status_code == 302
     book = world.as_("teacher").get(f"/gradebook?class_id={world.klass}&subject=toan&semester=1").get_json()
     assert [c["exam_id"] is not None for c in book["columns"]] == [False, False, True, False]
+
+
+def test_gradebook_grid_shows_class_summary_charts(app, world):
+    tx = _manual_columns(world, "tx", 4) + _manual_columns(world, "gk", 1) + _manual_columns(world, "ck", 1)
+    teacher = world.as_("teacher")
+    for column, (a, b) in zip(tx, [("8", "5"), ("7.5", "4"), ("9", "6"), ("6", "5"), ("7", "4.5"), ("8.5", "3")]):
+        resp = teacher.put(f"/gradebook/columns/{column}/scores",
+                           json={"scores": {str(world.student): a, str(world.student2): b}})
+        assert resp.status_code == 200, resp.get_json()
+    html = _login(app, "gv.lan").get(f"/gradebook/grid?class_id={world.klass}&subject=toan&semester=1") \
+        .get_data(as_text=True)
+    assert "Thống kê của lớp" in html and 'data-testid="gb-bands-chart"' in html
+    # 7,8 (the DOMAIN.md example) falls in 6,5 – dưới 8,0; 4,2 in 3,5 – dưới 5,0.
+    assert "6,5 – dưới 8,0: 1" in html and "3,5 – dưới 5,0: 1" in html
+    assert "Điểm trung bình của lớp theo từng cột điểm" in html and "6,5" in html  # (8 + 5) / 2
+

@@ -32,3 +32,15 @@ def test_clock_reads_like_a_video_player():
     from lms.lectures.home import clock
 
     assert [clock(0), clock(245.7), clock(3723)] == ["0:00", "4:05", "1:02:03"]
+
+
+def test_teacher_sees_class_progress_as_a_chart(app, world, make_lecture, asset):
+    video = asset(world.teacher, duration_s=100.0)
+    lecture = make_lecture(visibility="class", class_ids=[world.klass], media_ids=[video], submit=True)
+    world.as_("student").put(f"/lectures/{lecture['id']}/progress", json={"position_s": 60, "watched": [[0, 60]]})
+    html = _login(app, "gv.lan").get(f"/lectures/{lecture['id']}/class-progress?class_id={world.klass}") \
+        .get_data(as_text=True)
+    assert 'data-testid="progress-chart"' in html
+    # One student never opened it; the other watched part (how much the server credits depends on wall time).
+    assert "Chưa xem: 1" in html and "Xem xong: 0" in html
+    assert sum(f"{band}: 1" in html for band in ("Dưới 25%", "25–50%", "50–75%", "Từ 75%")) == 1
