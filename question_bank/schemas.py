@@ -163,10 +163,21 @@ class QuestionImportError(Schema):
     message = fields.String()
 
 
+class QuestionImportChoice(Schema):
+    label = fields.String(metadata={"description": "A, B, … for options; a), b), … for statements"})
+    text = fields.String(metadata={"description": "sanitised HTML"})
+    correct = fields.Boolean(metadata={"description": "the detected key (statements: true means Đúng)"})
+
+
 class QuestionImportItem(Schema):
     location = fields.String()
     type = fields.String()
     title = fields.String()
+    stem = fields.String(metadata={"description": "sanitised HTML; embedded images shown as placeholders"})
+    choices = fields.List(fields.Nested(QuestionImportChoice))
+    answer = fields.String(metadata={"description": "the detected answer as the key table prints it: B, ĐSĐS, -1,5"})
+    level = fields.String(allow_none=True)
+    has_explanation = fields.Boolean()
 
 
 class QuestionImportOut(Schema):

@@ -126,7 +126,8 @@ def import_questions(user, format_name: str, data: bytes, *, mode: str, dry_run:
             continue
         good.append(draft)
         outcome.items.append({"location": draft.location, "type": body["type"],
-                              "title": plain_text(body.get("stem") or body.get("text") or "")[:120]})
+                              "title": plain_text(body.get("stem") or body.get("text") or "")[:120],
+                              **_preview(body, draft.meta or {})})
     if dry_run or (mode == "all_or_nothing" and outcome.errors):
         return outcome
     for draft in good:
@@ -142,6 +143,23 @@ def import_questions(user, format_name: str, data: bytes, *, mode: str, dry_run:
         outcome.question_ids.append(question.id)
     outcome.imported = len(outcome.question_ids)
     return outcome
+
+
+def _preview(body: dict, meta: dict) -> dict:
+    """What the import page shows per question before anything is written: the stem (sanitised; images as
+    placeholders), the options or statements with the detected key, and the answer as the key table prints it."""
+    from .formats.docx_writer import key_value
+
+    choices = [{"label": chr(ord("A") + i), "text": o.get("text") or "", "correct": bool(o.get("correct"))}
+               for i, o in enumerate(body.get("options") or [])]
+    choices += [{"label": f"{chr(ord('a') + i)})", "text": s.get("text") or "", "correct": bool(s.get("correct"))}
+                for i, s in enumerate(body.get("statements") or [])]
+    answer = key_value(body)
+    if body.get("type") == "essay":
+        answer = "Tự luận (giáo viên chấm)"
+    return {"stem": body.get("stem") or body.get("text") or "", "choices": choices, "answer": answer,
+            "level": meta.get("level") if meta.get("level") in LEVELS else None,
+            "has_explanation": bool(body.get("explanation"))}
 
 
 def _image_storer(user, draft):

@@ -131,6 +131,19 @@ def import_page():
                            **_labels())
 
 
+@web.route("/import/mau-cau-hoi.docx")
+@login_required
+def import_template():
+    """The Word template of the import layout (question_bank.import_template)."""
+    from flask import Response
+
+    from .import_template import template_docx
+
+    _staff_only()
+    return Response(template_docx(), headers={"Content-Disposition": 'attachment; filename="mau-cau-hoi.docx"'},
+                    mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
 @web.route("/review")
 @login_required
 def review_queue():
