@@ -56,7 +56,7 @@
     var label = document.createElement("label");
     label.className = "att-label";
     label.setAttribute("for", "att-" + media.id);
-    label.textContent = "Tiêu đề hiển thị cho học sinh";
+    label.textContent = "Tiêu đề tệp (hiển thị cho học sinh)";
     var input = document.createElement("input");
     input.type = "text";
     input.id = "att-" + media.id;
