@@ -74,12 +74,17 @@ def item_map_svg(questions: list[dict], width: int = 480, height: int = 320) -> 
                  'Độ khó (tỉ lệ điểm đạt được: 0 khó – 1 dễ)</text>')
     parts.append(f'<text transform="translate(12 {top + plot_h / 2}) rotate(-90)" text-anchor="middle" '
                  'class="axis-title">Độ phân biệt</text>')
+    taken: dict[tuple, int] = {}
     for q in questions:
-        if q.get("facility") is None:
-            continue
         d = q.get("discrimination")
-        cls = "dot" if d is not None and d >= rules.WEAK_DISCRIMINATION and lo <= q["facility"] <= hi else "dot warn"
-        x, y = px(q["facility"]), py(d if d is not None else 0)
+        if q.get("facility") is None or d is None:
+            continue  # too few students for a discrimination: listed under the chart instead
+        cls = "dot" if d >= rules.WEAK_DISCRIMINATION and lo <= q["facility"] <= hi else "dot warn"
+        x, y = px(q["facility"]), py(d)
+        # Questions with the same numbers would hide each other: later ones step aside, still readable.
+        clash = taken.get((x, y), 0)
+        taken[(x, y)] = clash + 1
+        x = round(x - 20 * clash, 1)
         parts.append(f'<g class="{cls}"><circle cx="{x}" cy="{y}" r="9"/>'
                      f'<text x="{x}" y="{y + 4}" text-anchor="middle">{q["number"]}</text></g>')
     parts.append("</svg>")

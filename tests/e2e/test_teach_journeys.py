@@ -234,6 +234,11 @@ def test_student_on_a_phone_home_lecture_exam_result_and_released_score(journey)
     expect(t.page.locator("#cong-bo-diem")).to_contain_text("Đã công bố")
     t.shot("scores-released")
     _checked(t)
+    t.page.goto(f"/exams/{STATE['exam_id']}/statistics")
+    expect(t.page.locator("svg.item-map")).to_be_visible()
+    expect(t.page.locator("table.item-table")).to_contain_text("Đáp án đúng")
+    t.shot("statistics")
+    _checked(t)
 
     # Now the student sees it, linked to the attempt.
     page.goto("/gradebook/me")

@@ -99,3 +99,18 @@ def test_statistics_page_is_readable(app, world):
     assert "<dt>Điểm trung bình</dt><dd>6,7</dd>" in html  # a decimal comma, not 6.7
     # Labels sit inside the viewBox: the last bar's label is centred, not starting at the right edge.
     assert 'text-anchor="middle">9–10</text>' in html
+
+
+def test_item_map_plots_each_question_once_and_apart():
+    from lms.exams.charts import histogram_svg, item_map_svg
+
+    svg = str(item_map_svg([{"number": 1, "facility": 0.5, "discrimination": 0.4},
+                            {"number": 2, "facility": 0.5, "discrimination": 0.4},
+                            {"number": 3, "facility": 0.95, "discrimination": None}]))
+    dots = svg.split('<g class="')[1:]
+    assert len(dots) == 2 and all(d.startswith("dot\"") for d in dots)  # 3 has no discrimination yet
+    xs = [d.split('cx="')[1].split('"')[0] for d in dots]
+    assert xs[0] != xs[1]  # the same numbers do not hide each other
+    assert "độ phân biệt chưa tính được" in svg and "0,5" in svg
+    bars = str(histogram_svg([{"from": b, "to": b + 1, "count": 1 if b == 9 else 0} for b in range(10)]))
+    assert bars.count("<rect") == 10 and 'text-anchor="middle" class="count">1</text>' in bars
