@@ -1,7 +1,7 @@
 """topic catalogue of the 2018 programme; exams' score release
 
 Revision ID: 22909ca86770
-Revises: 5e7c1a9d3b42
+Revises: 3a7c1e9d2b40
 Create Date: 2026-12-04 18:10:00
 
 The topic tree of Chương trình GDPT 2018 is reference data every installation needs (a ma trận by chủ đề
@@ -15,7 +15,7 @@ import lms.core.db
 
 
 revision = '22909ca86770'
-down_revision = '5e7c1a9d3b42'
+down_revision = '3a7c1e9d2b40'
 branch_labels = None
 depends_on = None
 
