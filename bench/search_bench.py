@@ -31,7 +31,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lms.search.analysis import fold  # noqa: E402
-from lms.search.engine import Allow, SearchIndex  # noqa: E402
+from lms.search.documents import Allow
+from lms.search.whoosh_backend import SearchIndex  # noqa: E402
 
 # Real words of the school curriculum, mostly two-syllable compounds, so phrase and folding behave as
 # they would on real question banks.

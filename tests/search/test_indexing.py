@@ -5,7 +5,8 @@ import threading
 
 from lms.core.db import db
 from lms.search import service
-from lms.search.engine import Allow, SearchIndex
+from lms.search.documents import Allow
+from lms.search.whoosh_backend import SearchIndex
 from lms.search.tasks import index_object
 
 from .conftest import hits, make_question, search

@@ -1,4 +1,5 @@
-"""SearchIndex: diacritic-insensitive matching, ranking, permission filtering, facets, suggestions, writers."""
+"""The whoosh backend's SearchIndex: matching, ranking, permissions, facets, suggestions, writers (see also
+the contract both backends pass, test_contract.py)."""
 
 import threading
 import unicodedata
@@ -6,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from lms.search.engine import Allow, Results, SearchIndex
+from lms.search.documents import Allow, Results
+from lms.search.whoosh_backend import SearchIndex
 
 EVERYTHING = Allow.everything()
 
