@@ -20,6 +20,8 @@ MAX_LEXEME_CHARS = 200
 TITLE, BODY, TEACHER = "A", "B", "D"
 #: ts_rank weights for {D, C, B, A}: a title match counts more than two body matches.
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
+#: Adjacent pairs of a query that add a phrase bonus (each costs one @@ per ranked row).
+MAX_PHRASES = 8
 
 fold_token = lru_cache(maxsize=65536)(fold)
 
@@ -65,7 +67,8 @@ def words(title: str, body: str) -> set[str]:
 
 class Queries:
     """The tsqueries of one search: ``match`` (every folded syllable, the recall condition), ``exact``
-    (any syllable as typed, diacritics kept) and ``phrase`` (adjacent folded syllables), for ranking."""
+    (any syllable as typed, diacritics kept) and ``phrases`` (each pair of adjacent folded syllables), for
+    ranking."""
 
     def __init__(self, exact_tokens: list[str], teacher_fields: bool):
         # Without teacher fields, a lexeme only counts where it occurs in a title or body (weights A, B).
@@ -74,8 +77,9 @@ class Queries:
         self.folded = folded
         self.match = " & ".join(quote(t) + restrict for t in folded)
         self.exact = " | ".join(quote(t) + restrict for t in exact_tokens)
-        pairs = list(dict.fromkeys(zip(folded_in_order(exact_tokens), folded_in_order(exact_tokens)[1:])))
-        self.phrase = " | ".join(f"({quote(a)}{restrict} <-> {quote(b)}{restrict})" for a, b in pairs)
+        in_order = folded_in_order(exact_tokens)
+        pairs = list(dict.fromkeys(zip(in_order, in_order[1:])))[:MAX_PHRASES]
+        self.phrases = [f"{quote(a)}{restrict} <-> {quote(b)}{restrict}" for a, b in pairs]
 
 
 def folded_in_order(exact_tokens: list[str]) -> list[str]:
