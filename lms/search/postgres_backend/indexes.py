@@ -19,6 +19,7 @@ from lms.search.analysis import query_tokens
 from lms.search.backends import SearchBackend
 from lms.search.documents import (
     FACET_FIELDS,
+    FILTER_FIELDS,
     MAX_QUERY_TOKENS,
     SNIPPET_SOURCE_CHARS,
     SUGGEST_BELOW,
@@ -33,7 +34,7 @@ from lms.search.documents import (
 from . import suggestions
 from .models import SearchDocument
 from .snippets import snippet
-from .vectors import RANK_WEIGHTS, Queries, vectors, words
+from .vectors import RANK_WEIGHTS, Queries, allow_query, analyse
 
 #: Index document field -> column of search_documents.
 COLUMNS = {"type": "doc_type", "subject": "subject", "grade": "grade", "level": "level", "status": "status",
@@ -104,13 +105,14 @@ class PostgresIndex(SearchBackend):
         rows, vocabulary = [], set()
         for doc in docs:
             p = prepare(doc)
-            exact, folded = vectors(p["title"], p["body"], p["teacher_only"])
+            exact, folded, words = analyse(p["title"], p["body"], p["teacher_only"],
+                                           {field: p[field] for field in FILTER_FIELDS})
             rows.append({"doc_type": p["type"], "obj_id": p["obj_id"], "title": p["title"], "body": p["body"],
                          **{name: p[name] for name in ("subject", "grade", "level", "status", "qtype",
                                                         "visibility", "owner_id", "school_id", "audience")},
                          "class_ids": list(p["class_ids"]), "updated_at": p["updated_at"],
                          "exact_tsv": exact, "folded_tsv": folded})
-            vocabulary |= words(p["title"], p["body"])
+            vocabulary |= words
         if not rows:
             return 0
         table = SearchDocument.__table__
@@ -146,27 +148,31 @@ class PostgresIndex(SearchBackend):
                grade: str | int | None = None, level: str | None = None, status: str | None = None,
                qtype: str | None = None, page: int = 1, per_page: int = 20,
                teacher_fields: bool = False) -> Results:
-        """See :meth:`lms.search.backends.SearchBackend.search`; one statement counts, one ranks a page."""
+        """See :meth:`lms.search.backends.SearchBackend.search`.
+
+        One statement: the GIN index finds the rows that hold every folded syllable *and* the caller's
+        Allow (filter lexemes of ``folded_tsv``), so only rows the caller may see are read; they are read
+        once into ``m``, which gives the total, each facet (under every active filter but its own) and the
+        ranked page. Only hits passing every filter are scored.
+        """
         if not isinstance(allow, Allow):
             raise TypeError("allow must be an Allow")
         check_paging(page, per_page)
+        if not allow.unrestricted and not allow.clauses:
+            return Results(total=0, items=[], facets={name: {} for name in FACET_FIELDS}, page=page,
+                           per_page=per_page)
         exact_tokens = query_tokens(q)[:MAX_QUERY_TOKENS]
         active = {name: str(value) for name, value in (("type", type), ("subject", subject), ("grade", grade),
                                                         ("level", level), ("status", status), ("qtype", qtype))
                   if value not in (None, "")}
         sql = Sql()
         queries = Queries(exact_tokens, teacher_fields) if exact_tokens else None
-        where = [sql.allow(allow)]
-        if queries is not None:
-            where.append(f"folded_tsv @@ CAST({sql.bind(queries.match)} AS tsquery)")
+        parts = ([f"({queries.match})"] if queries else []) + ([] if allow.unrestricted
+                                                               else [f"({allow_query(allow.clauses)})"])
+        where = f"folded_tsv @@ CAST({sql.bind(' & '.join(parts))} AS tsquery)" if parts else "TRUE"
         flags = {name: sql.test(name, (value,)) for name, value in active.items()}
-        base = " AND ".join(where)
-
         with self._session() as session:
-            total, facets = self._counts(session, sql, base, flags)
-            items = []
-            if (page - 1) * per_page < total:
-                items = self._page(session, sql, base, flags, queries, page, per_page)
+            total, facets, items = self._run(session, sql, where, flags, queries, page, per_page)
             suggestion = None
             if total < SUGGEST_BELOW and exact_tokens:
                 scope = " AND ".join([sql.allow(allow)] + list(flags.values()))
@@ -175,56 +181,56 @@ class PostgresIndex(SearchBackend):
                        per_page=per_page)
 
     @staticmethod
-    def _counts(session, sql: Sql, base: str, flags: dict[str, str]) -> tuple[int, dict]:
-        # One pass over the matching rows the caller may see; each facet is counted under every active
-        # filter except its own, so the other values of a filtered facet stay offered.
+    def _run(session, sql: Sql, where: str, flags: dict[str, str], queries: Queries | None, page: int,
+             per_page: int) -> tuple[int, dict, list[dict]]:
         names = list(flags)
-        columns = ", ".join(f"({cond}) AS f_{name}" for name, cond in flags.items())
-        parts = ["SELECT 'total' AS facet, NULL AS value, count(*) AS n FROM m"
-                 + _where([f"f_{n}" for n in names])]
-        for facet in FACET_FIELDS:
-            column = COLUMNS[facet]
-            parts.append(f"SELECT '{facet}', {column}, count(*) FROM m"
-                         + _where([f"f_{n}" for n in names if n != facet]) + f" GROUP BY {column}")
-        statement = (f"WITH m AS MATERIALIZED (SELECT doc_type, subject, grade, level, status"
-                     f"{', ' + columns if columns else ''} FROM search_documents WHERE {base}) "
-                     + " UNION ALL ".join(parts))
-        total, facets = 0, {name: {} for name in FACET_FIELDS}
-        for facet, value, n in session.execute(text(statement), sql.params):
-            if facet == "total":
-                total = n
-            else:
-                facets[facet][value] = n
-        return total, {name: sorted_counts(counts) for name, counts in facets.items()}
-
-    @staticmethod
-    def _page(session, sql: Sql, base: str, flags: dict[str, str], queries: Queries | None, page: int,
-              per_page: int) -> list[dict]:
-        where = " AND ".join([base] + list(flags.values()))
+        all_flags = " AND ".join(f"f_{n}" for n in names) or "TRUE"
         if queries is None:
             # A blank query lists everything visible, newest first, every hit scoring 1.0.
             score, order = "1.0", "updated_at DESC, doc_type, obj_id"
         else:
-            weights = sql.bind(RANK_WEIGHTS)
-            parts = [f"ts_rank(CAST({weights} AS real[]), folded_tsv, CAST({sql.bind(queries.match)} AS tsquery))",
-                     f"{_W_EXACT} * ts_rank(CAST({weights} AS real[]), exact_tsv, "
-                     f"CAST({sql.bind(queries.exact)} AS tsquery))"]
-            # ts_rank treats <-> like &, so each adjacent pair the document holds as typed adds a fixed bonus
-            # (about one title match) instead.
-            parts += [f"{_W_PHRASE} * (folded_tsv @@ CAST({sql.bind(pair)} AS tsquery))::int"
+            weights = f"CAST({sql.bind(RANK_WEIGHTS)} AS real[])"
+            terms = [f"ts_rank({weights}, folded_tsv, CAST({sql.bind(queries.folded_any)} AS tsquery))",
+                     f"{_W_EXACT} * ts_rank({weights}, exact_tsv, CAST({sql.bind(queries.exact)} AS tsquery))"]
+            # ts_rank treats <-> like &, so each adjacent pair the document holds as typed adds a fixed
+            # bonus (about one title match) instead.
+            terms += [f"{_W_PHRASE} * (folded_tsv @@ CAST({sql.bind(pair)} AS tsquery))::int"
                       for pair in queries.phrases]
-            score, order = " + ".join(parts), "score DESC, doc_type, obj_id"
+            score, order = " + ".join(terms), "score DESC, doc_type, obj_id"
+        flag_columns = "".join(f", ({cond}) AS f_{name}" for name, cond in flags.items())
+        # Only hits passing every filter are scored; the others only count towards facets.
+        scored = f"CASE WHEN {' AND '.join(flags.values()) or 'TRUE'} THEN {score} END"
         limit, offset = sql.bind(per_page), sql.bind((page - 1) * per_page)
-        rows = session.execute(text(
-            f"SELECT t.doc_type, t.obj_id, t.title, t.score, left(d.body, {SNIPPET_SOURCE_CHARS}) FROM "
-            f"(SELECT doc_type, obj_id, title, updated_at, {score} AS score FROM search_documents WHERE {where} "
-            f"ORDER BY {order} LIMIT {limit} OFFSET {offset}) t "
-            f"JOIN search_documents d USING (doc_type, obj_id) ORDER BY {order.replace('updated_at', 't.updated_at')}"),
-            sql.params).all()
+        # The first branch types the columns: (kind, value, count, obj_id, title, score, body, rank).
+        selects = [f"SELECT 'total', NULL::varchar, count(*), NULL::varchar, NULL::text, NULL::float8, NULL::text, "
+                   f"NULL::bigint FROM m WHERE {all_flags}"]
+        for facet in FACET_FIELDS:
+            column = COLUMNS[facet]
+            others = " AND ".join(f"f_{n}" for n in names if n != facet) or "TRUE"
+            selects.append(f"SELECT '{facet}', {column}, count(*), NULL, NULL, NULL, NULL, NULL FROM m "
+                           f"WHERE {others} GROUP BY {column}")
+        selects.append(f"SELECT 'hit', t.doc_type, NULL, t.obj_id, d.title, t.score, "
+                       f"left(d.body, {SNIPPET_SOURCE_CHARS}), t.n FROM top t "
+                       f"JOIN search_documents d USING (doc_type, obj_id)")
+        statement = (
+            f"WITH m AS MATERIALIZED (SELECT doc_type, obj_id, subject, grade, level, status, updated_at"
+            f"{flag_columns}, {scored} AS score FROM search_documents WHERE {where}), "
+            f"top AS (SELECT doc_type, obj_id, score, row_number() OVER (ORDER BY {order}) AS n FROM m "
+            f"WHERE {all_flags} ORDER BY {order} LIMIT {limit} OFFSET {offset}) "
+            + " UNION ALL ".join(selects))
+        total, facets, hits = 0, {name: {} for name in FACET_FIELDS}, []
+        for kind, value, n, obj_id, title, score_, body, rank in session.execute(text(statement), sql.params):
+            if kind == "total":
+                total = n
+            elif kind == "hit":
+                hits.append((rank, value, obj_id, title, score_, body))
+            else:
+                facets[kind][value] = n
         marked = set(queries.folded) if queries is not None else set()
-        return [{"type": doc_type, "id": int(obj_id) if obj_id.isdigit() else obj_id, "title": title or "",
-                 "snippet": snippet(body or "", marked),
-                 "score": round(float(score), 4)} for doc_type, obj_id, title, score, body in rows]
+        items = [{"type": doc_type, "id": int(obj_id) if obj_id.isdigit() else obj_id, "title": title or "",
+                  "snippet": snippet(body or "", marked), "score": round(float(score_), 4)}
+                 for _rank, doc_type, obj_id, title, score_, body in sorted(hits)]
+        return total, {name: sorted_counts(counts) for name, counts in facets.items()}, items
 
     def doc_versions(self) -> dict[str, str]:
         """``{doc_key: updated_at}`` of every row."""

@@ -10,10 +10,9 @@ from functools import lru_cache
 
 from lms.search.analysis import fold, tokens
 
-#: PostgreSQL's limits: positions above 16,383 are clamped, at most 256 positions per lexeme are kept,
-#: lexemes must stay below 2 KB. Longer "words" (base64 blobs pasted into a question) are skipped.
+#: PostgreSQL's limits: positions above 16,383 are clamped (here too), the first 256 positions of a lexeme
+#: are kept (by PostgreSQL), lexemes must stay below 2 KB: longer "words" (pasted base64) are skipped.
 MAX_POSITION = 16383
-MAX_POSITIONS_PER_LEXEME = 255
 MAX_LEXEME_CHARS = 200
 
 #: Weights: title A, body B, teacher-only text D; queries without teacher fields restrict to A and B.
@@ -28,41 +27,74 @@ fold_token = lru_cache(maxsize=65536)(fold)
 
 def quote(lexeme: str) -> str:
     """A lexeme quoted for tsvector/tsquery input."""
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+    if "'" in lexeme or "\\" in lexeme:
+        lexeme = lexeme.replace("\\", "\\\\").replace("'", "''")
+    return "'" + lexeme + "'"
 
 
-def vectors(title: str, body: str, teacher_only: str) -> tuple[str, str]:
-    """Return the ``(exact, folded)`` tsvector literals of one document's cleaned text.
+# "12A", "13B", ... for every position and weight: the literal is built by lookups, not formatting.
+_ENTRIES = {weight: [f"{p}{weight}" for p in range(MAX_POSITION + 1)] for weight in (TITLE, BODY, TEACHER)}
+# Filter lexemes sit at position 1 with weight A, so a query restricted to titles and bodies (:AB) still
+# matches them; no rank query contains them.
+_FILTER_ENTRY = f"1{TITLE}"
+
+
+def filter_lexeme(field: str, value: str) -> str:
+    """The lexeme standing for ``field == value`` in ``folded_tsv`` ("visibility=shared"). A "=" never
+    occurs in a text token, so it cannot collide with a word."""
+    return f"{field}={value}"
+
+
+def analyse(title: str, body: str, teacher_only: str, filters: dict) -> tuple[str, str, set[str]]:
+    """Return the ``(exact, folded)`` tsvector literals of one document's cleaned text and the words of its
+    title and body worth offering as spelling corrections (letters only, 2-40 characters).
 
     Positions run on across title, body and teacher text with a gap between them, so no phrase matches
-    across two fields.
+    across two fields. PostgreSQL sorts and de-duplicates positions and keeps the first 256 per lexeme.
+    ``filters`` (``{field: value or values}``) become :func:`filter_lexeme` lexemes of the folded vector,
+    so the GIN index answers "matches the words AND may be seen" before any row is read.
     """
     exact: dict[str, list[str]] = {}
-    folded: dict[str, list[str]] = {}
     position = 0
+    seen_words: set[str] = set()
     for text, weight in ((title, TITLE), (body, BODY), (teacher_only, TEACHER)):
-        for token in tokens(text):
+        table = _ENTRIES[weight]
+        found = tokens(text)
+        if weight != TEACHER:
+            seen_words.update(found)
+        for token in found:
             position += 1
-            if len(token) > MAX_LEXEME_CHARS:
-                continue
-            entry = f"{min(position, MAX_POSITION)}{weight}"
-            for target, lexeme in ((exact, token), (folded, fold_token(token))):
-                found = target.get(lexeme)
-                if found is None:
-                    target[lexeme] = [entry]
-                elif len(found) < MAX_POSITIONS_PER_LEXEME and found[-1] != entry:
-                    found.append(entry)
+            entries = exact.get(token)
+            entry = table[position if position < MAX_POSITION else MAX_POSITION]
+            if entries is None:
+                exact[token] = [entry]
+            else:
+                entries.append(entry)
         position += 1
-    return _literal(exact), _literal(folded)
+    folded: dict[str, list[str]] = {}
+    copied: set[str] = set()  # folded keys whose list is no longer one of exact's (safe to extend)
+    for lexeme, entries in exact.items():
+        key = fold_token(lexeme)
+        merged = folded.get(key)
+        if merged is None:
+            folded[key] = entries
+        elif key in copied:
+            merged.extend(entries)
+        else:
+            folded[key] = merged + entries
+            copied.add(key)
+    words = {w for w in seen_words if 2 <= len(w) <= 40 and w.isalpha()}
+    marks = [_FILTER_ENTRY]
+    for field, value in filters.items():
+        for one in (value if isinstance(value, (list, tuple)) else (value,)):
+            if one is not None:
+                folded[filter_lexeme(field, one)] = marks
+    return _literal(exact), _literal(folded), words
 
 
 def _literal(lexemes: dict[str, list[str]]) -> str:
-    return " ".join(f"{quote(lexeme)}:{','.join(entries)}" for lexeme, entries in lexemes.items())
-
-
-def words(title: str, body: str) -> set[str]:
-    """The words of title and body worth offering as spelling corrections (letters only, 2-40 chars)."""
-    return {t for t in tokens(f"{title} {body}") if t.isalpha() and 2 <= len(t) <= 40}
+    return " ".join(f"{quote(lexeme)}:{','.join(entries)}"
+                    for lexeme, entries in lexemes.items() if len(lexeme) <= MAX_LEXEME_CHARS)
 
 
 class Queries:
@@ -76,10 +108,23 @@ class Queries:
         folded = list(dict.fromkeys(fold_token(t) for t in exact_tokens))
         self.folded = folded
         self.match = " & ".join(quote(t) + restrict for t in folded)
+        self.folded_any = " | ".join(quote(t) + restrict for t in folded)
         self.exact = " | ".join(quote(t) + restrict for t in exact_tokens)
         in_order = folded_in_order(exact_tokens)
         pairs = list(dict.fromkeys(zip(in_order, in_order[1:])))[:MAX_PHRASES]
         self.phrases = [f"{quote(a)}{restrict} <-> {quote(b)}{restrict}" for a, b in pairs]
+
+
+def allow_query(clauses) -> str:
+    """An ``Allow``'s clauses (OR of ANDs of any-of values) as a tsquery over the filter lexemes."""
+    ors = []
+    for clause in clauses:
+        ands = []
+        for field, values in clause:
+            terms = [quote(filter_lexeme(field, v)) for v in values]
+            ands.append(terms[0] if len(terms) == 1 else "(" + " | ".join(terms) + ")")
+        ors.append("(" + " & ".join(ands) + ")")
+    return " | ".join(ors)
 
 
 def folded_in_order(exact_tokens: list[str]) -> list[str]:
