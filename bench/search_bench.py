@@ -203,24 +203,46 @@ def time_refresh(index: SearchIndex) -> tuple[float, float, float, float]:
     return check_ms, statistics.median(reopen), statistics.median(visible), max(visible)
 
 
-def run_search(index, queries) -> dict[str, list[float]]:
-    """Time every query on ``index`` (either backend): ``{kind: [ms, ...]}``."""
+def _cpu_ns(pids) -> int:
+    """CPU time (ns) used so far by this process and the given processes (/proc/PID/schedstat), so a query's
+    cost can be told apart from waiting for a core on a shared machine."""
+    total = time.process_time_ns()
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/schedstat") as fh:
+                total += int(fh.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
+def run_search(index, queries, server_pids=lambda: ()) -> dict[str, list[float]]:
+    """Time every query on ``index`` (either backend): ``{kind: [wall ms, ...], "cpu": [cpu ms, ...]}``.
+
+    CPU is this process plus ``server_pids()`` (the PostgreSQL backends serving it): what the query would
+    take on an idle core. Wall time is what a user waited on this (shared) machine.
+    """
     timings: dict[str, list[float]] = {}
+    pids = tuple(server_pids())
     for kind, text, kwargs, teacher in queries:
-        started = time.perf_counter()
+        cpu, started = _cpu_ns(pids), time.perf_counter()
         index.search(text, teacher_fields=teacher, **kwargs)
         timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+        timings.setdefault("cpu", []).append((_cpu_ns(pids) - cpu) / 1e6)
     return timings
 
 
 def report(title: str, timings: dict[str, list[float]]) -> None:
     print(f"{title} ({load()})")
     for kind, samples in timings.items():
-        print(f"  {kind:<11} {percentiles(samples)}")
-    print(f"  {'all':<11} {percentiles([t for s in timings.values() for t in s])}")
+        if kind != "cpu":
+            print(f"  {kind:<11} {percentiles(samples)}")
+    print(f"  {'all':<11} {percentiles([t for k, s in timings.items() if k != 'cpu' for t in s])}")
+    if timings.get("cpu"):
+        print(f"  {'all, CPU':<11} {percentiles(timings['cpu'])}  (client + database CPU per query)")
 
 
-def run_postgres_backend(url: str, docs, queries, batch: int, keep: bool) -> None:
+def run_postgres_backend(url: str, docs, queries, batch: int, keep: bool, reuse: str | None = None) -> None:
     """Build the postgres backend's index in a throwaway database through the app, then time the queries
     cold (first pass, new connections) and warm (second pass)."""
     import uuid
@@ -229,10 +251,12 @@ def run_postgres_backend(url: str, docs, queries, batch: int, keep: bool) -> Non
     from sqlalchemy.engine import make_url
 
     base = make_url(url)
-    name = f"lms_search_bench_{uuid.uuid4().hex[:8]}"
+    name = reuse or f"lms_search_bench_{uuid.uuid4().hex[:8]}"
+    keep = keep or bool(reuse)
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    if not reuse:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         from flask_migrate import upgrade
 
@@ -248,6 +272,9 @@ def run_postgres_backend(url: str, docs, queries, batch: int, keep: bool) -> Non
         index = PostgresIndex(app)
         started, written, chunk = time.perf_counter(), 0, []
         with app.app_context():
+            if reuse:
+                docs = ()  # built by an earlier --keep-db run
+                print(f"postgres: reusing database {name} ({index.doc_count()} docs)")
             for doc in docs:
                 chunk.append(doc)
                 if len(chunk) == batch:
@@ -256,14 +283,17 @@ def run_postgres_backend(url: str, docs, queries, batch: int, keep: bool) -> Non
                     chunk = []
             written += index.upsert(chunk)
             db.session.commit()
-            seconds = time.perf_counter() - started
-            db.session.execute(text("ANALYZE search_documents"))
-            db.session.execute(text("ANALYZE search_terms"))
-            db.session.commit()
+            seconds = max(time.perf_counter() - started, 1e-9)
+        with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            # What autovacuum does soon after a bulk load: statistics, and the GIN pending lists merged.
+            conn.execute(text("VACUUM ANALYZE search_documents"))
+            conn.execute(text("VACUUM ANALYZE search_terms"))
+        with app.app_context():
             size = db.session.execute(text("SELECT pg_total_relation_size('search_documents') + "
                                            "pg_total_relation_size('search_terms')")).scalar()
-        print(f"postgres: indexed {written} docs in {seconds:.1f} s = {written / seconds:.0f} docs/s "
-              f"(batches of {batch}, one transaction each); table + indexes {size / 2**20:.1f} MiB; {load()}")
+        if written:
+            print(f"postgres: indexed {written} docs in {seconds:.1f} s = {written / seconds:.0f} docs/s "
+                  f"(batches of {batch}, one transaction each); table + indexes {size / 2**20:.1f} MiB; {load()}")
         with app.app_context():
             db.engine.dispose()  # the cold pass starts on new connections
         # Searchable at commit: the time from starting an upsert to a search (another session) finding it.
@@ -282,8 +312,16 @@ def run_postgres_backend(url: str, docs, queries, batch: int, keep: bool) -> Non
         index.delete([f"question:{10_000_000 + i}" for i in range(5)])
         print(f"postgres: a new document is found {statistics.median(visible):.0f} ms (worst {max(visible):.0f} ms) "
               f"after its write started (commit included); {load()}")
-        report("postgres backend, cold (first pass, new connections)", run_search(index, queries))
-        report("postgres backend, warm (second pass)", run_search(index, queries))
+        def server_pids():
+            # Open the pool's connection so the backend that will serve the searches exists, then list it.
+            with index._session() as session:
+                session.execute(text("SELECT 1"))
+            with admin.connect() as conn:
+                return [r[0] for r in conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :d"),
+                                                   {"d": name})]
+
+        report("postgres backend, cold (first pass, new connections)", run_search(index, queries, server_pids))
+        report("postgres backend, warm (second pass)", run_search(index, queries, server_pids))
         with app.app_context():
             db.engine.dispose()
     finally:
@@ -370,6 +408,7 @@ def main(argv=None) -> None:
     parser.add_argument("--pg", help="postgresql+psycopg:// URL: the postgres backend (a throwaway database is "
                                      "created next to it) and the --ilike baseline")
     parser.add_argument("--keep-db", action="store_true", help="keep the postgres backend's bench database")
+    parser.add_argument("--pg-db", help="time the queries on a database kept by an earlier --keep-db run")
     parser.add_argument("--ilike", action="store_true", help="also time the old ILIKE-scan baseline on --pg")
     args = parser.parse_args(argv)
     n_lectures = args.lectures if args.lectures is not None else max(1, args.n // 10)
@@ -379,7 +418,8 @@ def main(argv=None) -> None:
     print(f"corpus: {args.n} questions + {n_lectures} lectures (seed {args.seed}); {args.queries} queries")
     queries = make_queries(args.queries, args.seed)
     if args.backend in ("postgres", "both"):
-        run_postgres_backend(args.pg, make_docs(args.n, n_lectures, args.seed), queries, args.pg_batch, args.keep_db)
+        run_postgres_backend(args.pg, make_docs(args.n, n_lectures, args.seed), queries, args.pg_batch, args.keep_db,
+                             args.pg_db)
     if args.backend in ("whoosh", "both"):
         run_whoosh_bench(args, n_lectures, queries)
     if args.pg and args.ilike:

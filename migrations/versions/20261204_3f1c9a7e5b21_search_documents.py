@@ -74,6 +74,14 @@ def upgrade():
         batch_op.create_index('ix_search_documents_folded_tsv', ['folded_tsv'], unique=False, postgresql_using='gin')
         batch_op.create_index('ix_search_documents_class_ids', ['class_ids'], unique=False, postgresql_using='gin')
 
+    if postgres:
+        # Keep rows (and their tsvectors) inline and uncompressed up to a full page: ranking reads both
+        # vectors of every hit, and fetching them from TOAST cost five buffer reads per hit (measured,
+        # bench/search_bench.py). A long lecture still spills over, compressed, as PostgreSQL always does.
+        op.execute("ALTER TABLE search_documents SET (toast_tuple_target = 8160)")
+        op.execute("ALTER TABLE search_documents ALTER COLUMN exact_tsv SET STORAGE MAIN, "
+                   "ALTER COLUMN folded_tsv SET STORAGE MAIN")
+
     op.create_table('search_terms',
     sa.Column('word', sa.String(length=64), nullable=False),
     sa.Column('folded', sa.String(length=64), nullable=False),

@@ -215,8 +215,10 @@ class PostgresIndex(SearchBackend):
         statement = (
             f"WITH m AS MATERIALIZED (SELECT doc_type, obj_id, subject, grade, level, status, updated_at"
             f"{flag_columns}, {scored} AS score FROM search_documents WHERE {where}), "
-            f"top AS (SELECT doc_type, obj_id, score, row_number() OVER (ORDER BY {order}) AS n FROM m "
-            f"WHERE {all_flags} ORDER BY {order} LIMIT {limit} OFFSET {offset}) "
+            f"page AS (SELECT doc_type, obj_id, score FROM m WHERE {all_flags} ORDER BY {order} "
+            f"LIMIT {limit} OFFSET {offset}), "
+            # Numbered after the LIMIT (a top-N sort), not over every hit (a full sort).
+            f"top AS (SELECT *, row_number() OVER () AS n FROM page) "
             + " UNION ALL ".join(selects))
         total, facets, hits = 0, {name: {} for name in FACET_FIELDS}, []
         for kind, value, n, obj_id, title, score_, body, rank in session.execute(text(statement), sql.params):
