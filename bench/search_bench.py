@@ -163,8 +163,11 @@ def dir_size(path: str) -> int:
 
 
 def build_index(path: str, docs, batch: int) -> tuple[SearchIndex, int, float]:
+    """Build a whoosh index of ``docs`` in batches; returns the index, the count and the wall seconds (the
+    CPU seconds are printed)."""
     index = SearchIndex(path)
     index.clear()
+    cpu = time.process_time()
     started, written, chunk = time.perf_counter(), 0, []
     for doc in docs:
         chunk.append(doc)
@@ -172,6 +175,7 @@ def build_index(path: str, docs, batch: int) -> tuple[SearchIndex, int, float]:
             written += index.upsert(chunk)
             chunk = []
     written += index.upsert(chunk)
+    print(f"whoosh: {written / max(time.process_time() - cpu, 1e-9):.0f} docs per CPU-second")
     return index, written, time.perf_counter() - started
 
 
@@ -270,7 +274,17 @@ def run_postgres_backend(url: str, docs, queries, batch: int, keep: bool, reuse:
         with app.app_context():
             upgrade()
         index = PostgresIndex(app)
-        started, written, chunk = time.perf_counter(), 0, []
+
+        def server_pids():
+            # Open the pool's connection so the backend that will serve the searches exists, then list it.
+            with index._session() as session:
+                session.execute(text("SELECT 1"))
+            with admin.connect() as conn:
+                return [r[0] for r in conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :d"),
+                                                   {"d": name})]
+
+        pids = server_pids()
+        started, written, chunk, cpu = time.perf_counter(), 0, [], _cpu_ns(pids)
         with app.app_context():
             if reuse:
                 docs = ()  # built by an earlier --keep-db run
@@ -284,6 +298,7 @@ def run_postgres_backend(url: str, docs, queries, batch: int, keep: bool, reuse:
             written += index.upsert(chunk)
             db.session.commit()
             seconds = max(time.perf_counter() - started, 1e-9)
+            cpu_seconds = max((_cpu_ns(pids) - cpu) / 1e9, 1e-9)
         with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             # What autovacuum does soon after a bulk load: statistics, and the GIN pending lists merged.
             conn.execute(text("VACUUM ANALYZE search_documents"))
@@ -293,7 +308,8 @@ def run_postgres_backend(url: str, docs, queries, batch: int, keep: bool, reuse:
                                            "pg_total_relation_size('search_terms')")).scalar()
         if written:
             print(f"postgres: indexed {written} docs in {seconds:.1f} s = {written / seconds:.0f} docs/s "
-                  f"(batches of {batch}, one transaction each); table + indexes {size / 2**20:.1f} MiB; {load()}")
+                  f"(batches of {batch}, one transaction each), {written / cpu_seconds:.0f} docs per CPU-second "
+                  f"(client + database); table + indexes {size / 2**20:.1f} MiB; {load()}")
         with app.app_context():
             db.engine.dispose()  # the cold pass starts on new connections
         # Searchable at commit: the time from starting an upsert to a search (another session) finding it.
@@ -312,14 +328,6 @@ def run_postgres_backend(url: str, docs, queries, batch: int, keep: bool, reuse:
         index.delete([f"question:{10_000_000 + i}" for i in range(5)])
         print(f"postgres: a new document is found {statistics.median(visible):.0f} ms (worst {max(visible):.0f} ms) "
               f"after its write started (commit included); {load()}")
-        def server_pids():
-            # Open the pool's connection so the backend that will serve the searches exists, then list it.
-            with index._session() as session:
-                session.execute(text("SELECT 1"))
-            with admin.connect() as conn:
-                return [r[0] for r in conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :d"),
-                                                   {"d": name})]
-
         report("postgres backend, cold (first pass, new connections)", run_search(index, queries, server_pids))
         report("postgres backend, warm (second pass)", run_search(index, queries, server_pids))
         with app.app_context():

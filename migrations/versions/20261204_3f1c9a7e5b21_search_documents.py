@@ -38,7 +38,7 @@ def _ensure_pg_trgm(bind):
     except sa.exc.DBAPIError as exc:
         raise RuntimeError(
             f"This database user may not create the pg_trgm extension needed by search ({exc.orig}). "
-            f'Ask the database administrator to run, as a superuser: CREATE EXTENSION pg_trgm; in database '
+            f'Ask the database administrator to run, as a superuser or the database owner: CREATE EXTENSION pg_trgm; in database '
             f'"{database}", then run `db upgrade` again.') from exc
 
 

@@ -68,3 +68,43 @@ def test_rebuild_recomputes_rows_in_place_and_drops_the_gone(app, world):
     assert set(index.doc_versions()) == {f"question:{qid}"}
     assert index.search("loi thoi", allow=Allow.everything()).total == 0
     assert index.search("khoi cau", allow=Allow.everything()).total == 1
+
+
+@pytest.mark.db
+def test_migration_names_what_the_dba_must_run_when_pg_trgm_may_not_be_created(tmp_path, capfd):
+    from flask_migrate import upgrade
+    from sqlalchemy.engine import make_url
+
+    from lms.app import create_app
+    from tests.conftest import _postgres_database
+
+    url, drop = _postgres_database(os.environ["TEST_DATABASE_URL"])
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    role = "lms_search_no_extension"
+    try:
+        with admin.connect() as conn:
+            if not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).scalar():
+                conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+            # May create tables (the other migrations) but not extensions (no CREATE on the database).
+            conn.execute(text(f"GRANT ALL ON SCHEMA public TO {role}"))
+        limited = make_url(url).set(username=role, password=None).render_as_string(hide_password=False)
+        app = create_app({"TESTING": True, "LMS_DATA_DIR": str(tmp_path), "DATABASE_URL": limited,
+                          "SECRET_KEY": "x" * 40, "JOBS_IMMEDIATE": "true"})
+        with app.app_context():
+            with pytest.raises(SystemExit):  # flask-migrate logs the error and exits 1, as `db upgrade` does
+                upgrade()
+            # Alembic's logging (alembic.ini) writes to stderr.
+            stderr = capfd.readouterr().err
+            assert "Ask the database administrator to run" in stderr
+            assert f'CREATE EXTENSION pg_trgm; in database "{make_url(url).database}"' in stderr
+            db.engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text("CREATE EXTENSION pg_trgm"))  # what the DBA does
+        with app.app_context():
+            upgrade()
+            assert db.session.execute(text("SELECT count(*) FROM search_documents")).scalar() == 0
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        admin.dispose()
+        drop()

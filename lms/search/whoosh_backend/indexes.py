@@ -42,6 +42,11 @@ def _write_lock_for(path: str) -> threading.Lock:
         return _WRITE_LOCKS.setdefault(os.path.realpath(path), threading.Lock())
 
 
+#: Writes of at least BULK_DOCUMENTS documents (rebuilds, reconciliations) sort their postings in up to
+#: BULK_LIMIT_MB of memory.
+BULK_DOCUMENTS, BULK_LIMIT_MB = 500, 512
+
+
 class IndexBusyError(RuntimeError):
     """Another process held the index's write lock for longer than the writer timeout."""
 
@@ -87,9 +92,14 @@ class SearchIndex(SearchBackend):
 
     # -- writing -------------------------------------------------------------------------------------
 
-    def _writer(self):
+    def _writer(self, documents: int = 0):
+        # Whoosh sorts postings in memory up to limitmb and beyond it pickles sorted runs to disk and merges
+        # them back, one pickle per posting. A batch of 1,000 documents holds ~200,000 postings: at 64 MB it
+        # spilled twice; with room for the whole batch a rebuild costs a third less CPU
+        # (bench/search_bench.py, 5,500 docs: 481 -> 733 docs per CPU-second).
+        limitmb = BULK_LIMIT_MB if documents >= BULK_DOCUMENTS else 64
         try:
-            return self._ix.writer(timeout=self.lock_timeout, delay=0.05, limitmb=64)
+            return self._ix.writer(timeout=self.lock_timeout, delay=0.05, limitmb=limitmb)
         except LockError as exc:
             raise IndexBusyError(f"search index {self.path} stayed locked for {self.lock_timeout}s") from exc
 
@@ -102,7 +112,7 @@ class SearchIndex(SearchBackend):
         if not prepared:
             return 0
         with self._write_lock:
-            writer = self._writer()
+            writer = self._writer(len(prepared))
             try:
                 for fields in prepared:
                     writer.update_document(**fields)
