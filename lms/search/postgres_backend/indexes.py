@@ -54,11 +54,13 @@ class Sql:
         self.params: dict[str, Any] = {}
 
     def bind(self, value) -> str:
+        """Add a bind parameter; returns its placeholder."""
         name = f"p{len(self.params)}"
         self.params[name] = value
         return f":{name}"
 
     def test(self, field: str, values: tuple[str, ...]) -> str:
+        """``field`` has one of ``values`` (for ``class_ids``: shares one), as SQL on the columns."""
         column = COLUMNS[field]
         if field == "class_ids":
             return f"{column} && CAST({self.bind(list(values))} AS varchar[])"
@@ -67,6 +69,7 @@ class Sql:
         return f"{column} = ANY(CAST({self.bind(list(values))} AS varchar[]))"
 
     def allow(self, allow: Allow) -> str:
+        """``allow`` as SQL on the columns (the search itself tests it in the GIN index instead)."""
         if allow.unrestricted:
             return "TRUE"
         if not allow.clauses:
@@ -85,6 +88,7 @@ class PostgresIndex(SearchBackend):
 
     @contextmanager
     def _session(self) -> Iterator:
+        # Inside an app context: the caller's session and transaction. Outside: one of our own, committed.
         if has_app_context():
             yield db.session
             return
