@@ -1,27 +1,16 @@
-"""SEARCH_BACKEND: the default follows the database, bad values fail at start, whoosh stays on one node."""
+"""SEARCH_BACKEND=whoosh stays on one node: with a shared job queue it refuses to start unless allowed."""
 import pytest
 
 from lms.app import create_app
 from lms.core.config import ConfigError, load_config
 
 
-def test_default_backend_follows_the_database(tmp_path):
-    assert load_config(environ={"LMS_DATA_DIR": str(tmp_path)})["SEARCH_BACKEND"] == "whoosh"
-    pg = load_config(environ={"LMS_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql://u@h/db"})
-    assert pg["SEARCH_BACKEND"] == "postgres"
-    chosen = load_config(environ={"LMS_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql://u@h/db",
-                                  "SEARCH_BACKEND": "whoosh"})
-    assert chosen["SEARCH_BACKEND"] == "whoosh"
+# The default (whoosh on SQLite, postgres on PostgreSQL) and bad SEARCH_BACKEND values: tests/core/test_config.py.
 
 
-@pytest.mark.parametrize("env,message", [
-    ({"SEARCH_BACKEND": "elastic"}, "SEARCH_BACKEND must be postgres or whoosh"),
-    ({"SEARCH_BACKEND": "postgres"}, "SEARCH_BACKEND=postgres needs DATABASE_URL to be PostgreSQL"),
-    ({"SEARCH_ALLOW_LOCAL_INDEX": "perhaps"}, "SEARCH_ALLOW_LOCAL_INDEX"),
-])
-def test_bad_search_settings_fail_with_the_variable_named(tmp_path, env, message):
-    with pytest.raises(ConfigError, match=message):
-        load_config(environ={"LMS_DATA_DIR": str(tmp_path), **env})
+def test_a_bad_allow_local_index_value_names_the_variable(tmp_path):
+    with pytest.raises(ConfigError, match="SEARCH_ALLOW_LOCAL_INDEX"):
+        load_config(environ={"LMS_DATA_DIR": str(tmp_path), "SEARCH_ALLOW_LOCAL_INDEX": "perhaps"})
 
 
 def _app(tmp_path, **overrides):
