@@ -6,7 +6,7 @@ On SQLite both are plain tables that stay empty (the whoosh backend is used ther
 by `flask --app wsgi search rebuild` (or the periodic reconcile) after this upgrade.
 
 Revision ID: 3f1c9a7e5b21
-Revises: 3a7c1e9d2b40
+Revises: 22909ca86770
 Create Date: 2026-12-04 17:55:00
 
 """
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '3f1c9a7e5b21'
-down_revision = '3a7c1e9d2b40'
+down_revision = '22909ca86770'
 branch_labels = None
 depends_on = None
 
