@@ -4,7 +4,7 @@ roster_uploads holds the admin console's previewed roster file until it is confi
 database every web node shares instead of one node's data directory.
 
 Revision ID: 7b3e5d1c9a24
-Revises: 22909ca86770
+Revises: 3f1c9a7e5b21
 Create Date: 2026-12-04 19:10:00
 
 """
@@ -15,7 +15,7 @@ import lms.core.db
 
 # revision identifiers, used by Alembic.
 revision = '7b3e5d1c9a24'
-down_revision = '22909ca86770'
+down_revision = '3f1c9a7e5b21'
 branch_labels = None
 depends_on = None
 
