@@ -20,6 +20,7 @@ from .base import (
     asset_prefix,
     content_disposition,
     object_key,
+    package_key,
     validate_key,
 )
 from .filesystem import FilesystemStorage
@@ -28,7 +29,7 @@ from .memory import MemoryStorage
 __all__ = [
     "CHUNK_SIZE", "FilesystemStorage", "InvalidKey", "MemoryStorage", "ObjectInfo", "ObjectNotFound",
     "RangeNotSatisfiable", "Storage", "StorageError", "asset_prefix", "content_disposition",
-    "make_storage", "object_key", "register_backend", "validate_key",
+    "make_storage", "object_key", "package_key", "register_backend", "validate_key",
 ]
 
 _TRUE = {"1", "true", "yes", "on"}

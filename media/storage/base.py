@@ -8,6 +8,7 @@ the same key means the same thing on every backend.
 from __future__ import annotations
 
 import abc
+import base64
 import io
 import os
 import re
@@ -130,6 +131,25 @@ def asset_prefix(asset_id: str | int) -> str:
     if not _ASSET_ID_RE.match(asset):
         raise InvalidKey(asset, "asset id must be 1..64 letters, digits, _ or -")
     return f"assets/{asset}/"
+
+
+def package_key(asset_id: str | int, path: str) -> str:
+    """Key of file ``path`` (relative, ``/``-separated, already checked) of an unpacked package.
+
+    Packages name their files freely (spaces, Vietnamese, parentheses) but keys allow only ``A-Za-z0-9._=-``:
+    a segment that is already safe is kept (so keys stay readable), any other is written as ``=`` + its
+    base32 (whose alphabet and padding are key-safe). A safe segment never starts with ``=``, so the mapping
+    is one-to-one and needs no index: the serving route encodes the requested path the same way.
+    """
+    segments = []
+    for segment in path.split("/"):
+        if segment in ("", ".", ".."):
+            raise InvalidKey(path, "empty or relative path segment")
+        if _SEGMENT_RE.match(segment) and not segment.startswith("="):
+            segments.append(segment)
+        else:
+            segments.append("=" + base64.b32encode(segment.encode("utf-8")).decode("ascii"))
+    return validate_key(asset_prefix(asset_id) + "package/" + "/".join(segments))
 
 
 def content_disposition(filename: str, disposition: str = "attachment") -> str:

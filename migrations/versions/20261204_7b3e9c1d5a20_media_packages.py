@@ -1,0 +1,24 @@
+"""media packages (HTML5, SCORM, H5P): the inspected package description
+
+Revision ID: 7b3e9c1d5a20
+Revises: 22909ca86770
+Create Date: 2026-12-04 19:10:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '7b3e9c1d5a20'
+down_revision = '22909ca86770'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('media_assets', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('package', sa.JSON(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('media_assets', schema=None) as batch_op:
+        batch_op.drop_column('package')
