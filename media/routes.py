@@ -400,18 +400,6 @@ def get_thumbnail(asset_id, args):
 #: platform's cookies or storage, nor call its API with the student's session (the platform's CORS answers an
 #: opaque "null" origin with nothing). Scripts and forms are what simulations and SCORM players need.
 PACKAGE_SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-modals"
-#: How long a package URL works: a long lesson with pauses; a reload of the player gets a fresh one.
-PACKAGE_TTL_S = 4 * 3600
-
-
-def package_launch_url(asset: MediaAsset) -> str:
-    """Signed URL of the package's launch file (the player page's iframe ``src``)."""
-    from flask import current_app
-
-    launch = (asset.package or {}).get("launch", "index.html")
-    return urls.sign_package(asset.id, launch, PACKAGE_TTL_S, current_app.config.get("PACKAGE_ORIGIN"))
-
-
 @bp.endpoint("/media/<int:asset_id>/package", "GET", allow=SIGNED_IN, produces="text/html", errors=(409,),
              summary="Open an interactive package (HTML5, SCORM, H5P): a redirect to its launch file behind a "
                      "short-lived signed URL, served sandboxed")
@@ -421,7 +409,7 @@ def open_package(asset_id):
         raise NotFound("Tệp này không phải gói tương tác.")
     if asset.status != "ready" or not asset.package:
         raise Conflict("Gói tương tác chưa xử lý xong hoặc bị lỗi.")
-    response = redirect(package_launch_url(asset), code=302)
+    response = redirect(services.package_launch_url(asset), code=302)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -46,7 +46,7 @@ from .sniffing import UnsupportedMedia, sniff
 from .storage import (ObjectNotFound, Storage, StorageError, asset_prefix, make_storage, object_key,
                       package_key)
 from .streaming import UploadTooLarge, spool_upload
-from .urls import sign_upload
+from .urls import sign_package, sign_upload
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,8 @@ UPLOAD_URL_TTL = timedelta(hours=2)
 #: bar, without an UPDATE per ffmpeg progress line.
 PROGRESS_STEP = 2
 HEARTBEAT_EVERY_S = 15
+#: How long a package URL works: a long lesson with pauses; reloading the player gets a fresh one.
+PACKAGE_TTL_S = 4 * 3600
 #: Kinds whose preview is made synchronously by store_bytes.
 _SYNC_PREVIEW = ("image", "pdf")
 
@@ -451,6 +453,12 @@ def payload(asset: MediaAsset, user=None) -> dict:
     if asset.object_key and (asset.kind not in ("video", "audio") or permissions.can_manage(user, asset)):
         body["download_url"] = f"{base}/file"
     return body
+
+
+def package_launch_url(asset: MediaAsset) -> str:
+    """Signed URL of a ready package's launch file: the player's iframe ``src`` (PACKAGE_ORIGIN if set)."""
+    launch = (asset.package or {}).get("launch", "index.html")
+    return sign_package(asset.id, launch, PACKAGE_TTL_S, current_app.config.get("PACKAGE_ORIGIN"))
 
 
 # -- processing --------------------------------------------------------------------

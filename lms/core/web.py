@@ -88,8 +88,10 @@ def content_security_policy(config) -> str:
     """Scripts from this origin only; media, posters and hls.js requests also from the storage origin."""
     s3 = storage_origin(config)
     extra = f" {s3}" if s3 else ""
+    # Interactive packages may be served from an origin of their own (PACKAGE_ORIGIN) and framed by the player.
+    frames = f"; frame-src 'self' {config['PACKAGE_ORIGIN']}" if config.get("PACKAGE_ORIGIN") else ""
     return (f"default-src 'self'; img-src 'self' data: blob:{extra}; media-src 'self' blob:{extra}; "
-            f"connect-src 'self'{extra}; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+            f"connect-src 'self'{extra}; style-src 'self' 'unsafe-inline'; script-src 'self'{frames}; "
             "worker-src 'self' blob:; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
 
 

@@ -15,6 +15,7 @@ from lms.core.errors import NotFound
 from lms.core.permissions import ADMIN, DEPARTMENT, STUDENT, TEACHER, require
 from lms.core.rest import paginate
 from lms.curriculum import api as curriculum_api
+import media.api as media_api
 
 from . import permissions, presenters, services
 from .models import VISIBILITIES, Lecture, LectureCollection, LectureProgress, LectureVersion
@@ -135,6 +136,33 @@ def detail(lecture_id: int):
                            collection=collection, next_lecture=next_lecture, classes=classes, topic=topic,
                            can_review=permissions.can_review(current_user) and lecture.status == "in_review"
                            and not preview, **_common())
+
+
+@web.route("/lectures/<int:lecture_id>/packages/<int:media_id>")
+@login_required
+def package_player(lecture_id: int, media_id: int):
+    """An interactive package of the lecture (HTML5, SCORM, H5P) full width in a sandboxed frame.
+
+    The frame's ``src`` is the package's signed launch URL made here, so a phone on 3G saves the redirect of
+    ``/api/v1/media/{id}/package``; the package runs with an opaque origin (CSP sandbox, media.routes).
+    """
+    lecture = _lecture_or_404(lecture_id)
+    version = permissions.readable_version(current_user, lecture, "current")
+    if version is None:
+        raise NotFound("Bài giảng chưa có phiên bản này.")
+    data = presenters.detail(current_user, lecture, version)
+    attachment = next((a for a in data["attachments"] if a.get("media_id") == media_id and a.get("media")
+                       and a["media"]["kind"] == "package"), None)
+    launch = media_api.package_launch_url(media_id) if attachment else None
+    if attachment is None:
+        raise NotFound("Bài giảng không có gói tương tác này.")
+    package = attachment["media"].get("package") or {}
+    # An attachment without a caption is titled by its file name; the package's own title reads better.
+    title = attachment["title"]
+    if package.get("title") and title == attachment["media"].get("filename"):
+        title = package["title"]
+    return render_template("lectures/package.html", lecture=data, attachment=attachment, launch_url=launch,
+                           package=package, title=title, **_common())
 
 
 def _editor(lecture: Lecture | None):
