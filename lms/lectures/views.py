@@ -161,8 +161,9 @@ def package_player(lecture_id: int, media_id: int):
     title = attachment["title"]
     if package.get("title") and title == attachment["media"].get("filename"):
         title = package["title"]
+    tracks = current_user.role == STUDENT and lecture.is_published and version.id == lecture.published_version_id
     return render_template("lectures/package.html", lecture=data, attachment=attachment, launch_url=launch,
-                           package=package, title=title, **_common())
+                           package=package, title=title, tracks_progress=tracks, **_common())
 
 
 def _editor(lecture: Lecture | None):
