@@ -184,6 +184,8 @@ class QuestionImportOut(Schema):
     imported = fields.Integer()
     question_ids = fields.List(fields.Integer())
     errors = fields.List(fields.Nested(QuestionImportError))
+    warnings = fields.List(fields.Nested(QuestionImportError), metadata={
+        "description": "Changes to questions that are still imported (a picture the web cannot show)"})
     dry_run = fields.Boolean()
     importable = fields.Integer(metadata={"description": "Items that passed validation"})
     items = fields.List(fields.Nested(QuestionImportItem))
