@@ -145,23 +145,26 @@ WMF_BYTES = bytes.fromhex("d7cdc69a0000000000008007c00100000000f8ac") + bytes.fr
     "010009000003220000000000000000000000") + b"\x03\x00\x00\x00\x00\x00"
 
 
-def _wmf_relationship(d) -> str:
-    part = Part(PackURI("/word/media/image90.wmf"), "image/x-wmf", WMF_BYTES, d.part.package)
-    return d.part.relate_to(part, RT.IMAGE)
+def add_mathtype_object(d, paragraph, number: int = 1) -> None:
+    """Append a MathType object to ``paragraph`` as Word saves it: a VML shape showing its own WMF preview
+    part, next to the OLE object (ProgID Equation.DSMT4)."""
+    part = Part(PackURI(f"/word/media/image{900 + number}.wmf"), "image/x-wmf", WMF_BYTES + number.to_bytes(4, "big"),
+                d.part.package)
+    rid = d.part.relate_to(part, RT.IMAGE)
+    paragraph._p.append(parse_xml(
+        f'<w:r xmlns:w="{W_NS}" xmlns:v="{V_NS}" xmlns:o="{O_NS}" xmlns:r="{R_NS}"><w:object>'
+        f'<v:shape id="_x0000_i{1024 + number}" type="#_x0000_t75" style="width:60pt;height:15pt">'
+        f'<v:imagedata r:id="{rid}" o:title=""/></v:shape>'
+        f'<o:OLEObject Type="Embed" ProgID="Equation.DSMT4" ShapeID="_x0000_i{1024 + number}" '
+        f'DrawAspect="Content" ObjectID="_17000{number:05d}"/></w:object></w:r>'))
 
 
 def mathtype_paper() -> bytes:
     """Câu 1 with a MathType object (WMF preview) in its stem, Câu 2 with a PNG picture; keys underlined."""
     d = Document()
-    rid = _wmf_relationship(d)
     p = d.add_paragraph()
     add(p, "Câu 1. Nghiệm của phương trình ")
-    p._p.append(parse_xml(
-        f'<w:r xmlns:w="{W_NS}" xmlns:v="{V_NS}" xmlns:o="{O_NS}" xmlns:r="{R_NS}"><w:object>'
-        '<v:shape id="_x0000_i1025" type="#_x0000_t75" style="width:60pt;height:15pt">'
-        f'<v:imagedata r:id="{rid}" o:title=""/></v:shape>'
-        '<o:OLEObject Type="Embed" ProgID="Equation.DSMT4" ShapeID="_x0000_i1025" DrawAspect="Content" '
-        'ObjectID="_1700000000"/></w:object></w:r>'))
+    add_mathtype_object(d, p)
     add(p, " là")
     _options(d, ["x = 1", "x = 2", "x = 3", "x = 4"], 1)
     add(d.add_paragraph(), "Câu 2. Hình dưới đây là hình gì?")
