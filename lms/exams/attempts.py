@@ -283,6 +283,9 @@ def document(attempt: Attempt, exam: Exam, viewer, now: datetime | None = None) 
             question["correct_answer"] = bank.correct_answer(body)
             if body.get("explanation"):
                 question["explanation"] = body["explanation"]
+            feedback = bank.answer_feedback(body, item.answer)
+            if feedback:  # what the teacher wrote for the option or answer this student chose
+                question["feedback"] = feedback
             if body.get("rubric") and viewer.role != "student":
                 question["rubric"] = body["rubric"]
             if item.override:
