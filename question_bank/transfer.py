@@ -114,6 +114,9 @@ def import_questions(user, format_name: str, data: bytes, *, mode: str, dry_run:
     for problem in parsed.problems:
         location = f"dòng {problem.line}" if problem.line else (f"câu {problem.item}" if problem.item else "")
         outcome.errors.append(_error(location, problem.message, problem.item, problem.line))
+    for warning in parsed.warnings:
+        location = f"dòng {warning.line}" if warning.line else (f"câu {warning.item}" if warning.item else "")
+        outcome.warnings.append(_error(location, warning.message, warning.item, warning.line))
     good = []
     for draft in parsed.drafts:
         # Same step for the dry run and the real import, so both always report the same.

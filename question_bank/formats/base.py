@@ -84,8 +84,12 @@ class ImportProblem:
 
 @dataclass
 class ParseResult:
+    """Drafts, per-item ``problems`` (the item is not imported) and ``warnings`` (the item is imported, but
+    something in it was changed or left out: the import reports each with its location)."""
+
     drafts: list[Draft] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    warnings: list[ImportProblem] = field(default_factory=list)
 
 
 @dataclass
