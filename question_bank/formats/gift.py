@@ -123,9 +123,10 @@ class GiftFormat(Format):
             first_line = block["lines"][0][0]
             if text.lstrip().startswith("$CATEGORY:"):
                 topic = category_to_topic(text.split(":", 1)[1]) or None
-                if topic:  # kept as the drafts' topic path; the import maps it to a topic or reports it
-                    result.warnings.append(ImportProblem(None, first_line, f"Danh mục Moodle '{topic}' (dòng "
-                                                         f"{first_line}) được ghi vào thẻ của các câu sau nó."))
+                if topic:  # kept in the drafts' meta; the bank has no category tree, so the teacher is told
+                    result.warnings.append(ImportProblem(None, first_line, f"dòng {first_line}: danh mục Moodle "
+                                                         f"'{topic}' không được chuyển thành chủ đề; các câu sau "
+                                                         "nó được nhập vào chủ đề đã chọn khi nhập."))
                 continue
             item += 1
             protected = _protect(text)
