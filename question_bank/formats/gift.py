@@ -17,9 +17,10 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from question_bank.formats.base import (
-    Draft, ExportResult, Format, ImportProblem, ParseResult, apply_tags, category_to_topic, cloze_display_text,
+    Draft, ExportResult, Format, ImportProblem, ParseResult, apply_tags, category_to_topic, choice_weights,
+    cloze_display_text,
     decode_text, format_number, json_number, letter_id, meta_tags, number_id, parse_decimal, read_limited,
-    register, text_to_html,
+    register, text_to_html, weights_to_keep,
 )
 
 # Escaped specials are swapped for private-use characters so that splitting on markers ignores them.
@@ -328,16 +329,12 @@ class GiftFormat(Format):
                                       "phải là 100%.", offset)
         if len(answers) < 2:
             raise GiftSyntaxError("Câu trắc nghiệm cần ít nhất 2 phương án.", offset)
-        if weighted and len(set(a["weight"] for a, ok in zip(answers, correct) if ok)) == 1 and all(
-                (a["weight"] or 0) * sum(correct) == -100 for a, ok in zip(answers, correct) if not ok):
-            # +100/n on each right option and −100/n on each wrong one is exactly how the platform scores a
-            # multiple-choice question without weights (what the GIFT export writes): keep it unweighted.
-            weighted = False
+        kept = weights_to_keep(correct, [a["weight"] or Decimal(0) for a in answers]) if weighted else None
         options = []
         for i, (a, ok) in enumerate(zip(answers, correct)):
             option = {"id": letter_id(i), "text": _to_html(a["text"], fmt), "correct": ok}
-            if weighted:
-                option["weight"] = json_number(a["weight"] or Decimal(0))
+            if kept is not None:
+                option["weight"] = kept[i]
             options.append(_with_feedback(option, a, fmt))
         return {"type": kind, "options": options}
 
@@ -438,16 +435,8 @@ class GiftFormat(Format):
             answers = " ".join(("=" if o.get("correct") else "~") + _escape(o["text"]) + _feedback(o)
                                for o in body["options"])
         elif kind == "multiple_choice":
-            right = [o for o in body["options"] if o.get("correct")]
-            # Without weights the platform scores (right − wrong) / number right: the same as +100/n, −100/n.
-            share = format_number(round(Decimal(100) / max(len(right), 1), 5))
-
-            def weight(option: dict) -> str:
-                if "weight" in option:
-                    return format_number(Decimal(str(option["weight"])))
-                return share if option.get("correct") else f"-{share}"
-
-            answers = " ".join(f"~%{weight(o)}%{_escape(o['text'])}{_feedback(o)}" for o in body["options"])
+            answers = " ".join(f"~%{format_number(w)}%{_escape(o['text'])}{_feedback(o)}"
+                               for o, w in zip(body["options"], choice_weights(body["options"])))
         elif kind == "true_false":
             answers = "TRUE" if body["answer"] else "FALSE"
         elif kind == "short_answer":
