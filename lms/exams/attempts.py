@@ -14,7 +14,7 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.util import identity_key
 
 from lms.accounts.api import get_user
-from lms.core.db import db, utcnow
+from lms.core.db import db, for_update, utcnow
 from lms.core.errors import Conflict, ValidationFailed
 from question_bank import api as bank
 
@@ -95,8 +95,7 @@ def start_or_resume(student, exam: Exam, now: datetime | None = None) -> tuple[A
     """
     now = now or utcnow()
     current = open_attempt(student, exam)
-    if current is not None and is_overdue(current, now):
-        submit(current, exam, "auto_submit", now)
+    if current is not None and finalize_if_overdue(current, exam, now):
         current = None
     if current is not None:
         return current, False
@@ -126,11 +125,14 @@ def start_or_resume(student, exam: Exam, now: datetime | None = None) -> tuple[A
     return attempt, True
 
 
-def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None) -> datetime:
-    """Store answers ``{question_id: answer}`` (last write wins per question); returns the save time.
+def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None, seq: int | None = None) -> datetime:
+    """Store answers ``{question_id: answer}``; returns the save time. ``attempt`` must come from ``lock``.
 
-    Conflict after submit or past deadline + grace (the caller finalises an overdue attempt first);
-    ValidationFailed (422) naming the question for an answer of the wrong shape.
+    Per question the newest save wins: with the client's counter ``seq``, a save older than the one that wrote
+    a question's stored answer leaves that answer alone (a retried or delayed request never rolls an answer
+    back; the save is still acknowledged, since what it carried is superseded, not lost). Without ``seq`` the
+    last write wins. Conflict after submit or past deadline + grace (the caller finalises an overdue attempt
+    first); ValidationFailed (422) naming the question for an answer of the wrong shape.
     """
     now = now or utcnow()
     if attempt.status != "in_progress":
@@ -156,11 +158,14 @@ def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None) -
     rows = []
     for key, value in checked.items():
         item = by_id[key]
+        if seq is not None and item.answer_seq is not None and seq < item.answer_seq:
+            continue  # a newer save already wrote this question
+        stamp = seq if seq is not None else item.answer_seq
         if isinstance(item, AttemptItem):  # loaded in this session: keep the object and the row in step
-            item.answer, item.answered_at = value, now
+            item.answer, item.answered_at, item.answer_seq = value, now, stamp
         else:
             rows.append({"attempt_id": attempt.id, "question_id": item.question_id, "answer": value,
-                         "answered_at": now})
+                         "answered_at": now, "answer_seq": stamp})
     if rows:
         # One UPDATE by primary key (executemany) for the answered rows only; the other items stay unread.
         db.session.execute(update(AttemptItem), rows)
@@ -172,13 +177,14 @@ def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None) -
 def _answered_items(attempt: Attempt, answers: dict) -> dict:
     """The items ``answers`` names, by question id as a string: loaded objects when the session already holds
     them, else just ``(question_id, version, position)`` rows of the named questions (an autosave touches a
-    few of up to a hundred items)."""
+    few of up to a hundred items). The caller holds the attempt's lock, so the seqs read here stay current."""
     if "items" in attempt.__dict__:
         return {str(i.question_id): i for i in attempt.items}
     ids = {int(k) for k in answers if k.isdecimal() and str(int(k)) == k}
     if not ids:
         return {}
-    rows = db.session.execute(select(AttemptItem.question_id, AttemptItem.version, AttemptItem.position)
+    rows = db.session.execute(select(AttemptItem.question_id, AttemptItem.version, AttemptItem.position,
+                                     AttemptItem.answer_seq)
                               .where(AttemptItem.attempt_id == attempt.id, AttemptItem.question_id.in_(ids))).all()
     out = {}
     for row in rows:
@@ -188,7 +194,11 @@ def _answered_items(attempt: Attempt, answers: dict) -> dict:
 
 
 def submit(attempt: Attempt, exam: Exam, reason: str = "submit", now: datetime | None = None) -> Attempt:
-    """Grade and close an attempt; a second call changes nothing and returns the same result."""
+    """Grade and close an attempt; a second call changes nothing and returns the same result.
+
+    ``attempt`` must come from ``lock`` in this transaction: that is what makes a parallel save either land
+    before the grading (and count) or find the attempt submitted (409), and parallel submits grade once.
+    """
     if attempt.status != "in_progress":
         return attempt
     now = now or utcnow()
@@ -200,32 +210,44 @@ def submit(attempt: Attempt, exam: Exam, reason: str = "submit", now: datetime |
 
 
 def finalize_if_overdue(attempt: Attempt, exam: Exam, now: datetime | None = None) -> bool:
-    """Submit ``attempt`` if its deadline plus grace has passed; True when it did."""
+    """Submit ``attempt`` if its deadline plus grace has passed; True when it did (or another request just
+    had). An attempt not locked yet is locked (and re-read) first, so the auto-submit takes the same ordered
+    path as a student's submit wherever it is triggered: a save, a read of the review, a new start."""
     now = now or utcnow()
-    if is_overdue(attempt, now):
-        submit(attempt, exam, "auto_submit", now)
-        return True
-    return False
+    if not is_overdue(attempt, now):
+        return False
+    if getattr(attempt, "_locked_in", None) is not db.session().get_transaction():
+        locked = lock(attempt.id)
+        if locked is None or locked.status != "in_progress":
+            return True
+        attempt = locked
+    submit(attempt, exam, "auto_submit", now)
+    return True
 
 
 def submit_overdue(now: datetime | None = None, exam_id: int | None = None) -> int:
     """Submit every overdue attempt (of one exam, or all: the periodic job's body); idempotent, returns how
-    many it closed."""
+    many it closed.
+
+    Each attempt is locked, re-checked, graded and committed on its own: a save or submit of that attempt in
+    a request is ordered against it exactly as against a student's submit, the database's write lock (on
+    SQLite) is held for one grading at a time, and a worker killed half-way keeps what it finished.
+    """
     now = now or utcnow()
-    stmt = (select(Attempt).where(Attempt.status == "in_progress", Attempt.deadline.is_not(None),
-                                  Attempt.deadline < now - GRACE)
+    stmt = (select(Attempt.id).where(Attempt.status == "in_progress", Attempt.deadline.is_not(None),
+                                     Attempt.deadline < now - GRACE)
             .order_by(Attempt.deadline).limit(AUTO_SUBMIT_BATCH))
     if exam_id is not None:
         stmt = stmt.where(Attempt.exam_id == exam_id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)  # a student submitting right now keeps their row
+    candidates = db.session.scalars(stmt).all()
+    db.session.commit()  # end the read: each attempt below gets a write transaction of its own
     done = 0
-    exams: dict[int, Exam] = {}
-    for attempt in db.session.scalars(stmt).all():
-        exam = exams.get(attempt.exam_id) or db.session.get(Exam, attempt.exam_id)
-        exams[exam.id] = exam
-        submit(attempt, exam, "auto_submit", now)
-        done += 1
+    for attempt_id in candidates:
+        attempt = lock(attempt_id)
+        if attempt is not None and is_overdue(attempt, now):
+            submit(attempt, db.session.get(Exam, attempt.exam_id), "auto_submit", now)
+            done += 1
+        db.session.commit()
     return done
 
 
@@ -235,22 +257,30 @@ def submit_overdue_for_exam(exam: Exam, now: datetime | None = None) -> int:
 
 
 def lock(attempt_id: int) -> Attempt | None:
-    """Load an attempt for writing; on PostgreSQL the row lock orders a submit against a parallel autosave.
+    """Load an attempt for writing: the one entry to save, submit, auto-submit and hand grading.
 
-    One round trip: the exam comes with it (a later ``db.session.get(Exam, ...)`` finds it in the session), and
-    neither the items nor the exam's classes are read until something uses them, since an autosave touches
-    only the rows it answers. Only the attempt row is locked: autosaves of one exam must not queue on it.
+    ``lms.core.db.for_update`` makes it exclusive until commit (a row lock on PostgreSQL, the write lock
+    taken before the read on SQLite), so these writes of one attempt happen one after another and each reads
+    what the previous one committed. One round trip: the exam comes with it (a later
+    ``db.session.get(Exam, ...)`` finds it in the session), and neither the items nor the exam's classes are
+    read until something uses them, since an autosave touches only the rows it answers. Only the attempt row
+    is locked on PostgreSQL: autosaves of one exam must not queue on it.
     """
-    stmt = (select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id).where(Attempt.id == attempt_id)
-            .options(lazyload(Attempt.items), lazyload(Exam.classes)))
-    if db.session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=Attempt)
+    held = db.session.identity_map.get(identity_key(Attempt, attempt_id))
+    if held is not None:
+        # Read before the lock (a review page, a start): its items may be stale; re-read them under it.
+        for item in held.__dict__.get("items") or []:
+            db.session.expire(item)
+        db.session.expire(held)
+    stmt = for_update(select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id).where(Attempt.id == attempt_id)
+                      .options(lazyload(Attempt.items), lazyload(Exam.classes)), of=Attempt)
     row = db.session.execute(stmt).first()
     if row is None:
         return None
     attempt, exam = row
     # The session holds clean objects weakly: keep the exam alive for as long as the attempt is in use.
     attempt._locked_exam = exam
+    attempt._locked_in = db.session().get_transaction()  # the lock lasts as long as this transaction
     return attempt
 
 
@@ -294,6 +324,7 @@ def document(attempt: Attempt, exam: Exam, viewer, now: datetime | None = None) 
         "deadline": attempt.deadline, "server_now": now, "submitted_at": attempt.submitted_at,
         "grace_seconds": rules.GRACE_SECONDS, "review": level, "questions": questions,
         "answers": {str(i.question_id): i.answer for i in attempt.items if i.answer is not None},
+        "seq": max((i.answer_seq for i in attempt.items if i.answer_seq is not None), default=None),
     }
     if attempt.status != "in_progress" and at_least(level, SCORE):
         out.update(score=attempt.score, max_score=attempt.max_score, score_10=attempt.score_10)

@@ -190,7 +190,8 @@ def _own_attempt(attempt_id: int) -> tuple[Attempt, Exam]:
 
 
 @bp.endpoint("/attempts/<int:attempt_id>/answers", "PUT", allow=roles(STUDENT), body=schemas.ExamAnswersIn,
-             response=schemas.ExamSavedOut, summary="Autosave answers (idempotent, last write wins per question)",
+             response=schemas.ExamSavedOut,
+             summary="Autosave answers (idempotent; per question the newest seq, else the last write, wins)",
              errors=(409, 422))
 def save_answers(attempt_id, body):
     """Saves answers (any subset, as often as the client likes; the latest wins per question). Refused with 409 after
@@ -200,9 +201,9 @@ def save_answers(attempt_id, body):
     if attempts.finalize_if_overdue(attempt, exam, now):
         db.session.commit()
         raise Conflict("Đã hết giờ làm bài; bài đã được nộp với các câu trả lời đã lưu.")
-    saved_at = attempts.save_answers(attempt, body["answers"], now)
+    saved_at = attempts.save_answers(attempt, body["answers"], now, body["seq"])
     db.session.commit()
-    return {"saved_at": saved_at}
+    return {"saved_at": saved_at, "seq": body["seq"]}
 
 
 @bp.endpoint("/attempts/<int:attempt_id>/submit", "POST", allow=roles(STUDENT), response=schemas.ExamAttemptResultOut,
