@@ -309,6 +309,8 @@ def document(attempt: Attempt, exam: Exam, viewer, now: datetime | None = None) 
             question["correct"] = (item.points == item.max_points) if item.points is not None else None
             question["needs_manual"] = item.needs_manual
             question["comment"] = item.comment
+        elif attempt.status != "in_progress" and at_least(level, SCORE) and item.comment:
+            question["comment"] = item.comment  # the teacher wrote it for the student: no mark, no key
         if at_least(level, FULL):
             question["correct_answer"] = bank.correct_answer(body)
             if body.get("explanation"):

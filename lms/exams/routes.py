@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Response
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from lms.accounts.api import get_user, student_class_ids
+from lms.accounts.api import get_user
 from lms.core.auth import exempt_api
 from lms.core.db import db, utcnow
 from lms.core.errors import Conflict, NotFound
@@ -56,44 +56,18 @@ def list_exams(args):
 
 
 def assigned_exams(student) -> list[dict]:
-    """The exams assigned to a student's classes with their own attempt counts (the student exam list)."""
-    class_ids = student_class_ids(student.id)
-    # A subquery, not DISTINCT: PostgreSQL cannot compare the JSON sections column for DISTINCT.
-    assigned = select(ExamClass.exam_id).where(ExamClass.class_id.in_(class_ids or {-1}))
-    exams = db.session.scalars(select(Exam).where(Exam.id.in_(assigned))
-                               .order_by(Exam.closes_at.desc().nulls_last(), Exam.id.desc())).all()
-    used = dict(db.session.execute(select(Attempt.exam_id, func.count()).where(Attempt.student_id == student.id)
-                                   .group_by(Attempt.exam_id)).all())
-    open_ids = dict(db.session.execute(select(Attempt.exam_id, Attempt.id).where(
-        Attempt.student_id == student.id, Attempt.status == "in_progress")).all())
-    submitted: dict[int, list[Attempt]] = {}
-    for attempt in db.session.scalars(select(Attempt).where(
-            Attempt.student_id == student.id, Attempt.status != "in_progress",
-            Attempt.exam_id.in_([e.id for e in exams] or [-1])).order_by(Attempt.number)):
-        submitted.setdefault(attempt.exam_id, []).append(attempt)
-    now = utcnow()
-    out = []
-    for exam in exams:
-        row = schemas.ExamStudentOut().dump(exam)
-        mine = []
-        for attempt in submitted.get(exam.id, []):
-            # The score shows only where the review policy shows it (after_close hides it until the close).
-            level = permissions.review_level(student, attempt, exam, now)
-            shows_score = permissions.at_least(level, permissions.SCORE) and attempt.status == "graded"
-            mine.append({"id": attempt.id, "number": attempt.number, "status": attempt.status,
-                         "submitted_at": attempt.submitted_at, "review": level,
-                         "score_10": attempt.score_10 if shows_score else None})
-        row.update(attempts_used=used.get(exam.id, 0), open_attempt_id=open_ids.get(exam.id),
-                   attempts=mine, last_attempt=mine[-1] if mine else None,
-                   scores_released=exam.scores_released_at is not None)
-        out.append(row)
-    return out
+    """The student's exam list as the page shows it (values formatted as in the API)."""
+    schema = schemas.ExamStudentOut()
+    return [schema.dump(row) for row in services.assigned_exams(student, utcnow())]
 
 
-@bp.endpoint("/exams/assigned", "GET", allow=roles(STUDENT), response=schemas.ExamStudentOut, many=True,
-             summary="Exams assigned to the student's classes, with the student's attempts")
-def list_assigned():
-    return assigned_exams(current_user)
+@bp.endpoint("/exams/assigned", "GET", allow=roles(STUDENT, TEACHER), query=schemas.ExamAssignedQuery,
+             response=schemas.ExamAssignedListOut, errors=(404,),
+             summary="Exams assigned to the student's classes, with the student's attempts and released scores "
+                     "(a teacher of the student: ?student_id=)")
+def list_assigned(args):
+    student = permissions.ensure_student_visible(current_user, args["student_id"])
+    return {"items": services.assigned_exams(student, utcnow())}
 
 
 @bp.endpoint("/exams/presets", "GET", allow=roles(TEACHER), summary="2025 exam presets and blueprint presets")

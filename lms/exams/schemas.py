@@ -207,6 +207,15 @@ class ExamReleaseIn(Schema):
     released = fields.Boolean(load_default=True, metadata={"description": "false withdraws a release"})
 
 
+class ExamAssignedListOut(Schema):
+    items = fields.List(fields.Nested(ExamStudentOut))
+
+
+class ExamAssignedQuery(Schema):
+    student_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=rules.MAX_SEQ),
+                                metadata={"description": "A teacher of the student asks for what the student sees"})
+
+
 class ExamQuery(Schema):
     class_id = fields.Integer(load_default=None)
     subject = fields.String(load_default=None, validate=validate.Length(max=40))

@@ -28,8 +28,21 @@ from .models import Attempt, AttemptItem, Exam, PaperVersion
 web = Blueprint("exams_web", __name__, url_prefix="/exams", template_folder="templates",
                 static_folder="static", static_url_path="/static/exams")
 
-REVIEW_LABELS = {"immediately": "Ngay sau khi nộp", "after_submit": "Điểm sau khi nộp, đáp án khi đóng bài",
-                 "after_close": "Sau khi đóng bài", "never": "Chỉ xem điểm"}
+REVIEW_LABELS = {"immediately": "Ngay sau khi nộp: điểm, đúng/sai từng câu, đáp án",
+                 "after_submit": "Sau khi nộp: tổng điểm; đáp án khi đóng bài",
+                 "after_close": "Sau khi đóng bài: điểm và đáp án", "never": "Chỉ xem tổng điểm"}
+#: What each review policy shows a student, said in the teacher's form (lms.exams.permissions.review_level).
+REVIEW_HELP = {
+    "immediately": "Ngay khi nộp, học sinh thấy điểm, câu nào đúng/sai, đáp án và lời giải. Hợp với bài luyện "
+                   "tập; với bài kiểm tra còn mở hoặc cho làm nhiều lượt, em nộp trước có thể chuyển đáp án cho "
+                   "bạn hoặc dùng cho lượt sau của mình.",
+    "after_submit": "Khi bài còn mở, học sinh chỉ thấy câu trả lời của mình và tổng điểm — không thấy câu nào "
+                    "đúng, câu nào sai, vì dấu “đúng” cạnh câu trả lời chính là đáp án. Sau giờ đóng bài thấy "
+                    "điểm từng câu, đáp án và lời giải.",
+    "after_close": "Trước giờ đóng bài, học sinh chỉ thấy câu trả lời của mình (chưa có điểm); sau giờ đóng bài "
+                   "thấy điểm, đáp án và lời giải.",
+    "never": "Học sinh chỉ thấy câu trả lời của mình và tổng điểm, không bao giờ thấy đáp án.",
+}
 MODE_LABELS = {"practice": "Luyện tập", "exam": "Kiểm tra"}
 STATUS_LABELS = {"in_progress": "Đang làm", "needs_grading": "Chờ chấm", "graded": "Đã chấm"}
 LEVEL_LABELS = {"nhan_biet": "Nhận biết", "thong_hieu": "Thông hiểu", "van_dung": "Vận dụng",
@@ -365,7 +378,8 @@ def new():
     classes = [c for c in (get_class(cid) for cid in sorted(taught_class_ids(current_user.id))) if c]
     return render_template("exams/new.html", classes=classes, subjects=subject_names(), presets=bank.EXAM_PRESETS,
                            levels=rules.LEVELS, errors=errors, form=request.form, fresh=request.method == "GET",
-                           review_labels=REVIEW_LABELS, rows=rows, topics=topics, preview=preview,
+                           review_labels=REVIEW_LABELS, review_help=REVIEW_HELP, rows=rows, topics=topics,
+                           preview=preview,
                            max_questions=rules.MAX_QUESTIONS_PER_EXAM), (422 if errors else 200)
 
 

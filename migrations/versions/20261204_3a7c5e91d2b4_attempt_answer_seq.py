@@ -4,7 +4,7 @@ The client's autosave counter of the save that wrote each stored answer (exam_at
 retried or delayed save older than the stored one never rolls an answer back (issue 12).
 
 Revision ID: 3a7c5e91d2b4
-Revises: 85e9bdfaf8db
+Revises: 22909ca86770
 Create Date: 2026-12-04 17:45:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3a7c5e91d2b4'
-down_revision = '85e9bdfaf8db'
+down_revision = '22909ca86770'
 branch_labels = None
 depends_on = None
 

@@ -171,3 +171,46 @@ def test_auto_submit_racing_saves_and_reads_grades_once(app, world, bank, make_e
             items, (state, _, score) = _items(app, attempt_id)
             assert state == "graded" and score == Decimal("2.00") and items[ids[2]][0] is None
             assert graded.by_attempt[attempt_id] == 1
+
+
+def test_autosave_seq_never_rolls_an_answer_back(app, world, bank, make_exam):
+    ids = bank.choices(3)
+    exam = make_exam(ids, max_attempts=None, duration_minutes=None)
+    student = world.as_("student")
+    started = student.post(f"/exams/{exam['id']}/attempts").get_json()
+    assert started["seq"] is None
+    url = f"/attempts/{started['id']}/answers"
+    q1, q2, q3 = (str(i) for i in ids)
+    saved = student.put(url, json={"answers": {q1: "b", q2: "c"}, "seq": 5})
+    assert saved.status_code == 200 and saved.get_json()["seq"] == 5
+    # A delayed retry of an older save: acknowledged, but the newer answers stay.
+    old = student.put(url, json={"answers": {q1: "a", q2: "a", q3: "d"}, "seq": 3})
+    assert old.status_code == 200 and old.get_json()["seq"] == 3
+    doc = student.get(f"/attempts/{started['id']}").get_json()
+    assert doc["answers"] == {q1: "b", q2: "c", q3: "d"} and doc["seq"] == 5
+    # The same seq again (a retry of that very request) and a newer one write.
+    assert student.put(url, json={"answers": {q2: "d"}, "seq": 5}).status_code == 200
+    assert student.put(url, json={"answers": {q1: "a"}, "seq": 9}).status_code == 200
+    # Without seq the last write wins and the stored seq stays, so a later delayed seq=4 still loses.
+    plain = student.put(url, json={"answers": {q1: "c"}})
+    assert plain.status_code == 200 and plain.get_json()["seq"] is None
+    assert student.put(url, json={"answers": {q1: "d"}, "seq": 4}).status_code == 200
+    doc = student.get(f"/attempts/{started['id']}").get_json()
+    assert doc["answers"] == {q1: "c", q2: "d", q3: "d"} and doc["seq"] == 9
+    # A resume on another device learns where to count on from.
+    assert student.post(f"/exams/{exam['id']}/attempts").get_json()["seq"] == 9
+    for bad in (-1, "7", 1.5, 2**31, True):
+        resp = student.put(url, json={"answers": {q1: "a"}, "seq": bad})
+        assert resp.status_code == 422, (bad, resp.get_json())
+        assert "seq" in resp.get_json()["errors"]
+    result = student.post(f"/attempts/{started['id']}/submit").get_json()
+    assert result["score"] == "0.00"  # c, d, d against b, b, b: the stored answers were graded
+
+
+def test_autosave_seq_is_in_the_openapi_document(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    body = spec["paths"]["/api/v1/attempts/{attempt_id}/answers"]["put"]["requestBody"]["content"]
+    ref = body["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert schemas[ref]["properties"]["seq"]["type"] == "integer"
+    assert schemas[ref]["properties"]["seq"]["maximum"] == 2**31 - 1
