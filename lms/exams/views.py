@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -141,6 +141,15 @@ def take(exam_id):
     exam = permissions.ensure_takeable(current_user, db.session.get(Exam, exam_id))
     return render_template("exams/take.html", exam=exam, subjects=subject_names(),
                            grace=rules.GRACE_SECONDS)
+
+
+@web.route("/take-sw.js")
+def take_worker():
+    """The take page's service worker. Served from /exams/ (not the static folder) so that it may control a
+    page at /exams/<id>/take; each page registers it with its own path as the scope (see take-sw.js)."""
+    response = send_from_directory(web.static_folder, "take-sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @web.route("/attempts/<int:attempt_id>")

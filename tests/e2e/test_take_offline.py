@@ -1,0 +1,79 @@
+"""The take page on a phone survives a reload without network (issues 13 and 16): the service worker serves the
+page and its files, the page shows the paper it kept and the answers kept on the device, says it is offline,
+and sends the answers when the network returns, in one request with an increasing seq."""
+from __future__ import annotations
+
+import json
+import re
+
+from playwright.sync_api import expect
+
+from lms.exams import DEMO_EXAM_TITLE
+
+PHONE = {"width": 390, "height": 844}
+OFFLINE_NOTICE = "Mất kết nối — câu trả lời được lưu trên máy"
+
+
+def _checked_answers(page):
+    return sorted(page.evaluate(
+        "[...document.querySelectorAll('#questions input:checked')].map(i => i.name + '=' + i.value)"))
+
+
+def test_reload_while_offline_keeps_paper_and_answers_then_syncs(journey):
+    j = journey("take-offline", PHONE)
+    page = j.page
+    saves: list[dict] = []
+    page.on("request", lambda r: saves.append(json.loads(r.post_data or "{}"))
+            if r.method == "PUT" and r.url.endswith("/answers") else None)
+    j.login("student3")
+    page.goto("/exams/")
+    page.locator("li.card").filter(has_text=DEMO_EXAM_TITLE).get_by_role("link", name="Bắt đầu làm bài").click()
+    page.wait_for_url(re.compile(r"/exams/\d+/take$"))
+    take_url = page.url
+    questions = page.locator("section.question")
+    expect(questions.first).to_be_visible()
+    count = questions.count()
+    assert count >= 4
+    # The worker is in charge of this page once it has kept the page and its files.
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000)
+    scope = page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.scope)")
+    assert scope.endswith(re.sub(r"^https?://[^/]+", "", take_url)), scope  # only this page
+    page.wait_for_function("""caches.open('lms-take-page-v1').then(c => c.keys())
+        .then(keys => keys.some(k => /\\/take$/.test(k.url)) && keys.some(k => /take\\.js$/.test(k.url)))""",
+                           timeout=15_000)
+    questions.nth(0).locator("input[type=radio]").first.check()
+    expect(page.locator("#save-state")).to_contain_text("Đã lưu lúc", timeout=15_000)
+
+    # Offline: two more answers stay on the device; a reload comes from the worker's copy.
+    j.context.set_offline(True)
+    questions.nth(1).locator("input[type=radio]").nth(1).check()
+    questions.nth(2).locator("input[type=radio]").nth(2).check()
+    expect(page.locator("#offline-banner")).to_be_visible(timeout=10_000)
+    chosen = _checked_answers(page)
+    assert len(chosen) == 3
+    page.reload()
+    expect(questions).to_have_count(count)
+    expect(page.locator("#offline-banner")).to_be_visible()
+    expect(page.locator("#offline-banner")).to_contain_text(OFFLINE_NOTICE)
+    expect(page.locator("#load-error")).to_be_hidden()
+    assert _checked_answers(page) == chosen
+    j.shot("offline-reload")
+    # The worker kept no API response.
+    kept = page.evaluate("caches.open('lms-take-page-v1').then(c => c.keys()).then(ks => ks.map(k => k.url))")
+    assert kept and not any("/api/" in url for url in kept), kept
+
+    # Back online: the kept answers go out in one save with a seq newer than the last, and are stored.
+    before = len(saves)
+    with page.expect_response(lambda r: r.url.endswith("/answers") and r.request.method == "PUT",
+                              timeout=20_000) as answered:
+        j.context.set_offline(False)
+    assert answered.value.ok
+    expect(page.locator("#offline-banner")).to_be_hidden()
+    expect(page.locator("#save-state")).to_contain_text("Đã lưu lúc", timeout=15_000)
+    synced = saves[before:]
+    assert len(synced[0]["answers"]) == 2 and synced[0]["seq"] > max(s["seq"] for s in saves[:before])
+    attempt_id = answered.value.url.rsplit("/", 2)[-2]
+    stored = page.evaluate(f"window.LMS.api('GET', '/attempts/{attempt_id}')")
+    assert len(stored["answers"]) == 3 and stored["seq"] == synced[-1]["seq"]
+    j.shot("offline-synced")
+    assert not [e for e in j.errors if "pageerror" in e], j.errors
