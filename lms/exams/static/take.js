@@ -180,6 +180,8 @@
   function changed(q, box) {
     if (finished) { return; }
     var value = readAnswer(q, box);
+    // "change" after "input" (a text field losing focus) repeats an answer already kept: nothing to send.
+    if (String(q.id) in answers && same(answers[String(q.id)], value)) { return; }
     answers[String(q.id)] = value;
     pending[String(q.id)] = value;
     persist();
