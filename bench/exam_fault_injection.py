@@ -226,6 +226,7 @@ def chaos(servers: Servers, stop: threading.Event, counts: dict, rng: random.Ran
 
 def check(url: str, exam_id: int, students: list[Student]) -> dict:
     """Everything the run promises, read from the database."""
+    import sqlalchemy as sa
     from sqlalchemy import create_engine, text
 
     from lms.exams import rules
@@ -235,8 +236,11 @@ def check(url: str, exam_id: int, students: list[Student]) -> dict:
               "submitted before deadline or after grace": 0, "not auto_submit": 0, "gradebook wrong": 0,
               "gradebook scores": 0, "exam results": 0, "change-log entries": 0}
     with engine.connect() as conn:
-        items = {(a, q): (s, json.loads(v) if isinstance(v, str) else v) for a, q, s, v in conn.execute(text(
-            "SELECT attempt_id, question_id, answer_seq, answer FROM exam_attempt_items")).all()}
+        # Typed columns, so both PostgreSQL and SQLite hand back the decoded JSON answer.
+        table = sa.table("exam_attempt_items", sa.column("attempt_id", sa.Integer), sa.column("question_id", sa.Integer),
+                         sa.column("answer_seq", sa.Integer), sa.column("answer", sa.JSON))
+        items = {(a, q): (s, v) for a, q, s, v in conn.execute(sa.select(
+            table.c.attempt_id, table.c.question_id, table.c.answer_seq, table.c.answer)).all()}
         attempts = {row.id: row for row in conn.execute(text(
             "SELECT id, student_id, status, deadline, submitted_at, submit_reason, score_10 FROM exam_attempts "
             "WHERE exam_id = :e"), {"e": exam_id}).all()}

@@ -144,6 +144,7 @@ def take(exam_id):
 
 
 @web.route("/take-sw.js")
+@login_required
 def take_worker():
     """The take page's service worker. Served from /exams/ (not the static folder) so that it may control a
     page at /exams/<id>/take; each page registers it with its own path as the scope (see take-sw.js)."""

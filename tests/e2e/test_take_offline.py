@@ -100,3 +100,63 @@ def test_reload_while_offline_keeps_paper_and_answers_then_syncs(journey):
     assert len(stored["answers"]) == 3 and stored["seq"] == synced[-1]["seq"]
     j.shot("offline-synced")
     assert not [e for e in j.errors if "pageerror" in e], j.errors
+
+
+#: Wraps fetch on the take page: PUTs to /answers are counted (in flight now, most at once) and their seq and
+#: start time recorded; each goes out after ``delay`` ms, as over a slow 3G link.
+SLOW_SAVES = """
+window.__saves = { inFlight: 0, most: 0, sent: [] };
+const realFetch = window.fetch.bind(window);
+window.fetch = (url, opts) => {
+  if (!(opts && opts.method === 'PUT' && String(url).endsWith('/answers'))) return realFetch(url, opts);
+  const s = window.__saves;
+  s.inFlight += 1; s.most = Math.max(s.most, s.inFlight);
+  s.sent.push({ at: performance.now(), body: JSON.parse(opts.body) });
+  return new Promise(r => setTimeout(r, 800)).then(() => realFetch(url, opts))
+    .finally(() => { s.inFlight -= 1; });
+};
+"""
+
+
+def test_saves_go_one_at_a_time_batched_with_seq_and_back_off(journey):
+    j = journey("take-backoff", PHONE)
+    page = j.page
+    page.add_init_script(SLOW_SAVES)
+    busy = {"left": 2}
+
+    def overloaded(route):
+        # The first two saves meet an overloaded server (503), as on exam morning.
+        if route.request.method == "PUT" and busy["left"]:
+            busy["left"] -= 1
+            route.fulfill(status=503, content_type="application/problem+json",
+                          body=json.dumps({"title": "Service Unavailable", "status": 503, "detail": "Máy chủ bận"}))
+        else:
+            route.continue_()
+
+    j.login("student2")
+    page.route("**/api/v1/attempts/*/answers", overloaded)
+    page.goto("/exams/")
+    page.locator("li.card").filter(has_text=DEMO_EXAM_TITLE).get_by_role("link", name="Bắt đầu làm bài").click()
+    page.wait_for_url(re.compile(r"/exams/\d+/take$"))
+    questions = page.locator("section.question")
+    expect(questions.first).to_be_visible()
+    _answer(questions.nth(0), 0)
+    expect(page.locator("#save-state")).to_contain_text("Máy chủ đang bận", timeout=10_000)
+    # While the first save waits out its backoff, two more answers join it.
+    _answer(questions.nth(1), 1)
+    _answer(questions.nth(2), 2)
+    expect(page.locator("#save-state")).to_contain_text("Đã lưu lúc", timeout=30_000)
+    saves = page.evaluate("window.__saves")
+    assert saves["most"] == 1, saves  # never two saves in flight
+    sent = saves["sent"]
+    seqs = [s["body"]["seq"] for s in sent]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs), seqs
+    # Exponential backoff with jitter: 1-2 s after the first 503, 2-4 s after the second (plus the slow link).
+    gaps = [(b["at"] - a["at"]) / 1000 for a, b in zip(sent, sent[1:])]
+    assert 1.0 <= gaps[0] - 0.8 and 2.0 <= gaps[1] - 0.8, gaps
+    # The acknowledged save carried all three answers at once.
+    assert len(sent[2]["body"]["answers"]) == 3, sent
+    doc = page.evaluate("window.LMS.api('POST', '/exams/' + document.getElementById('exam-app')"
+                        ".getAttribute('data-exam-id') + '/attempts')")
+    assert len(doc["answers"]) == 3 and doc["seq"] == seqs[-1]
+    j.shot("backoff-saved")

@@ -16,7 +16,7 @@
   var SAVE_EVERY_MS = 5000, DEBOUNCE_MS = 1200, BACKOFF_MIN_MS = 2000, BACKOFF_MAX_MS = 60000;
   var OFFLINE_TEXT = "Mất kết nối — câu trả lời được lưu trên máy";
   var attempt = null, answers = {}, pending = {}, seq = 0, clockOffset = 0, finished = false, debounce = null;
-  var inFlight = null, failures = 0, retryAt = 0, retryTimer = null, lastError = null, submitting = false;
+  var inFlight = null, failures = 0, retryAt = 0, retryTimer = null, lastError = null, submitting = false, leaving = false;
   var $ = function (id) { return document.getElementById(id); };
 
   function storageKey() { return "lms-exam-attempt-" + attempt.id; }
@@ -207,7 +207,11 @@
   function save(force) {
     if (inFlight) { return inFlight; }
     if (finished || !hasPending()) { return Promise.resolve(); }
-    if (!navigator.onLine) { offline(true); return Promise.resolve(); }
+    if (!navigator.onLine) {
+      lastError = { status: 0, message: OFFLINE_TEXT };  // what a submit waiting on this save reports
+      offline(true);
+      return Promise.resolve();
+    }
     if (!force && Date.now() < retryAt) { return Promise.resolve(); }
     var sent = JSON.parse(JSON.stringify(pending));
     seq += 1;
@@ -289,6 +293,8 @@
   }
 
   function finish() {
+    if (leaving) { return; }
+    leaving = true;
     finished = true;
     forget();
     window.location.href = reviewBase + attempt.id;
