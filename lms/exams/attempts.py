@@ -125,21 +125,17 @@ def start_or_resume(student, exam: Exam, now: datetime | None = None) -> tuple[A
     return attempt, True
 
 
-def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None, seq: int | None = None) -> datetime:
-    """Store answers ``{question_id: answer}``; returns the save time. ``attempt`` must come from ``lock``.
+def check_answers(attempt: Attempt, answers: dict) -> dict:
+    """Validate ``answers`` against the attempt's paper: ``{key: (version, normalised answer)}``.
 
-    Per question the newest save wins: with the client's counter ``seq``, a save older than the one that wrote
-    a question's stored answer leaves that answer alone (a retried or delayed request never rolls an answer
-    back; the save is still acknowledged, since what it carried is superseded, not lost). Without ``seq`` the
-    last write wins. Conflict after submit or past deadline + grace (the caller finalises an overdue attempt
-    first); ValidationFailed (422) naming the question for an answer of the wrong shape.
+    Needs no lock (a paper's questions and versions are fixed when it is drawn), so the save route runs it
+    before taking the attempt's lock and keeps the write lock for the state check and the write alone.
+    ValidationFailed (422) naming the question for an unknown question or an answer of the wrong shape.
     """
-    now = now or utcnow()
-    if attempt.status != "in_progress":
-        raise Conflict("Bài làm đã nộp: không lưu thêm được.")
-    if is_overdue(attempt, now):
-        raise Conflict("Đã hết giờ làm bài.")
-    by_id = _answered_items(attempt, answers)
+    return _check(attempt, answers, _answered_items(attempt, answers))
+
+
+def _check(attempt: Attempt, answers: dict, by_id: dict) -> dict:
     unknown = [k for k in answers if k not in by_id]
     if unknown:
         raise ValidationFailed("Câu hỏi không thuộc bài làm này.",
@@ -150,13 +146,35 @@ def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None, s
     for key, value in answers.items():
         item = by_id[key]
         try:
-            checked[key] = bank.check_answer(data[(item.question_id, item.version)], value)
+            checked[key] = (item.version, bank.check_answer(data[(item.question_id, item.version)], value))
         except bank.AnswerFormatError as exc:
             errors[f"answers.{key}"] = [f"Câu {item.position}: {exc}"]
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
+    return checked
+
+
+def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None, seq: int | None = None,
+                 checked: dict | None = None) -> datetime:
+    """Store answers ``{question_id: answer}``; returns the save time. ``attempt`` must come from ``lock``.
+
+    Per question the newest save wins: with the client's counter ``seq``, a save older than the one that wrote
+    a question's stored answer leaves that answer alone (a retried or delayed request never rolls an answer
+    back; the save is still acknowledged, since what it carried is superseded, not lost). Without ``seq`` the
+    last write wins. ``checked`` is ``check_answers`` run before the lock (rechecked here only if a regrade
+    re-pinned a question meanwhile). Conflict after submit or past deadline + grace (the caller finalises an
+    overdue attempt first); ValidationFailed (422) as ``check_answers``.
+    """
+    now = now or utcnow()
+    if attempt.status != "in_progress":
+        raise Conflict("Bài làm đã nộp: không lưu thêm được.")
+    if is_overdue(attempt, now):
+        raise Conflict("Đã hết giờ làm bài.")
+    by_id = _answered_items(attempt, answers)  # under the lock: the current versions and seqs
+    if checked is None or any(k not in by_id or by_id[k].version != checked[k][0] for k in answers):
+        checked = _check(attempt, answers, by_id)
     rows = []
-    for key, value in checked.items():
+    for key, (_, value) in checked.items():
         item = by_id[key]
         if seq is not None and item.answer_seq is not None and seq < item.answer_seq:
             continue  # a newer save already wrote this question
@@ -256,6 +274,22 @@ def submit_overdue_for_exam(exam: Exam, now: datetime | None = None) -> int:
     return submit_overdue(now, exam.id)
 
 
+def _select_attempt(attempt_id: int):
+    return (select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id).where(Attempt.id == attempt_id)
+            .options(lazyload(Attempt.items), lazyload(Exam.classes)))
+
+
+def peek(attempt_id: int) -> Attempt | None:
+    """An attempt and its exam (in the session) as ``lock`` loads them, without locking: for the checks that
+    come before the lock (who may write it, are the answers well-formed)."""
+    row = db.session.execute(_select_attempt(attempt_id)).first()
+    if row is None:
+        return None
+    attempt, exam = row
+    attempt._locked_exam = exam  # see lock()
+    return attempt
+
+
 def lock(attempt_id: int) -> Attempt | None:
     """Load an attempt for writing: the one entry to save, submit, auto-submit and hand grading.
 
@@ -272,8 +306,7 @@ def lock(attempt_id: int) -> Attempt | None:
         for item in held.__dict__.get("items") or []:
             db.session.expire(item)
         db.session.expire(held)
-    stmt = for_update(select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id).where(Attempt.id == attempt_id)
-                      .options(lazyload(Attempt.items), lazyload(Exam.classes)), of=Attempt)
+    stmt = for_update(_select_attempt(attempt_id), of=Attempt)
     row = db.session.execute(stmt).first()
     if row is None:
         return None
