@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.util import identity_key
@@ -126,27 +126,23 @@ def start_or_resume(student, exam: Exam, now: datetime | None = None) -> tuple[A
 
 
 def check_answers(attempt: Attempt, answers: dict) -> dict:
-    """Validate ``answers`` against the attempt's paper: ``{key: (version, normalised answer)}``.
+    """Validate ``answers`` against the attempt's paper: ``{key: (item, normalised answer)}``.
 
-    Needs no lock (a paper's questions and versions are fixed when it is drawn), so the save route runs it
-    before taking the attempt's lock and keeps the write lock for the state check and the write alone.
+    Reads only (a paper's questions are fixed when it is drawn), so a save does it before its first write.
     ValidationFailed (422) naming the question for an unknown question or an answer of the wrong shape.
     """
-    return _check(attempt, answers, _answered_items(attempt, answers))
-
-
-def _check(attempt: Attempt, answers: dict, by_id: dict) -> dict:
+    by_id = _answered_items(attempt, answers)
     unknown = [k for k in answers if k not in by_id]
     if unknown:
         raise ValidationFailed("Câu hỏi không thuộc bài làm này.",
                                errors={f"answers.{k}": ["Câu hỏi không thuộc bài làm này."] for k in unknown})
-    exam = db.session.get(Exam, attempt.exam_id)  # already in the session when the route used lock()
+    exam = db.session.get(Exam, attempt.exam_id)  # already in the session when the route used peek()/lock()
     data = grading.version_bodies(exam, [(by_id[k].question_id, by_id[k].version) for k in answers])
     errors, checked = {}, {}
     for key, value in answers.items():
         item = by_id[key]
         try:
-            checked[key] = (item.version, bank.check_answer(data[(item.question_id, item.version)], value))
+            checked[key] = (item, bank.check_answer(data[(item.question_id, item.version)], value))
         except bank.AnswerFormatError as exc:
             errors[f"answers.{key}"] = [f"Câu {item.position}: {exc}"]
     if errors:
@@ -154,55 +150,65 @@ def _check(attempt: Attempt, answers: dict, by_id: dict) -> dict:
     return checked
 
 
-def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None, seq: int | None = None,
-                 checked: dict | None = None) -> datetime:
-    """Store answers ``{question_id: answer}``; returns the save time. ``attempt`` must come from ``lock``.
+_items = AttemptItem.__table__
+
+
+def _store(seq: int | None):
+    """UPDATE of one answer row by primary key; with a seq, only when no newer save wrote that question."""
+    stmt = update(_items).where(_items.c.attempt_id == bindparam("b_attempt"),
+                                _items.c.question_id == bindparam("b_question"))
+    values = {_items.c.answer: bindparam("b_answer", type_=_items.c.answer.type),
+              _items.c.answered_at: bindparam("b_at", type_=_items.c.answered_at.type)}
+    if seq is not None:
+        stmt = stmt.where(or_(_items.c.answer_seq.is_(None), _items.c.answer_seq <= bindparam("b_seq")))
+        values[_items.c.answer_seq] = bindparam("b_seq")
+    return stmt.values(values)
+
+
+def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None, seq: int | None = None) -> datetime:
+    """Store answers ``{question_id: answer}``; returns the save time. Needs no lock: ordered by its writes.
+
+    The first write is the attempt row itself (``last_saved_at``), guarded by the attempt's state and deadline
+    in the same statement. It takes the lock that ``lock`` takes for a submit (the row on PostgreSQL, the
+    database's write lock on SQLite, where this transaction has read nothing before it), so a save either
+    commits before a submit reads the answers (and counts), or finds the attempt submitted (Conflict, 409),
+    and the lock is held for these few statements only, not for the validation before them.
 
     Per question the newest save wins: with the client's counter ``seq``, a save older than the one that wrote
-    a question's stored answer leaves that answer alone (a retried or delayed request never rolls an answer
-    back; the save is still acknowledged, since what it carried is superseded, not lost). Without ``seq`` the
-    last write wins. ``checked`` is ``check_answers`` run before the lock (rechecked here only if a regrade
-    re-pinned a question meanwhile). Conflict after submit or past deadline + grace (the caller finalises an
-    overdue attempt first); ValidationFailed (422) as ``check_answers``.
+    a question's stored answer leaves that answer alone, in the same guarded UPDATE (a retried or delayed
+    request never rolls an answer back; the save is still acknowledged, since what it carried is superseded,
+    not lost). Without ``seq`` the last write wins. Conflict after submit or past deadline + grace (the caller
+    then finalises an overdue attempt); ValidationFailed (422) as ``check_answers``.
     """
     now = now or utcnow()
-    if attempt.status != "in_progress":
+    if attempt.status != "in_progress" or is_overdue(attempt, now):
         raise Conflict("Bài làm đã nộp: không lưu thêm được.")
-    if is_overdue(attempt, now):
-        raise Conflict("Đã hết giờ làm bài.")
-    by_id = _answered_items(attempt, answers)  # under the lock: the current versions and seqs
-    if checked is None or any(k not in by_id or by_id[k].version != checked[k][0] for k in answers):
-        checked = _check(attempt, answers, by_id)
-    rows = []
-    for key, (_, value) in checked.items():
-        item = by_id[key]
-        if seq is not None and item.answer_seq is not None and seq < item.answer_seq:
-            continue  # a newer save already wrote this question
-        stamp = seq if seq is not None else item.answer_seq
-        if isinstance(item, AttemptItem):  # loaded in this session: keep the object and the row in step
-            item.answer, item.answered_at, item.answer_seq = value, now, stamp
-        else:
-            rows.append({"attempt_id": attempt.id, "question_id": item.question_id, "answer": value,
-                         "answered_at": now, "answer_seq": stamp})
-    if rows:
-        # One UPDATE by primary key (executemany) for the answered rows only; the other items stay unread.
-        db.session.execute(update(AttemptItem), rows)
-    attempt.last_saved_at = now
-    db.session.flush()
+    checked = check_answers(attempt, answers)
+    open_now = (update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "in_progress",
+                                      or_(Attempt.deadline.is_(None), Attempt.deadline >= now - GRACE))
+                .values(last_saved_at=now).execution_options(synchronize_session=False))
+    if db.session.execute(open_now).rowcount != 1:
+        raise Conflict("Bài làm đã nộp: không lưu thêm được.")
+    if checked:
+        db.session.execute(_store(seq), [
+            {"b_attempt": attempt.id, "b_question": item.question_id, "b_answer": value, "b_at": now, "b_seq": seq}
+            for item, value in checked.values()])
+        for item, _ in checked.values():
+            if isinstance(item, AttemptItem):
+                db.session.expire(item)  # held by the session: re-read what the UPDATE wrote
     return now
 
 
 def _answered_items(attempt: Attempt, answers: dict) -> dict:
     """The items ``answers`` names, by question id as a string: loaded objects when the session already holds
     them, else just ``(question_id, version, position)`` rows of the named questions (an autosave touches a
-    few of up to a hundred items). The caller holds the attempt's lock, so the seqs read here stay current."""
+    few of up to a hundred items)."""
     if "items" in attempt.__dict__:
         return {str(i.question_id): i for i in attempt.items}
     ids = {int(k) for k in answers if k.isdecimal() and str(int(k)) == k}
     if not ids:
         return {}
-    rows = db.session.execute(select(AttemptItem.question_id, AttemptItem.version, AttemptItem.position,
-                                     AttemptItem.answer_seq)
+    rows = db.session.execute(select(AttemptItem.question_id, AttemptItem.version, AttemptItem.position)
                               .where(AttemptItem.attempt_id == attempt.id, AttemptItem.question_id.in_(ids))).all()
     out = {}
     for row in rows:

@@ -171,16 +171,17 @@ def save_answers(attempt_id, body):
     """Saves answers (any subset, as often as the client likes; the latest wins per question). Refused with 409 after
     submission or past the deadline, when the attempt is submitted automatically."""
     attempt = permissions.ensure_own_attempt(current_user, attempts.peek(attempt_id))
-    checked = None
-    if attempt.status == "in_progress" and not attempts.is_overdue(attempt, utcnow()):
-        # Before the lock: on SQLite it is the whole database's write lock, held only for the write itself.
-        checked = attempts.check_answers(attempt, body["answers"])
-    attempt, exam = _own_attempt(attempt_id)
-    now = utcnow()
-    if attempts.finalize_if_overdue(attempt, exam, now):
-        db.session.commit()
-        raise Conflict("Đã hết giờ làm bài; bài đã được nộp với các câu trả lời đã lưu.")
-    saved_at = attempts.save_answers(attempt, body["answers"], now, body["seq"], checked)
+    try:
+        saved_at = attempts.save_answers(attempt, body["answers"], utcnow(), body["seq"])
+    except Conflict:
+        # Submitted, or past deadline + grace: then submit it now (in order, under its lock) with what was saved.
+        db.session.rollback()
+        attempt = attempts.lock(attempt_id)
+        if attempts.finalize_if_overdue(attempt, db.session.get(Exam, attempt.exam_id), utcnow()):
+            db.session.commit()
+            raise Conflict("Đã hết giờ làm bài; bài đã được nộp với các câu trả lời đã lưu.") from None
+        db.session.rollback()
+        raise
     db.session.commit()
     return {"saved_at": saved_at, "seq": body["seq"]}
 

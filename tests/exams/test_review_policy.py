@@ -130,3 +130,15 @@ def test_assigned_list_per_role(app, world, bank, make_exam):
         assert resp.status_code == 403 and resp.headers["Content-Type"].startswith("application/problem+json")
     assert world.as_("anonymous").get("/exams/assigned").status_code == 401
     assert world.as_("student").get("/exams/assigned?student_id=99999999999999").status_code in (404, 422)
+
+
+def test_teacher_form_says_what_each_policy_shows(app, world):
+    from .test_pages_teacher import _login
+
+    page = _login(app, "gv.lan").get("/exams/new").get_data(as_text=True)
+    assert 'aria-describedby="review-help"' in page and "Học sinh thấy gì sau khi nộp bài" in page
+    for option in ("immediately", "after_submit", "after_close", "never"):
+        assert f'<option value="{option}"' in page
+    # after_submit: why there is no per-question mark while the exam is open.
+    assert "chính là đáp án" in page and "Sau giờ đóng bài thấy" in page
+    assert "không bao giờ thấy đáp án" in page  # never
