@@ -74,8 +74,9 @@ def month_key(column, zone: str):
 
 def for_update(stmt, *, of=None):
     """Make ``stmt`` (the SELECT of the row a write depends on) exclusive until the transaction ends, on every
-    engine: the one way features order writers that read-check-write the same row (an attempt's save, submit
-    and auto-submit).
+    engine: the one way features order writers that read, check and then write the same row (an exam attempt's
+    submit and auto-submit). A writer whose first statement is itself a write of that row (an UPDATE guarded
+    by the row's state) needs no more: that statement waits for the same lock.
 
     PostgreSQL: ``SELECT ... FOR UPDATE`` (of ``of``), so a second writer of that row waits for the first to
     commit and then reads what it wrote. SQLite has no row locks and its default (deferred) transactions read

@@ -3,6 +3,12 @@
 The server owns the clock: an attempt's deadline is fixed when it starts (start + duration, capped by the
 exam's closing time), autosaves are accepted until the deadline plus ``rules.GRACE_SECONDS``, and an overdue
 attempt is submitted with what was saved, by the periodic job or as soon as anyone touches it.
+
+Ordering, on every engine: a submit (the student's, or the auto-submit from a job, a late save, a review read
+or a new start) first takes the attempt's lock (``lock``: the row on PostgreSQL, the database's write lock on
+SQLite) and only then reads the answers it grades; a save's first statement is a write of the attempt row
+guarded by its state and deadline, which waits for that same lock. So a save answered 200 committed before
+the grading read its answers, a save after a submit finds it submitted (409), and parallel submits grade once.
 """
 from __future__ import annotations
 
@@ -297,7 +303,8 @@ def peek(attempt_id: int) -> Attempt | None:
 
 
 def lock(attempt_id: int) -> Attempt | None:
-    """Load an attempt for writing: the one entry to save, submit, auto-submit and hand grading.
+    """Load an attempt for writing: the entry to submit, auto-submit and hand grading (a save orders itself
+    by its guarded first write, see ``save_answers``).
 
     ``lms.core.db.for_update`` makes it exclusive until commit (a row lock on PostgreSQL, the write lock
     taken before the read on SQLite), so these writes of one attempt happen one after another and each reads
