@@ -157,18 +157,29 @@ def check_answers(attempt: Attempt, answers: dict) -> dict:
 
 
 _items = AttemptItem.__table__
+_attempts = Attempt.__table__
 
 
-def _store(seq: int | None):
+def _store_statement(with_seq: bool):
     """UPDATE of one answer row by primary key; with a seq, only when no newer save wrote that question."""
     stmt = update(_items).where(_items.c.attempt_id == bindparam("b_attempt"),
                                 _items.c.question_id == bindparam("b_question"))
     values = {_items.c.answer: bindparam("b_answer", type_=_items.c.answer.type),
               _items.c.answered_at: bindparam("b_at", type_=_items.c.answered_at.type)}
-    if seq is not None:
+    if with_seq:
         stmt = stmt.where(or_(_items.c.answer_seq.is_(None), _items.c.answer_seq <= bindparam("b_seq")))
         values[_items.c.answer_seq] = bindparam("b_seq")
     return stmt.values(values)
+
+
+# Built once: an autosave is the hottest write of exam day.
+_STORE = {True: _store_statement(True), False: _store_statement(False)}
+#: The save's first write: the attempt row, only while it is open (in progress, deadline + grace not passed).
+_OPEN_NOW = (update(_attempts)
+             .where(_attempts.c.id == bindparam("b_id"), _attempts.c.status == "in_progress",
+                    or_(_attempts.c.deadline.is_(None),
+                        _attempts.c.deadline >= bindparam("b_cutoff", type_=_attempts.c.deadline.type)))
+             .values({_attempts.c.last_saved_at: bindparam("b_now", type_=_attempts.c.last_saved_at.type)}))
 
 
 def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None, seq: int | None = None) -> datetime:
@@ -190,13 +201,10 @@ def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None, s
     if attempt.status != "in_progress" or is_overdue(attempt, now):
         raise Conflict("Bài làm đã nộp: không lưu thêm được.")
     checked = check_answers(attempt, answers)
-    open_now = (update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "in_progress",
-                                      or_(Attempt.deadline.is_(None), Attempt.deadline >= now - GRACE))
-                .values(last_saved_at=now).execution_options(synchronize_session=False))
-    if db.session.execute(open_now).rowcount != 1:
+    if db.session.execute(_OPEN_NOW, {"b_id": attempt.id, "b_cutoff": now - GRACE, "b_now": now}).rowcount != 1:
         raise Conflict("Bài làm đã nộp: không lưu thêm được.")
     if checked:
-        db.session.execute(_store(seq), [
+        db.session.execute(_STORE[seq is not None], [
             {"b_attempt": attempt.id, "b_question": item.question_id, "b_answer": value, "b_at": now, "b_seq": seq}
             for item, value in checked.values()])
         for item, _ in checked.values():
