@@ -233,8 +233,11 @@
       if (err.status === 409) { finish(); return; }
       if (err.status === 422) {
         // An answer the server will never take (it names it): drop it instead of retrying for ever.
-        var field = Object.keys((err.body && err.body.errors) || {})[0] || "";
-        delete pending[field.replace("answers.", "")];
+        var field = (Object.keys((err.body && err.body.errors) || {})[0] || "").replace("answers.", "");
+        if (field in sent) { delete pending[field]; } else {
+          // Refused as a whole (say, text the server cannot store): retrying the same batch cannot succeed.
+          Object.keys(sent).forEach(function (k) { if (k in pending && same(pending[k], sent[k])) { delete pending[k]; } });
+        }
         persist();
         setState(err.message, "danger");
         return;
