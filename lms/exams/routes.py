@@ -168,8 +168,10 @@ def _own_attempt(attempt_id: int) -> tuple[Attempt, Exam]:
              summary="Autosave answers (idempotent; per question the newest seq, else the last write, wins)",
              errors=(409, 422))
 def save_answers(attempt_id, body):
-    """Saves answers (any subset, as often as the client likes; the latest wins per question). Refused with 409 after
-    submission or past the deadline, when the attempt is submitted automatically."""
+    """Saves answers (any subset, as often as the client likes). Per question the save with the highest ``seq``
+    wins (a retried or delayed older save changes nothing and is still 200); without ``seq`` the latest wins.
+    Refused with 409 after submission or past the deadline, when the attempt is submitted automatically. A
+    save answered 200 is always part of what gets graded."""
     attempt = permissions.ensure_own_attempt(current_user, attempts.peek(attempt_id))
     try:
         saved_at = attempts.save_answers(attempt, body["answers"], utcnow(), body["seq"])

@@ -357,7 +357,8 @@
       return navigator.serviceWorker.ready;
     }).then(function (reg) {
       var urls = [page];
-      document.querySelectorAll("script[src], link[rel=stylesheet][href]").forEach(function (node) {
+      // Formulas' KaTeX files are fetched later by math.js (preloaded here); this worker keeps them as they pass.
+      document.querySelectorAll("script[src], link[rel=stylesheet][href], link[rel=preload][href]").forEach(function (node) {
         urls.push(node.getAttribute("src") || node.getAttribute("href"));
       });
       if (reg.active) { reg.active.postMessage({ keep: urls }); }
