@@ -24,6 +24,14 @@ def _network(context, online: bool) -> None:
         context.route("**/*", lambda route: route.abort("internetdisconnected"))
 
 
+def _open_paper(page) -> None:
+    """From the student's exam list through the instructions screen to the paper."""
+    page.goto("/exams/")
+    page.locator("li.card").filter(has_text=DEMO_EXAM_TITLE).get_by_role("link", name="Bắt đầu làm bài").click()
+    page.get_by_test_id("start-exam").click()
+    page.wait_for_url(re.compile(r"/exams/\d+/take$"))
+
+
 def _answer(question, n: int) -> None:
     """Answer one question of whatever type the demo paper drew: a choice, one statement, or a number."""
     text = question.locator("input[type=text]")
@@ -49,9 +57,7 @@ def test_reload_while_offline_keeps_paper_and_answers_then_syncs(journey):
     page.on("request", lambda r: saves.append(json.loads(r.post_data or "{}"))
             if r.method == "PUT" and r.url.endswith("/answers") else None)
     j.login("student3")
-    page.goto("/exams/")
-    page.locator("li.card").filter(has_text=DEMO_EXAM_TITLE).get_by_role("link", name="Bắt đầu làm bài").click()
-    page.wait_for_url(re.compile(r"/exams/\d+/take$"))
+    _open_paper(page)
     take_url = page.url
     questions = page.locator("section.question")
     expect(questions.first).to_be_visible()
@@ -135,9 +141,7 @@ def test_saves_go_one_at_a_time_batched_with_seq_and_back_off(journey):
 
     j.login("student2")
     page.route("**/api/v1/attempts/*/answers", overloaded)
-    page.goto("/exams/")
-    page.locator("li.card").filter(has_text=DEMO_EXAM_TITLE).get_by_role("link", name="Bắt đầu làm bài").click()
-    page.wait_for_url(re.compile(r"/exams/\d+/take$"))
+    _open_paper(page)
     questions = page.locator("section.question")
     expect(questions.first).to_be_visible()
     _answer(questions.nth(0), 0)
