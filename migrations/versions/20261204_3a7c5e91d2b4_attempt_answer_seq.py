@@ -4,7 +4,7 @@ The client's autosave counter of the save that wrote each stored answer (exam_at
 retried or delayed save older than the stored one never rolls an answer back (issue 12).
 
 Revision ID: 3a7c5e91d2b4
-Revises: 22909ca86770
+Revises: 7b3e5d1c9a24
 Create Date: 2026-12-04 17:45:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3a7c5e91d2b4'
-down_revision = '22909ca86770'
+down_revision = '7b3e5d1c9a24'
 branch_labels = None
 depends_on = None
 
