@@ -8,8 +8,12 @@ bounded stream, which raises the same 413 as soon as it passes the budget, so no
 """
 from __future__ import annotations
 
+import io
+
 from flask import Flask, current_app, request
 from flask import Request as FlaskRequest
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.utils import cached_property
 
 from .errors import PayloadTooLarge
 
@@ -33,6 +37,26 @@ def body_limit(req: FlaskRequest) -> int | None:
     return config.get("MAX_CONTENT_LENGTH")
 
 
+class _CappedStream(io.RawIOBase):
+    """A streamed (chunked) body that raises 413 on the first byte past ``limit``. werkzeug's own bounded
+    stream stops quietly at exactly the limit, so a long body would reach the JSON parser cut short (a 400)."""
+
+    def __init__(self, stream, limit: int):
+        super().__init__()
+        self._stream, self._limit, self._pos = stream, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._stream.read(min(len(buffer), self._limit + 1 - self._pos))
+        self._pos += len(data)
+        if self._pos > self._limit:
+            raise RequestEntityTooLarge()
+        buffer[:len(data)] = data
+        return len(data)
+
+
 class BoundedRequest(FlaskRequest):
     """A request whose ``max_content_length`` is the route's budget, so werkzeug bounds every way of reading."""
 
@@ -47,6 +71,13 @@ class BoundedRequest(FlaskRequest):
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
+
+    @cached_property
+    def stream(self):
+        limit = self.max_content_length
+        if self.content_length is None and limit is not None and self.environ.get("wsgi.input_terminated"):
+            return io.BufferedReader(_CappedStream(self.environ["wsgi.input"], limit), 64 * 1024)
+        return super().stream
 
 
 def too_large_detail(limit: int | None) -> str:

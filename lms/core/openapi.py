@@ -128,7 +128,8 @@ def _operation(doc, params: list, endpoint: str) -> dict:
         op["parameters"].append({"in": "query", "schema": doc.query})
     if doc.paginated:
         op["parameters"] += [
-            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+            {"name": "page", "in": "query",
+             "schema": {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX, "default": 1}},
             {"name": "per_page", "in": "query",
              "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
         ]
