@@ -4,15 +4,15 @@ For each role (anonymous, admin, department, teacher, student) every documented 
 requests, valid and invalid, against a seeded world so that path ids point at real rows as well as at
 missing ones. Every answer must be below 500, must match the documented schema for its status, and every
 4xx must be ``application/problem+json``. The run is bounded (few examples per operation, no shrinking,
-derandomised) so it stays within a couple of minutes; the counts are printed and asserted non-trivial.
+derandomised) so it stays within a couple of minutes; the counts are printed, appended to
+``test-output/schemathesis.txt`` and asserted non-trivial. ``API_FUZZ_EXAMPLES`` (default 6 per operation and
+strategy) raises the budget for a longer local run.
 """
 from __future__ import annotations
 
 import os
 import time
 import traceback
-from datetime import timedelta
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -26,11 +26,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from lms.core.db import db, utcnow
+from lms.core.db import db
 from tests.exams.conftest import make_question, single_choice
 
 ROLES = ("anonymous", "admin", "department", "teacher", "student")
-# Examples per operation and mode; API_FUZZ_EXAMPLES raises it for a longer local run.
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "6"))
 LOGOUT = ("DELETE", "/api/v1/auth/token")
 
@@ -91,6 +90,11 @@ def seeded(app, world):
     return ids
 
 
+def db_name(app) -> str:
+    with app.app_context():
+        return db.engine.dialect.name
+
+
 def _token(factory, world, role):
     return factory.token(world[role]) if role != "anonymous" else None
 
@@ -140,7 +144,11 @@ def test_every_operation_answers_within_its_contract(app, factory, world, seeded
             detail = str(exc) if isinstance(exc, BaseExceptionGroup) else traceback.format_exc()[-3000:]
             failures.append(f"{operation.method.upper()} {operation.path}: {detail[:3000]}")
     elapsed = time.monotonic() - started
-    print(f"\nschemathesis as {role}: {counts['operations']} operations, {counts['requests']} requests, "
-          f"{elapsed:.1f} s; statuses {dict(sorted(statuses.items()))}")
+    line = (f"schemathesis as {role} on {db_name(app)}: {counts['operations']} operations, {counts['requests']} "
+            f"requests, {elapsed:.1f} s; statuses {dict(sorted(statuses.items()))}")
+    print("\n" + line)
+    os.makedirs("test-output", exist_ok=True)
+    with open(os.path.join("test-output", "schemathesis.txt"), "a", encoding="utf-8") as record:
+        record.write(line + "\n")
     assert not failures, "\n\n".join(failures)
     assert counts["operations"] > 50 and counts["requests"] > counts["operations"]

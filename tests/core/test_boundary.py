@@ -197,3 +197,10 @@ def test_a_web_form_past_its_limit_is_413(app):
     resp = app.test_client().post("/login", data={"username": "a", "password": "x" * (5 * 1024 * 1024)},
                                   headers={"Accept": "text/html"})
     assert resp.status_code == 413
+
+
+def test_web_pages_refuse_nul_in_forms_and_query_strings(app, world):
+    client = app.test_client()
+    resp = client.post("/login", data={"username": "gv.lan\x00", "password": "x"}, headers={"Accept": "text/html"})
+    assert resp.status_code == 400 and resp.mimetype == "text/html"
+    assert client.get("/login?next=%00", headers={"Accept": "text/html"}).status_code == 400
