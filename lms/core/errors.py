@@ -52,7 +52,7 @@ class Conflict(DomainError):
 
 
 class PayloadTooLarge(DomainError):
-    status, title, slug = 413, "Tệp quá lớn", "too-large"
+    status, title, slug = 413, "Dữ liệu gửi lên quá lớn", "too-large"
 
 
 class UnsupportedMediaType(DomainError):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +17,6 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 
 from .db import db
-from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from .errors import BadRequest, NotFound, UnsupportedMediaType, ValidationFailed
@@ -173,6 +174,17 @@ def load(schema: Schema, data: Any) -> dict:
         raise ValidationFailed("Một số trường không hợp lệ.", errors=messages) from None
 
 
+def _not_a_number(token: str):
+    raise ValueError(f"{token} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
 def json_body() -> Any:
     """The request's JSON document: 415 for another content type, 400 for malformed JSON, 413 past
     ``MAX_JSON_KB`` (see limits.py), 422 for text that is not storable Unicode (lone surrogates, NUL)."""
@@ -180,13 +192,11 @@ def json_body() -> Any:
         if not request.content_length and "chunked" not in request.headers.get("Transfer-Encoding", "").lower():
             return {}
         raise UnsupportedMediaType("Nội dung phải là application/json.")
+    raw = request.get_data(cache=True)  # bounded: 413 past MAX_JSON_KB (limits.py)
     try:
-        data = request.get_json(force=True, silent=False)
-    except HTTPException as exc:
-        if exc.code == 413:
-            raise
-        raise BadRequest("JSON không đúng cú pháp.") from None  # werkzeug's own descriptions are HTML
-    except (ValueError, RecursionError):
+        # NaN, Infinity and 1e400 are accepted by Python's parser but are not JSON numbers nor storable.
+        data = json.loads(raw, parse_constant=_not_a_number, parse_float=_finite_float)
+    except (ValueError, RecursionError):  # malformed, not UTF-8, or nested past the parser's depth
         raise BadRequest("JSON không đúng cú pháp.") from None
     if data is None:
         raise BadRequest("Thiếu nội dung JSON.")

@@ -204,3 +204,18 @@ def test_web_pages_refuse_nul_in_forms_and_query_strings(app, world):
     resp = client.post("/login", data={"username": "gv.lan\x00", "password": "x"}, headers={"Accept": "text/html"})
     assert resp.status_code == 400 and resp.mimetype == "text/html"
     assert client.get("/login?next=%00", headers={"Accept": "text/html"}).status_code == 400
+
+
+@pytest.mark.parametrize("text", [
+    '{"position_s": NaN, "watched": []}', '{"position_s": Infinity, "watched": []}',
+    '{"position_s": 1e400, "watched": []}', '{"position_s": 1, "watched": [[0, -Infinity]]}',
+    '[' * 100000 + ']' * 100000,
+])
+def test_numbers_json_does_not_have_are_400(world, text):
+    assert_problem(raw(world.as_("student"), "PUT", "/lectures/1/progress", text), 400)
+
+
+def test_a_body_that_is_not_utf8_is_400(world):
+    resp = world.as_("admin").request("POST", "/schools", data=b'{"name": "Tr\xe6\xf8ng", "code": "X"}',
+                                      headers={"Content-Type": "application/json"})
+    assert_problem(resp, 400)
