@@ -31,8 +31,10 @@ def decimal_as_string(self, field, **kwargs) -> dict:
     if places is not None and not isinstance(places, int):
         places = -places.as_tuple().exponent
     fraction = r"(\.[0-9]+)?" if places is None else rf"(\.[0-9]{{1,{places}}})?"
-    return {"type": "string", "format": "decimal", "pattern": rf"^-?[0-9]+{fraction}$",
-            "x-decimal-places": places}
+    prop = {"type": "string", "format": "decimal", "pattern": rf"^-?[0-9]+{fraction}$"}
+    if places is not None:
+        prop["x-decimal-places"] = places
+    return prop
 
 
 _INTRO = """E-lectures, question bank, online testing and the Thông tư 22 gradebook of Học Liệu Số.
