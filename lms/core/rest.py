@@ -15,10 +15,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
-
-from .db import db
 from werkzeug.routing import IntegerConverter
 
+from .db import db
 from .errors import BadRequest, NotFound, UnsupportedMediaType, ValidationFailed
 from .permissions import Rule, enforce
 
@@ -133,7 +132,7 @@ def bound_integers(schema: type[Schema] | Schema, _seen: set | None = None) -> N
 
 def _bad_text(value: Any, path: str = "") -> str | None:
     """The path of the first string (or key) in a JSON document that no database can store: a lone UTF-16
-    surrogate (``"\ud800"`` is valid JSON but not Unicode) or a NUL character (PostgreSQL text refuses it)."""
+    surrogate (``"\\ud800"`` is valid JSON but not Unicode) or a NUL character (PostgreSQL text refuses it)."""
     if isinstance(value, str):
         if "\x00" in value:
             return path or "_schema"
