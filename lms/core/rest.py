@@ -27,6 +27,16 @@ MAX_PER_PAGE = 100
 DB_INT_MIN, DB_INT_MAX = -(2**31), 2**31 - 1
 
 
+def whole_number(value, low: int = 0, high: int = DB_INT_MAX) -> int | None:
+    """A number typed into a web form or URL, or None: ASCII digits only (``"²".isdigit()`` is true but
+    ``int("²")`` fails) and within ``low..high`` (by default the database's integer range)."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdecimal() or len(text) > 12:
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
 def _up_to(limit: int) -> str:
     """A regular expression matching exactly the decimal numbers 0..``limit`` (no sign, no leading zeros)."""
     digits = str(limit)

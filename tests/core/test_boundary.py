@@ -219,3 +219,16 @@ def test_a_body_that_is_not_utf8_is_400(world):
     resp = world.as_("admin").request("POST", "/schools", data=b'{"name": "Tr\xe6\xf8ng", "code": "X"}',
                                       headers={"Content-Type": "application/json"})
     assert_problem(resp, 400)
+
+
+@pytest.mark.parametrize("path", [
+    f"/lectures?topic_id={BIG}&grade=10", "/lectures?page=%C2%B2", f"/lectures?page={BIG}",
+    f"/questions/?topic_id={BIG}&page=%C2%B2", f"/questions/?page={BIG}", f"/lectures/{BIG}",
+])
+def test_web_pages_treat_odd_numbers_in_urls_as_absent_or_404(app, world, path):
+    from tests.conftest import PASSWORD
+
+    client = app.test_client()
+    assert client.post("/login", data={"username": "gv.lan", "password": PASSWORD}).status_code == 302
+    resp = client.get(path, headers={"Accept": "text/html"})
+    assert resp.status_code in (200, 404), (path, resp.status_code)
