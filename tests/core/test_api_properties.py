@@ -71,10 +71,14 @@ def seeded(app, world):
     column = teacher.post("/gradebook/columns", json={"class_id": world.klass, "subject": "toan", "semester": 1,
                                                       "kind": "tx", "title": "Miệng"})
     assert column.status_code == 201, column.get_json()
+    versions = teacher.post(f"/exams/{exam_id}/versions", json={"count": 1})
+    assert versions.status_code == 201, versions.get_json()
     lecture = teacher.post("/lectures", json={"title": "Hàm số bậc nhất", "description": "<p>Đồ thị</p>",
                                               "subject": "toan", "grade": 10, "visibility": "class",
                                               "class_ids": [world.klass]})
     assert lecture.status_code == 201, lecture.get_json()
+    collection = teacher.post("/collections", json={"title": "Hàm số", "lecture_ids": [lecture.get_json()["id"]]})
+    assert collection.status_code == 201, collection.get_json()
     with app.app_context():
         from media.models import MediaAsset
 
@@ -88,7 +92,7 @@ def seeded(app, world):
         "lecture_id": lecture.get_json()["id"], "column_id": column.get_json()["id"], "media_id": media_id,
         "asset_id": media_id,
         "class_id": world.klass, "student_id": world.student, "school_id": world.school, "user_id": world.student,
-        "id": question, "code": "101",
+        "id": question, "code": versions.get_json()[0]["code"], "collection_id": collection.get_json()["id"],
     }
     return ids
 
