@@ -1,13 +1,13 @@
 """JSON API of exams and online testing (API.md "Exams and online testing")."""
 from __future__ import annotations
 
-from flask import Response
 from flask_login import current_user
 from sqlalchemy import select
 
 from lms.accounts.api import get_user
 from lms.core.auth import exempt_api
 from lms.core.db import db, utcnow
+from lms.core.downloads import download
 from lms.core.errors import Conflict, NotFound
 from lms.core.permissions import ADMIN, STUDENT, TEACHER, roles
 from lms.core.rest import ApiBlueprint, paginate
@@ -135,15 +135,15 @@ def export_version(exam_id, code, args):
     school = owner.school.name if owner is not None and owner.school is not None else "Trường học"
     subject = get_subject(exam.subject)
     data = services.paper_docx(exam, version, school, subject.name if subject else exam.subject)
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": f'attachment; filename="de-{exam.id}-ma-{version.code}.docx"'})
+    return download(data, "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    f"{exam.title} - mã đề {version.code}.docx")
 
 
 # -- attempts ------------------------------------------------------------------------------------------------
 
 @bp.endpoint("/exams/<int:exam_id>/attempts", "POST", allow=roles(STUDENT), response=schemas.ExamAttemptOut,
-             status=201, summary="Start (201) or resume (200) an attempt; never any key before review allows",
-             errors=(409,))
+             status=201, also=(200,), errors=(409,),
+             summary="Start (201) or resume (200) an attempt; never any key before review allows")
 def start_attempt(exam_id):
     """Starts (or resumes) the caller's attempt: the paper version assigned to the student, questions without keys,
     and the deadline. Calling it again returns the same open attempt, so a reload never loses work."""
@@ -246,7 +246,7 @@ def regrade(exam_id, body):
 # -- results and statistics ----------------------------------------------------------------------------------
 
 @bp.endpoint("/exams/<int:exam_id>/results", "GET", allow=STAFF_READ, query=schemas.ExamResultsQuery,
-             response=schemas.ExamResultsOut,
+             response=schemas.ExamResultsOut, produces=("text/csv", statistics.XLSX_MIME),
              summary="Every student of the assigned classes with attempts and scores (?format=csv|xlsx to export)")
 def exam_results(exam_id, args):
     exam = _exam(exam_id)
@@ -255,12 +255,9 @@ def exam_results(exam_id, args):
         db.session.commit()
     doc = statistics.results(exam)
     if args["format"] == "csv":
-        return Response(statistics.results_csv(doc), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="ket-qua-{exam.id}.csv"'})
+        return download(statistics.results_csv(doc), "text/csv; charset=utf-8", f"Kết quả - {exam.title}.csv")
     if args["format"] == "xlsx":
-        return Response(statistics.results_xlsx(doc),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="ket-qua-{exam.id}.xlsx"'})
+        return download(statistics.results_xlsx(doc), statistics.XLSX_MIME, f"Kết quả - {exam.title}.xlsx")
     return doc
 
 

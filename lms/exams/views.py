@@ -19,6 +19,7 @@ from lms.accounts.api import get_class, get_user, taught_class_ids
 from lms.core.formatting import local_zone, vn_points
 from lms.core.db import db, utcnow
 from lms.core.errors import DomainError, NotFound
+from lms.core.rest import whole_number
 from lms.curriculum.api import get_topic, subject_names
 from question_bank import api as bank
 
@@ -232,7 +233,7 @@ def _parse_time(value: str | None):
 
 def _int(value) -> int | None:
     value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    return whole_number(value)
 
 
 def blueprint_rows(form) -> list[dict]:
@@ -260,7 +261,8 @@ def _form_data(form, preview: bool = False) -> tuple[dict, list[int]]:
     errors: dict[str, list[str]] = {}
     raw = {
         "title": form.get("title", "").strip(), "subject": form.get("subject", ""),
-        "grade": _int(form.get("grade")), "class_ids": [int(c) for c in form.getlist("class_ids") if c.isdigit()],
+        "grade": _int(form.get("grade")),
+        "class_ids": [n for n in map(whole_number, form.getlist("class_ids")) if n is not None],
         "mode": form.get("mode", "exam"), "review": form.get("review", "after_submit"),
         "counted": form.get("counted", "best"), "shuffle_questions": bool(form.get("shuffle_questions")),
         "shuffle_options": bool(form.get("shuffle_options")),
@@ -296,8 +298,8 @@ def _form_data(form, preview: bool = False) -> tuple[dict, list[int]]:
         section = {"title": form.get("section_title") or "Phần I", "points_per_question": points,
                    "scoring": form.get("scoring", "proportional"), "fill": form.get("fill", "fixed")}
         if kind == "questions":
-            section["question_ids"] = [int(x) for x in re.split(r"[\s,;]+", form.get("question_ids", ""))
-                                       if x.isdigit()]
+            section["question_ids"] = [n for n in map(whole_number, re.split(r"[\s,;]+", form.get("question_ids", "")))
+                                       if n is not None]
             if not section["question_ids"]:
                 errors["sections.0.question_ids"] = ["Nhập ít nhất một mã câu hỏi."]
         else:
@@ -305,7 +307,7 @@ def _form_data(form, preview: bool = False) -> tuple[dict, list[int]]:
             for index, row in enumerate(blueprint_rows(form)):
                 if not row["count"] or row["count"] == "0":
                     continue
-                if not row["count"].isdigit():
+                if whole_number(row["count"]) is None:
                     errors[f"bp.{index}"] = ["Số câu phải là số nguyên dương."]
                     continue
                 cells.append({"topic_id": row["topic_id"], "level": row["level"], "type": row["type"],
