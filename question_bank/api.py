@@ -34,7 +34,7 @@ __all__ = [
     "build_paper", "BlueprintShortage", "AssemblyError", "AnswerFormatError",
 ]
 
-#: Index document ``visibility`` for each question scope (lms.search.engine vocabulary).
+#: Index document ``visibility`` for each question scope (lms.search.documents vocabulary).
 VISIBILITY_OF_SCOPE = {"personal": "private", "school": "school", "shared": "shared"}
 TITLE_CHARS = 120
 
@@ -138,7 +138,7 @@ def topic_names(ids: Iterable[int | None]) -> dict[int, str]:
 
 
 def search_allow_clauses(user) -> list[dict]:
-    """Question visibility as lms.search.engine.Allow clauses (students: [], so they never see the bank)."""
+    """Question visibility as lms.search.documents.Allow clauses (students: [], so they never see the bank)."""
     return permissions.search_allow_clauses(user)
 
 
@@ -152,7 +152,7 @@ def _student_texts(body: dict) -> list[str]:
 
 
 def index_documents(question_ids: Iterable[int] | None = None) -> Iterator[dict]:
-    """Search documents (lms.search.engine shape) for the given questions, or all; deleted ones are skipped.
+    """Search documents (lms.search.documents shape) for the given questions, or all; deleted ones are skipped.
 
     ``body`` holds the stem and option texts without correctness; the explanation goes to ``teacher_only``.
     """
