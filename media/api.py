@@ -11,10 +11,11 @@ from lms.core.db import db
 
 from . import permissions, services
 from .models import MediaAsset
+from .sniffing import is_web_image  # noqa: F401  (re-exported: importers check pictures before storing)
 from .signals import media_failed, media_ready  # noqa: F401  (re-exported for subscribers)
 
 __all__ = [
-    "can_view", "claim", "get_media", "media_failed", "media_payload", "media_ready", "register_access_check",
+    "can_view", "claim", "get_media", "is_web_image", "media_failed", "media_payload", "media_ready", "register_access_check",
     "release", "store_bytes", "store_upload",
 ]
 

@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_range_header
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
+from lms.core.downloads import content_disposition as disposition_header
 from lms.core.auth import exempt_api
 from lms.core.db import db
 from lms.core.errors import BadRequest, Conflict, NotFound, UnsupportedMediaType, ValidationFailed, problem
@@ -27,7 +28,6 @@ from .models import MediaAsset
 from .processing import ProcessingError
 from .storage import (InvalidKey, ObjectNotFound, RangeNotSatisfiable, StorageError, asset_prefix, package_key,
                       validate_key)
-from .storage import content_disposition as disposition_header
 
 bp = ApiBlueprint("media", __name__, url_prefix="/api/v1")
 exempt_api(bp)
@@ -166,7 +166,7 @@ def start_upload(body):
 
 
 @bp.endpoint("/media/uploads/<upload_id>/data", "PUT", allow=PUBLIC, query=schemas.MediaSignedQuery,
-             status=204, errors=(403, 409, 413),
+             status=204, errors=(403, 409, 413), upload=True,
              summary="Receive the bytes of a direct upload (filesystem storage). Public: the URL's signature "
                      "is the permission")
 def put_upload_data(upload_id, args):
@@ -180,7 +180,7 @@ def put_upload_data(upload_id, args):
 
 
 @bp.endpoint("/media/uploads/<upload_id>/complete", "POST", allow=UPLOADERS, response=schemas.MediaOut,
-             status=201, errors=(409, 413, 415),
+             status=201, also=(200,), errors=(409, 413, 415),
              summary="Finish a direct upload: size and kind are checked, the media record is created")
 def complete_upload(upload_id):
     asset, created = services.complete_upload(current_user, upload_id)
@@ -342,7 +342,7 @@ def _signed_redirect(asset: MediaAsset, key: str, disposition: str, filename: st
     return response
 
 
-@bp.endpoint("/media/<int:asset_id>/file", "GET", allow=SIGNED_IN, produces="application/octet-stream",
+@bp.endpoint("/media/<int:asset_id>/file", "GET", allow=SIGNED_IN, status=302,
              summary="The original file: a redirect to a short-lived signed URL (inline for PDF and images; "
                      "video/audio originals for their owner only)")
 def download_file(asset_id):
@@ -353,7 +353,8 @@ def download_file(asset_id):
     return _signed_redirect(asset, asset.object_key, disposition, asset.filename)
 
 
-@bp.endpoint("/media/<int:asset_id>/thumbnail", "GET", allow=SIGNED_IN, produces="image/jpeg",
+@bp.endpoint("/media/<int:asset_id>/thumbnail", "GET", allow=SIGNED_IN, produces=("image/jpeg", "image/webp"),
+             also=(302,),
              query=schemas.ThumbnailQuery,
              summary="Poster frame, first PDF page or image preview: a redirect to a short-lived signed URL. "
                      "?w=<px> picks the smallest stored width covering it (320, 640, 960, 1280) and "

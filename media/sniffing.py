@@ -65,6 +65,12 @@ def sniff(path) -> Sniffed:
     return found
 
 
+def is_web_image(data: bytes) -> bool:
+    """True when ``data`` is an image media accepts and browsers show (PNG, JPEG, GIF, WebP)."""
+    found = _by_magic(data[:_HEAD])
+    return found is not None and found.kind == "image"
+
+
 def _by_magic(head: bytes) -> Sniffed | None:
     if head.startswith(b"%PDF-"):
         return Sniffed("pdf", "application/pdf", ".pdf")

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 
 from flask import current_app
 
+from lms.core.downloads import content_disposition
 from lms.core.errors import Forbidden
 
 from .storage import Storage, asset_prefix
@@ -74,8 +75,8 @@ def object_url(storage: Storage, asset_id: int, key: str, ttl_s: int, dispositio
     Playlists are always app-signed because the app rewrites the URLs inside them.
     """
     if not key.endswith(".m3u8"):
-        download_name = filename if disposition == "attachment" else None
-        presigned = storage.presigned_get(key, timedelta(seconds=max(1, int(ttl_s))), filename=download_name)
+        header = content_disposition(filename) if filename and disposition == "attachment" else None
+        presigned = storage.presigned_get(key, timedelta(seconds=max(1, int(ttl_s))), content_disposition=header)
         if presigned:
             return presigned
     return sign_object(asset_id, key, ttl_s, disposition)

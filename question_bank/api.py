@@ -23,12 +23,13 @@ from .formats.docx import build_paper
 from .models import Question, QuestionVersion
 from .scoring import BLUEPRINT_PRESETS, EXAM_PRESETS, points_for
 from .types import answer_key as answer_key_for
-from .types import check_answer, correct_answer, score, student_view
+from .types import answer_feedback, check_answer, correct_answer, score, student_view
 
 __all__ = [
     "VersionData", "get_version", "get_versions", "latest_versions", "blueprint_candidates", "mark_versions_used",
     "topic_names", "search_allow_clauses", "index_documents",
-    "student_view", "check_answer", "score", "correct_answer", "answer_key_for", "points_for", "EXAM_PRESETS",
+    "student_view", "check_answer", "score", "correct_answer", "answer_feedback",
+    "answer_key_for", "points_for", "EXAM_PRESETS",
     "BLUEPRINT_PRESETS", "fill_blueprint", "shuffle_for_attempt", "make_paper_versions", "paper_answer_key",
     "build_paper", "BlueprintShortage", "AssemblyError", "AnswerFormatError",
 ]

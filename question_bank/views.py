@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from lms.core.errors import Forbidden, NotFound
-from lms.core.rest import paginate
+from lms.core.rest import DB_INT_MAX, paginate, whole_number
 
 from . import permissions, services
 from .models import LEVELS, STATUSES
@@ -42,13 +42,7 @@ def _staff_only() -> None:
 
 
 def _int_arg(name: str, low: int | None = None, high: int | None = None) -> int | None:
-    value = request.args.get(name, "").strip()
-    if not value.isdigit():
-        return None
-    number = int(value)
-    if (low is not None and number < low) or (high is not None and number > high):
-        return None
-    return number
+    return whole_number(request.args.get(name), 0 if low is None else low, DB_INT_MAX if high is None else high)
 
 
 def _choice_arg(name: str, choices) -> str | None:

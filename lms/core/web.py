@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, request, url_for
 from flask_compress import Compress
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from . import assets, formatting
+from .errors import BadRequest
 from .extensions import babel
 
 #: The product speaks Vietnamese only. The earlier ``?lang=en`` switch changed ``<html lang>`` but no text (no
@@ -127,6 +128,19 @@ def init_app(app: Flask) -> None:
                     items.append({**item, "url": url_for(item["endpoint"])})
         return {"nav_items": items, "current_locale": LOCALE,
                 "has_search": "search_web.results" in current_app.view_functions}
+
+    @app.before_request
+    def refuse_unstorable_text():
+        # The API checks its inputs in rest.load; web pages get the same rule for query strings and forms:
+        # PostgreSQL text cannot hold NUL, and a page must answer 400, not fail inside the database driver.
+        if request.path.startswith("/api/"):
+            return None
+        values = [v for vs in request.args.listvalues() for v in vs]
+        if request.mimetype == "application/x-www-form-urlencoded":
+            values += [v for vs in request.form.listvalues() for v in vs]
+        if any("\x00" in v for v in values):
+            raise BadRequest("Dữ liệu gửi lên chứa ký tự không hợp lệ.")
+        return None
 
     @app.after_request
     def security_headers(response):

@@ -140,6 +140,9 @@ class AttemptItem(db.Model):
     #: The student's answer in the shape of API.md (normalised by question_bank.check_answer), or None.
     answer: Mapped[object | None] = mapped_column(JSON)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The client's ``seq`` of the save that wrote ``answer`` (None: saved without one); an older save leaves
+    #: the answer alone.
+    answer_seq: Mapped[int | None] = mapped_column(Integer)
     #: What the question is worth in this attempt (0 once dropped by a regrade).
     max_points: Mapped[Decimal] = mapped_column(POINTS, default=Decimal("0"))
     #: Points earned; None until scored (or, for essays, until a teacher grades it).

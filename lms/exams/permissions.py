@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lms.accounts.api import student_class_ids, taught_class_ids
+from lms.accounts.api import get_user, student_class_ids, taught_class_ids, teachers_of_student
 from lms.core.errors import NotFound
 from lms.core.permissions import ADMIN, STUDENT, TEACHER
 
@@ -54,6 +54,18 @@ def ensure_can_assign(user, class_ids) -> list[int]:
     return [cid for cid in class_ids if cid not in allowed]
 
 
+def ensure_student_visible(user, student_id: int | None):
+    """The student whose exam list ``user`` may read: their own (``student_id`` absent or theirs), or, for a
+    teacher, a student of a class they teach or lead. Anyone else: NotFound."""
+    if user.role == STUDENT and student_id in (None, user.id):
+        return user
+    if user.role == TEACHER and student_id is not None and user.id in teachers_of_student(student_id):
+        student = get_user(student_id)
+        if student is not None and student.role == STUDENT:
+            return student
+    raise NotFound("Không tìm thấy học sinh.")
+
+
 def ensure_attempt_visible(user, attempt: Attempt | None, exam: Exam | None) -> Attempt:
     """The student who made it or whoever manages the exam."""
     if attempt is None or exam is None:
@@ -78,13 +90,16 @@ def review_level(user, attempt: Attempt, exam: Exam, now: datetime) -> str:
     Staff who manage the exam always see everything. A student sees nothing beyond the paper while the
     attempt is open. After submitting, by the exam's ``review`` policy:
 
-    - ``immediately``: everything (score, points per question, keys, explanations);
-    - ``after_submit``: score and points per question; keys and explanations once the exam has closed,
-      so that early finishers cannot pass keys to classmates still sitting it;
+    - ``immediately``: everything (score, points per question, keys, explanations) right after submitting;
+    - ``after_submit``: the total score; per-question points, correctness, keys and explanations once the
+      exam has closed. Not before: a "correct" mark next to one's own answer *is* the key, which a student
+      would pass to classmates still sitting the exam, or use in their own next attempt;
     - ``after_close``: nothing (not even the score) until the exam closes, then everything;
     - ``never``: the score only.
 
-    Practice mode always shows everything after submit: its purpose is feedback.
+    An exam with no closing time stays open to others, so under ``after_submit`` and ``after_close`` its
+    details never open. Practice mode always shows everything after submit: its purpose is feedback.
+    Whatever the level, a student sees the paper and their own answers (``attempts.document``).
     """
     if can_manage(user, exam):
         return FULL
@@ -94,7 +109,7 @@ def review_level(user, attempt: Attempt, exam: Exam, now: datetime) -> str:
     if exam.mode == "practice" or exam.review == "immediately":
         return FULL
     if exam.review == "after_submit":
-        return FULL if closed else POINTS
+        return FULL if closed else SCORE
     if exam.review == "after_close":
         return FULL if closed else NONE
     return SCORE

@@ -207,6 +207,15 @@ class ExamReleaseIn(Schema):
     released = fields.Boolean(load_default=True, metadata={"description": "false withdraws a release"})
 
 
+class ExamAssignedListOut(Schema):
+    items = fields.List(fields.Nested(ExamStudentOut))
+
+
+class ExamAssignedQuery(Schema):
+    student_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=rules.MAX_SEQ),
+                                metadata={"description": "A teacher of the student asks for what the student sees"})
+
+
 class ExamQuery(Schema):
     class_id = fields.Integer(load_default=None)
     subject = fields.String(load_default=None, validate=validate.Length(max=40))
@@ -233,10 +242,16 @@ class ExamExportQuery(Schema):
 class ExamAnswersIn(Schema):
     answers = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^\d{1,12}$")), values=fields.Raw(allow_none=True),
                           required=True, validate=validate.Length(max=rules.MAX_QUESTIONS_PER_EXAM))
+    seq = fields.Integer(load_default=None, allow_none=True, strict=True,
+                         validate=validate.Range(min=0, max=rules.MAX_SEQ),
+                         metadata={"description": "The client's increasing counter of saves of this attempt: a "
+                                                  "save older than the one that wrote a question's stored answer "
+                                                  "leaves that answer unchanged (still 200)"})
 
 
 class ExamSavedOut(Schema):
     saved_at = fields.DateTime()
+    seq = fields.Integer(allow_none=True, metadata={"description": "The request's seq, echoed"})
 
 
 class ExamAttemptResultOut(Schema):
@@ -266,6 +281,9 @@ class ExamAttemptOut(Schema):
     questions = fields.Method("_questions", metadata={"description": "[{id, number, type, points, section, stem, "
                                                                      "options|statements|...}]"})
     answers = fields.Dict(metadata={"description": "{question_id: answer} as saved"})
+    seq = fields.Integer(allow_none=True, metadata={"description": "The highest save seq stored for this "
+                                                                   "attempt: a client resuming on another device "
+                                                                   "counts on from it"})
     score = POINTS
     max_score = POINTS
     score_10 = fields.Decimal(places=1, as_string=True, allow_none=True)

@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from lms.accounts.api import get_class, get_user, taught_class_ids
 from lms.core.formatting import local_zone, vn_points
 from lms.core.db import db, utcnow
 from lms.core.errors import DomainError, NotFound
+from lms.core.rest import whole_number
 from lms.curriculum.api import get_topic, subject_names
 from question_bank import api as bank
 
@@ -28,8 +29,21 @@ from .models import Attempt, AttemptItem, Exam, PaperVersion
 web = Blueprint("exams_web", __name__, url_prefix="/exams", template_folder="templates",
                 static_folder="static", static_url_path="/static/exams")
 
-REVIEW_LABELS = {"immediately": "Ngay sau khi nộp", "after_submit": "Điểm sau khi nộp, đáp án khi đóng bài",
-                 "after_close": "Sau khi đóng bài", "never": "Chỉ xem điểm"}
+REVIEW_LABELS = {"immediately": "Ngay sau khi nộp: điểm, đúng/sai từng câu, đáp án",
+                 "after_submit": "Sau khi nộp: tổng điểm; đáp án khi đóng bài",
+                 "after_close": "Sau khi đóng bài: điểm và đáp án", "never": "Chỉ xem tổng điểm"}
+#: What each review policy shows a student, said in the teacher's form (lms.exams.permissions.review_level).
+REVIEW_HELP = {
+    "immediately": "Ngay khi nộp, học sinh thấy điểm, câu nào đúng/sai, đáp án và lời giải. Hợp với bài luyện "
+                   "tập; với bài kiểm tra còn mở hoặc cho làm nhiều lượt, em nộp trước có thể chuyển đáp án cho "
+                   "bạn hoặc dùng cho lượt sau của mình.",
+    "after_submit": "Khi bài còn mở, học sinh chỉ thấy câu trả lời của mình và tổng điểm — không thấy câu nào "
+                    "đúng, câu nào sai, vì dấu “đúng” cạnh câu trả lời chính là đáp án. Sau giờ đóng bài thấy "
+                    "điểm từng câu, đáp án và lời giải.",
+    "after_close": "Trước giờ đóng bài, học sinh chỉ thấy câu trả lời của mình (chưa có điểm); sau giờ đóng bài "
+                   "thấy điểm, đáp án và lời giải.",
+    "never": "Học sinh chỉ thấy câu trả lời của mình và tổng điểm, không bao giờ thấy đáp án.",
+}
 MODE_LABELS = {"practice": "Luyện tập", "exam": "Kiểm tra"}
 STATUS_LABELS = {"in_progress": "Đang làm", "needs_grading": "Chờ chấm", "graded": "Đã chấm"}
 LEVEL_LABELS = {"nhan_biet": "Nhận biết", "thong_hieu": "Thông hiểu", "van_dung": "Vận dụng",
@@ -130,6 +144,16 @@ def take(exam_id):
                            grace=rules.GRACE_SECONDS)
 
 
+@web.route("/take-sw.js")
+@login_required
+def take_worker():
+    """The take page's service worker. Served from /exams/ (not the static folder) so that it may control a
+    page at /exams/<id>/take; each page registers it with its own path as the scope (see take-sw.js)."""
+    response = send_from_directory(web.static_folder, "take-sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 @web.route("/attempts/<int:attempt_id>")
 @login_required
 def review(attempt_id):
@@ -209,7 +233,7 @@ def _parse_time(value: str | None):
 
 def _int(value) -> int | None:
     value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    return whole_number(value)
 
 
 def blueprint_rows(form) -> list[dict]:
@@ -237,7 +261,8 @@ def _form_data(form, preview: bool = False) -> tuple[dict, list[int]]:
     errors: dict[str, list[str]] = {}
     raw = {
         "title": form.get("title", "").strip(), "subject": form.get("subject", ""),
-        "grade": _int(form.get("grade")), "class_ids": [int(c) for c in form.getlist("class_ids") if c.isdigit()],
+        "grade": _int(form.get("grade")),
+        "class_ids": [n for n in map(whole_number, form.getlist("class_ids")) if n is not None],
         "mode": form.get("mode", "exam"), "review": form.get("review", "after_submit"),
         "counted": form.get("counted", "best"), "shuffle_questions": bool(form.get("shuffle_questions")),
         "shuffle_options": bool(form.get("shuffle_options")),
@@ -273,8 +298,8 @@ def _form_data(form, preview: bool = False) -> tuple[dict, list[int]]:
         section = {"title": form.get("section_title") or "Phần I", "points_per_question": points,
                    "scoring": form.get("scoring", "proportional"), "fill": form.get("fill", "fixed")}
         if kind == "questions":
-            section["question_ids"] = [int(x) for x in re.split(r"[\s,;]+", form.get("question_ids", ""))
-                                       if x.isdigit()]
+            section["question_ids"] = [n for n in map(whole_number, re.split(r"[\s,;]+", form.get("question_ids", "")))
+                                       if n is not None]
             if not section["question_ids"]:
                 errors["sections.0.question_ids"] = ["Nhập ít nhất một mã câu hỏi."]
         else:
@@ -282,7 +307,7 @@ def _form_data(form, preview: bool = False) -> tuple[dict, list[int]]:
             for index, row in enumerate(blueprint_rows(form)):
                 if not row["count"] or row["count"] == "0":
                     continue
-                if not row["count"].isdigit():
+                if whole_number(row["count"]) is None:
                     errors[f"bp.{index}"] = ["Số câu phải là số nguyên dương."]
                     continue
                 cells.append({"topic_id": row["topic_id"], "level": row["level"], "type": row["type"],
@@ -365,7 +390,8 @@ def new():
     classes = [c for c in (get_class(cid) for cid in sorted(taught_class_ids(current_user.id))) if c]
     return render_template("exams/new.html", classes=classes, subjects=subject_names(), presets=bank.EXAM_PRESETS,
                            levels=rules.LEVELS, errors=errors, form=request.form, fresh=request.method == "GET",
-                           review_labels=REVIEW_LABELS, rows=rows, topics=topics, preview=preview,
+                           review_labels=REVIEW_LABELS, review_help=REVIEW_HELP, rows=rows, topics=topics,
+                           preview=preview,
                            max_questions=rules.MAX_QUESTIONS_PER_EXAM), (422 if errors else 200)
 
 

@@ -13,7 +13,7 @@ from lms.accounts import api as accounts_api
 from lms.core.db import db
 from lms.core.errors import NotFound
 from lms.core.permissions import ADMIN, DEPARTMENT, STUDENT, TEACHER, require
-from lms.core.rest import paginate
+from lms.core.rest import paginate, whole_number
 from lms.curriculum import api as curriculum_api
 import media.api as media_api
 
@@ -34,8 +34,7 @@ STATUS_LABELS = {"draft": ("Bản nháp", "warn"), "in_review": ("Chờ duyệt"
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return whole_number(request.args.get(name))
 
 
 def _lecture_or_404(lecture_id: int) -> Lecture:

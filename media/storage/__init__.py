@@ -18,7 +18,6 @@ from .base import (
     Storage,
     StorageError,
     asset_prefix,
-    content_disposition,
     object_key,
     package_key,
     validate_key,
@@ -28,7 +27,7 @@ from .memory import MemoryStorage
 
 __all__ = [
     "CHUNK_SIZE", "FilesystemStorage", "InvalidKey", "MemoryStorage", "ObjectInfo", "ObjectNotFound",
-    "RangeNotSatisfiable", "Storage", "StorageError", "asset_prefix", "content_disposition",
+    "RangeNotSatisfiable", "Storage", "StorageError", "asset_prefix",
     "make_storage", "object_key", "package_key", "register_backend", "validate_key",
 ]
 

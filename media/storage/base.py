@@ -13,7 +13,6 @@ import io
 import os
 import re
 import tempfile
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -152,21 +151,6 @@ def package_key(asset_id: str | int, path: str) -> str:
     return validate_key(asset_prefix(asset_id) + "package/" + "/".join(segments))
 
 
-def content_disposition(filename: str, disposition: str = "attachment") -> str:
-    """``Content-Disposition`` value carrying a (Vietnamese) file name.
-
-    Old clients get an ASCII fallback (diacritics stripped, ``đ`` -> ``d``);
-    modern ones read the RFC 5987 ``filename*`` with the exact UTF-8 name.
-    """
-    from urllib.parse import quote
-
-    name = os.path.basename(filename.replace("\\", "/")) or "download"
-    ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
-    ascii_name = "".join(c for c in ascii_name if c.isascii() and c.isprintable() and c not in '"\\')
-    ascii_name = ascii_name.strip() or "download"
-    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
 def check_range(start: int, end: int | None) -> None:
     """Reject negative or inverted ranges; ``end`` is inclusive like HTTP ``Range``."""
     if start < 0:
@@ -264,10 +248,11 @@ class Storage(abc.ABC):
             self.delete(key)
         return len(keys)
 
-    def presigned_get(self, key: str, expires: timedelta, filename: str | None = None) -> str | None:
+    def presigned_get(self, key: str, expires: timedelta, content_disposition: str | None = None) -> str | None:
         """A time-limited download URL, or ``None`` if the backend cannot presign.
 
-        ``filename`` sets a ``Content-Disposition: attachment`` name on the response.
+        ``content_disposition`` is the header value the response carries, built by the caller with the app's
+        one download helper (``lms.core.downloads``; this library imports no app code).
         """
         validate_key(key)
         check_expiry(expires)

@@ -1,7 +1,7 @@
 """media packages (HTML5, SCORM, H5P): the inspected package description; a package's score in lecture progress
 
 Revision ID: 7b3e9c1d5a20
-Revises: 7b3e5d1c9a24
+Revises: 3a7c5e91d2b4
 Create Date: 2026-12-04 19:10:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '7b3e9c1d5a20'
-down_revision = '7b3e5d1c9a24'
+down_revision = '3a7c5e91d2b4'
 branch_labels = None
 depends_on = None
 

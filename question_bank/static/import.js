@@ -32,8 +32,9 @@
     var td1 = document.createElement("td"); td1.textContent = location || "—";
     var td2 = document.createElement("td");
     var badge = document.createElement("span");
-    badge.className = "badge " + (bad ? "danger" : "ok");
-    badge.textContent = bad ? "Lỗi" : "Hợp lệ";
+    // bad: true (error), "warn" (imported with a change) or false (fine).
+    badge.className = "badge " + (bad === "warn" ? "warn" : bad ? "danger" : "ok");
+    badge.textContent = bad === "warn" ? "Lưu ý" : bad ? "Lỗi" : "Hợp lệ";
     td2.appendChild(badge);
     td2.appendChild(document.createTextNode(" " + message));
     tr.appendChild(td1); tr.appendChild(td2);
@@ -116,6 +117,7 @@
       });
       if (window.QB && window.QB.renderMath) { window.QB.renderMath(preview); }
       (result.errors || []).forEach(function (e) { rows.appendChild(row(e.location || (e.line ? "dòng " + e.line : ""), e.message, true)); });
+      (result.warnings || []).forEach(function (w) { rows.appendChild(row(w.location, w.message, "warn")); });
     }
 
     form.addEventListener("submit", function (event) {
@@ -124,7 +126,8 @@
       summary.textContent = "Đang kiểm tra…";
       upload(form, true).then(function (result) {
         show(result);
-        summary.textContent = result.importable + " câu hợp lệ, " + result.errors.length + " lỗi.";
+        summary.textContent = result.importable + " câu hợp lệ, " + result.errors.length + " lỗi" +
+          ((result.warnings || []).length ? ", " + result.warnings.length + " lưu ý." : ".");
         if (result.importable > 0) {
           commit.textContent = "Nhập " + result.importable + " câu";
           commit.classList.remove("hidden");

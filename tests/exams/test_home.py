@@ -39,7 +39,7 @@ def test_instructions_before_the_timer_starts(app, world, bank, make_exam):
     html = client.get(f"/exams/{exam['id']}/start").get_data(as_text=True)
     assert "Quy định làm bài" in html and "15 phút" in html and "3 câu" in html and "Đã làm 0/1 lượt" in html
     assert f"/exams/{exam['id']}/take" in html and "Bắt đầu làm bài" in html
-    assert world.as_("student").get("/exams/assigned").get_json()[0]["open_attempt_id"] is None  # no timer yet
+    assert world.as_("student").get("/exams/assigned").get_json()["items"][0]["open_attempt_id"] is None  # no timer yet
     attempt = world.as_("student").post(f"/exams/{exam['id']}/attempts").get_json()
     resp = client.get(f"/exams/{exam['id']}/start")  # a running attempt goes straight back to the paper
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/exams/{exam['id']}/take")

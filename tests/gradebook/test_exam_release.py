@@ -37,7 +37,7 @@ def _my_exam_columns(world):
 def test_exam_card_links_every_submitted_attempt_with_the_score_the_policy_allows(world, questions):
     exam = _exam(world, questions, max_attempts=1, review="after_submit")
     attempt_id = _sit(world, exam["id"], {str(q): "b" for q in questions[:3]})
-    card = next(e for e in world.as_("student").get("/exams/assigned").get_json() if e["id"] == exam["id"])
+    card = next(e for e in world.as_("student").get("/exams/assigned").get_json()["items"] if e["id"] == exam["id"])
     assert card["attempts_used"] == 1 and card["open_attempt_id"] is None
     assert [(a["id"], a["status"], a["score_10"]) for a in card["attempts"]] == [(attempt_id, "graded", "7.5")]
     assert card["last_attempt"]["id"] == attempt_id and card["scores_released"] is False
@@ -45,7 +45,7 @@ def test_exam_card_links_every_submitted_attempt_with_the_score_the_policy_allow
 
     hidden = _exam(world, questions, title="Kiểm tra chờ đóng", review="after_close")
     _sit(world, hidden["id"], {str(questions[0]): "b"})
-    card = next(e for e in world.as_("student").get("/exams/assigned").get_json() if e["id"] == hidden["id"])
+    card = next(e for e in world.as_("student").get("/exams/assigned").get_json()["items"] if e["id"] == hidden["id"])
     assert card["attempts"][0]["score_10"] is None and card["attempts"][0]["review"] == "none"
 
 
@@ -59,7 +59,7 @@ def test_release_scores_shows_the_exam_column_in_the_students_gradebook(world, q
     assert resp.status_code == 200 and resp.get_json()["scores_released_at"]
     columns = _my_exam_columns(world)
     assert [(c["title"], c["value"], c["attempt_id"]) for c in columns] == [("Kiểm tra 15 phút", "10.0", attempt_id)]
-    card = next(e for e in world.as_("student").get("/exams/assigned").get_json() if e["id"] == exam["id"])
+    card = next(e for e in world.as_("student").get("/exams/assigned").get_json()["items"] if e["id"] == exam["id"])
     assert card["scores_released"] is True
 
     # Withdrawing hides it again; a later save of the exam does not undo a release.
