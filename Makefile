@@ -28,7 +28,7 @@ system-run:
 	@scripts/system-packages.sh ffmpeg poppler-utils fonts-dejavu-core
 
 system-test:
-	@scripts/system-packages.sh ffmpeg poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui chromium fonts-dejavu-core \
+	@scripts/system-packages.sh ffmpeg poppler-utils libreoffice-writer-nogui libreoffice-math-nogui libreoffice-calc-nogui chromium fonts-dejavu-core \
 		radosgw ceph-mon ceph-osd ceph-common uuid-runtime curl nginx-light
 
 migrate: deps-run

@@ -1,8 +1,10 @@
 """Benchmark: import a 500-question Word paper (the size of a large teacher question bank file).
 
-Run: ``.venv/bin/python bench/import_docx_bench.py [--questions 500]``. The paper mixes the 2025 layout:
+Run: ``.venv/bin/python bench/import_docx_bench.py [--questions 500] [--mathtype]``. The paper mixes the 2025 layout:
 70 % single choice (every 5th with an equation, every 25th with a picture, options alternately one per line
 and four on one line), 15 % true/false groups and 15 % short answers, answers marked in red/underline.
+With ``--mathtype`` every choice question also carries a MathType object (its own WMF preview part, as Word
+saves them), and the timing includes the import's step that turns those previews into warnings.
 Prints one result line: parse seconds (best of 3), peak traced Python memory and process max RSS.
 """
 from __future__ import annotations
@@ -21,11 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from docx import Document  # noqa: E402
 from docx.oxml import parse_xml  # noqa: E402
 
-from question_bank.formats.docx import parse_docx  # noqa: E402
+from question_bank.formats.docx import parse_docx as _parse  # noqa: E402
 from tests.question_bank.formats.docx_fixtures import FRACTION_HALF, add, png_bytes  # noqa: E402
+from tests.question_bank.formats.docx_real_layouts import add_mathtype_object  # noqa: E402
 
 
-def build(questions: int) -> bytes:
+def build(questions: int, mathtype: bool = False) -> bytes:
     """A .docx paper with ``questions`` questions spread over PHẦN I/II/III."""
     document = Document()
     picture = png_bytes(40, 30)
@@ -39,6 +42,8 @@ def build(questions: int) -> bytes:
         add(p, "đúng", italic=True)
         if n % 5 == 0:
             p._p.append(parse_xml(FRACTION_HALF))
+        if mathtype:
+            add_mathtype_object(document, p, n)
         if n % 25 == 0:
             document.add_paragraph().add_run().add_picture(io.BytesIO(picture))
         correct = n % 4
@@ -67,8 +72,18 @@ def build(questions: int) -> bytes:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=500)
+    parser.add_argument("--mathtype", action="store_true", help="a MathType object (WMF preview) per choice question")
     args = parser.parse_args()
-    data = build(args.questions)
+    data = build(args.questions, args.mathtype)
+
+    def parse_docx(data):  # the parse plus the import's own picture check, as POST /questions/import runs them
+        from question_bank.transfer import _drop_refused_images
+
+        result = _parse(data)
+        warnings = [w for draft in result.drafts for w in _drop_refused_images(draft)]
+        result.warnings = warnings
+        return result
+
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     timings = []
     for _ in range(3):
@@ -82,7 +97,8 @@ def main() -> None:
     tracemalloc.stop()
     if len(result.drafts) != args.questions or result.problems:
         raise SystemExit(f"unexpected result: {len(result.drafts)} drafts, problems {result.problems[:3]}")
-    print(f"import_docx questions={args.questions} file_kb={len(data) // 1024} parse_s={min(timings):.3f} "
+    print(f"import_docx questions={args.questions} mathtype={args.mathtype} warnings={len(result.warnings)} "
+          f"file_kb={len(data) // 1024} parse_s={min(timings):.3f} "
           f"peak_traced_mb={peak / 2**20:.1f} max_rss_mb={rss_after / 1024:.1f} "
           f"(rss_before_parse_mb={rss_before / 1024:.1f}) python={platform.python_version()} "
           f"machine={platform.machine()}")

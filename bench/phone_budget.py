@@ -234,10 +234,11 @@ def _demo_urls(page, base: str, timeout_s: float = 180) -> dict:
             raise RuntimeError("the demo video did not finish processing")
         time.sleep(2)
     page.goto(base + "/exams/")
-    href = re.search(r'href="(/exams/\d+/take)"', page.content())
+    # The card links the instructions screen (/start) or, for a running attempt, the paper (/take).
+    href = re.search(r'href="(/exams/\d+)/(?:take|start)"', page.content())
     if not href:
         raise RuntimeError("the demo student has no exam to take")
-    return {"library": base + "/lectures", "lecture": lecture, "exam": base + href.group(1)}
+    return {"library": base + "/lectures", "lecture": lecture, "exam": base + href.group(1) + "/take"}
 
 
 def run(base: str, latency_ms: float = SLOW_3G_RTT_MS, bytes_per_s: float = SLOW_3G_BYTES_PER_S,

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
 
-from lms.core import auth, errors, ops, web
+from lms.core import auth, errors, limits, ops, web
 from lms.core.config import load_config
 from lms.core.db import db
 from lms.core.extensions import limiter, migrate
 from lms.core.jobs import jobs
 from lms.core.openapi import docs_view, spec_view
+from lms.core.rest import DbIntConverter
 from lms.core.permissions import PUBLIC
 
 # Feature packages in dependency order (lower layers first); see shared/STYLE.md.
@@ -29,12 +29,6 @@ FEATURES = (
 )
 
 
-class BoundedIntConverter(IntegerConverter):
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(map, *args, **kwargs)
-
-
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app from the environment plus ``overrides`` (tests pass their own data dir and database)."""
     import importlib
@@ -44,9 +38,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask("lms", static_folder=os.path.join(os.path.dirname(__file__), "core", "static"),
                 template_folder=os.path.join(os.path.dirname(__file__), "core", "templates"))
     app.config.update(config)
-    # Ids past PostgreSQL's integer range are simply "not found", never a database error.
-    app.url_map.converters["int"] = BoundedIntConverter
-    app.config["MAX_CONTENT_LENGTH"] = None  # uploads stream; media enforces MAX_UPLOAD_MB while reading
+    # Ids past PostgreSQL's integer range are simply "not found" (404 for every method), never a database error.
+    app.url_map.converters["int"] = DbIntConverter
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     # First, so every later hook and log line already has the request id and the real client address.
     ops.init_app(app, queue_depth=lambda: jobs.depth(app))
@@ -55,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
                      render_as_batch=True, compare_type=True)
     limiter.init_app(app)
+    limits.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     web.init_app(app)

@@ -11,10 +11,11 @@ from lms.core.db import db
 
 from . import permissions, services
 from .models import MediaAsset
+from .sniffing import is_web_image  # noqa: F401  (re-exported: importers check pictures before storing)
 from .signals import media_failed, media_ready  # noqa: F401  (re-exported for subscribers)
 
 __all__ = [
-    "can_view", "claim", "get_media", "media_failed", "media_payload", "media_ready", "register_access_check",
+    "can_view", "claim", "get_media", "is_web_image", "media_failed", "media_payload", "media_ready", "register_access_check",
     "release", "store_bytes", "store_upload",
 ]
 
@@ -80,3 +81,13 @@ def can_view(user, asset_id: int) -> bool:
     """Owner, admin, or any registered access check true. False for a missing asset."""
     asset = db.session.get(MediaAsset, asset_id)
     return asset is not None and permissions.can_view(user, asset)
+
+
+def package_launch_url(asset_id: int) -> str | None:
+    """Signed, sandboxed URL of a ready package's launch file, or None (not a package, not ready).
+
+    The caller has checked that its user may view the asset (a lecture's attachment)."""
+    asset = db.session.get(MediaAsset, asset_id)
+    if asset is None or asset.kind != "package" or asset.status != "ready" or not asset.package:
+        return None
+    return services.package_launch_url(asset)

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.db import UTCDateTime, db, utcnow
 
-KINDS = ("video", "audio", "pdf", "image", "document")
+KINDS = ("video", "audio", "pdf", "image", "document", "package")
 STATUSES = ("uploaded", "processing", "ready", "failed")
 
 
@@ -42,6 +42,9 @@ class MediaAsset(db.Model):
     thumbnail_key: Mapped[str | None] = mapped_column(String(1024))
     #: Key of the HLS master playlist for video and audio, once made.
     hls_master_key: Mapped[str | None] = mapped_column(String(1024))
+    #: Packages only: {type: html5|scorm|h5p, title, launch, files, unpacked_bytes, version?} once inspected;
+    #: the unpacked files live under assets/<id>/package/ (media.storage.package_key).
+    package: Mapped[dict | None] = mapped_column(JSON)
     duration_s: Mapped[float | None] = mapped_column(Float)
     #: Display size (rotation applied) of videos and images.
     width: Mapped[int | None] = mapped_column(Integer)

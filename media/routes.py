@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_range_header
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
+from lms.core.downloads import content_disposition as disposition_header
 from lms.core.auth import exempt_api
 from lms.core.db import db
 from lms.core.errors import BadRequest, Conflict, NotFound, UnsupportedMediaType, ValidationFailed, problem
@@ -25,8 +26,8 @@ from lms.core.rest import ApiBlueprint, paginate
 from . import permissions, schemas, services, thumbnails, urls
 from .models import MediaAsset
 from .processing import ProcessingError
-from .storage import InvalidKey, ObjectNotFound, RangeNotSatisfiable, StorageError, asset_prefix, validate_key
-from .storage import content_disposition as disposition_header
+from .storage import (InvalidKey, ObjectNotFound, RangeNotSatisfiable, StorageError, asset_prefix, package_key,
+                      validate_key)
 
 bp = ApiBlueprint("media", __name__, url_prefix="/api/v1")
 exempt_api(bp)
@@ -165,7 +166,7 @@ def start_upload(body):
 
 
 @bp.endpoint("/media/uploads/<upload_id>/data", "PUT", allow=PUBLIC, query=schemas.MediaSignedQuery,
-             status=204, errors=(403, 409, 413),
+             status=204, errors=(403, 409, 413), upload=True,
              summary="Receive the bytes of a direct upload (filesystem storage). Public: the URL's signature "
                      "is the permission")
 def put_upload_data(upload_id, args):
@@ -179,7 +180,7 @@ def put_upload_data(upload_id, args):
 
 
 @bp.endpoint("/media/uploads/<upload_id>/complete", "POST", allow=UPLOADERS, response=schemas.MediaOut,
-             status=201, errors=(409, 413, 415),
+             status=201, also=(200,), errors=(409, 413, 415),
              summary="Finish a direct upload: size and kind are checked, the media record is created")
 def complete_upload(upload_id):
     asset, created = services.complete_upload(current_user, upload_id)
@@ -341,7 +342,7 @@ def _signed_redirect(asset: MediaAsset, key: str, disposition: str, filename: st
     return response
 
 
-@bp.endpoint("/media/<int:asset_id>/file", "GET", allow=SIGNED_IN, produces="application/octet-stream",
+@bp.endpoint("/media/<int:asset_id>/file", "GET", allow=SIGNED_IN, status=302,
              summary="The original file: a redirect to a short-lived signed URL (inline for PDF and images; "
                      "video/audio originals for their owner only)")
 def download_file(asset_id):
@@ -352,7 +353,8 @@ def download_file(asset_id):
     return _signed_redirect(asset, asset.object_key, disposition, asset.filename)
 
 
-@bp.endpoint("/media/<int:asset_id>/thumbnail", "GET", allow=SIGNED_IN, produces="image/jpeg",
+@bp.endpoint("/media/<int:asset_id>/thumbnail", "GET", allow=SIGNED_IN, produces=("image/jpeg", "image/webp"),
+             also=(302,),
              query=schemas.ThumbnailQuery,
              summary="Poster frame, first PDF page or image preview: a redirect to a short-lived signed URL. "
                      "?w=<px> picks the smallest stored width covering it (320, 640, 960, 1280) and "
@@ -391,3 +393,51 @@ def get_thumbnail(asset_id, args):
     response.headers["Content-Type"] = "image/webp" if key.endswith(".webp") else "image/jpeg"
     return response
 
+
+
+# -- interactive packages ------------------------------------------------------------------------
+
+#: Package files run sandboxed: no allow-same-origin, so the document gets an opaque origin and cannot read the
+#: platform's cookies or storage, nor call its API with the student's session (the platform's CORS answers an
+#: opaque "null" origin with nothing). Scripts and forms are what simulations and SCORM players need.
+PACKAGE_SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-modals"
+@bp.endpoint("/media/<int:asset_id>/package", "GET", allow=SIGNED_IN, produces="text/html", errors=(409,),
+             summary="Open an interactive package (HTML5, SCORM, H5P): a redirect to its launch file behind a "
+                     "short-lived signed URL, served sandboxed")
+def open_package(asset_id):
+    asset = permissions.ensure_visible(current_user, asset_id)
+    if asset.kind != "package":
+        raise NotFound("Tệp này không phải gói tương tác.")
+    if asset.status != "ready" or not asset.package:
+        raise Conflict("Gói tương tác chưa xử lý xong hoặc bị lỗi.")
+    response = redirect(services.package_launch_url(asset), code=302)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.endpoint("/media/<int:asset_id>/pkg/<int:exp>/<sig>/<path:name>", "GET", allow=PUBLIC,
+             produces="application/octet-stream", errors=(403, 416),
+             summary="A file of an unpacked package behind a signed URL, with a CSP sandbox (opaque origin). "
+                     "Public: the URL's signature is the permission")
+def package_file(asset_id, exp, sig, name):
+    asset = db.session.get(MediaAsset, asset_id)
+    if asset is None or asset.kind != "package" or asset.status != "ready" or not asset.package:
+        raise NotFound("Không tìm thấy gói tương tác.")
+    urls.verify_package(asset_id, exp, sig)
+    try:
+        key = package_key(asset_id, posixpath.normpath(name.lstrip("/")))
+    except InvalidKey:
+        raise NotFound("Không tìm thấy tệp trong gói.") from None
+    response = serve_object(services.get_storage(), key)
+    frame_ancestors = " ".join(["'self'", *current_app_origins()])
+    response.headers["Content-Security-Policy"] = f"{PACKAGE_SANDBOX}; frame-ancestors {frame_ancestors}"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+def current_app_origins() -> list[str]:
+    """The platform's own origins (APP_ORIGINS), allowed to frame packages served from PACKAGE_ORIGIN."""
+    from flask import current_app
+
+    return list(current_app.config.get("APP_ORIGINS") or ())

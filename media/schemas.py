@@ -13,6 +13,15 @@ class MediaRenditionOut(Schema):
     bandwidth = fields.Integer(metadata={"description": "Peak bits per second"})
 
 
+class MediaPackageOut(Schema):
+    type = fields.String(metadata={"enum": ["html5", "scorm", "h5p"]})
+    title = fields.String(metadata={"description": "From the manifest / h5p.json / <title>; may be empty"})
+    launch = fields.String(metadata={"description": "Path of the launch file inside the package"})
+    version = fields.String(metadata={"description": "SCORM only: 1.2 or 2004"})
+    files = fields.Integer()
+    unpacked_bytes = fields.Integer()
+
+
 class MediaOut(Schema):
     id = fields.Integer()
     kind = fields.String(metadata={"enum": list(KINDS)})
@@ -28,6 +37,9 @@ class MediaOut(Schema):
     claimed = fields.Boolean(metadata={"description": "Used by a lecture or question (cannot be deleted)"})
     created_at = fields.DateTime()
     renditions = fields.List(fields.Nested(MediaRenditionOut))
+    package = fields.Nested(MediaPackageOut, allow_none=True,
+                            metadata={"description": "Interactive packages (kind package) once inspected"})
+    package_url = fields.String(allow_none=True, metadata={"description": "Opens the package (sandboxed)"})
     hls_url = fields.String(allow_none=True, metadata={"description": "Master playlist (ready video/audio)"})
     thumbnail_url = fields.String(allow_none=True)
     download_url = fields.String(allow_none=True)

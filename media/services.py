@@ -16,6 +16,7 @@ import tempfile
 import time
 import unicodedata
 from datetime import timedelta
+from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 from flask import current_app
@@ -27,6 +28,7 @@ from lms.core.errors import Conflict, DomainError, NotFound, PayloadTooLarge, Un
 
 from . import permissions, thumbnails
 from .models import MediaAsset, MediaUpload, Rendition
+from .processing.packages import extract_package, inspect_package
 from .processing import (
     ProcessingError,
     ToolMissing,
@@ -41,9 +43,10 @@ from .processing import (
 )
 from .signals import media_failed, media_ready
 from .sniffing import UnsupportedMedia, sniff
-from .storage import ObjectNotFound, Storage, StorageError, asset_prefix, make_storage, object_key
+from .storage import (ObjectNotFound, Storage, StorageError, asset_prefix, make_storage, object_key,
+                      package_key)
 from .streaming import UploadTooLarge, spool_upload
-from .urls import sign_upload
+from .urls import sign_package, sign_upload
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,8 @@ UPLOAD_URL_TTL = timedelta(hours=2)
 #: bar, without an UPDATE per ffmpeg progress line.
 PROGRESS_STEP = 2
 HEARTBEAT_EVERY_S = 15
+#: How long a package URL works: a long lesson with pauses; reloading the player gets a fresh one.
+PACKAGE_TTL_S = 4 * 3600
 #: Kinds whose preview is made synchronously by store_bytes.
 _SYNC_PREVIEW = ("image", "pdf")
 
@@ -165,8 +170,8 @@ def create_from_file(user, path: str, size: int, sha256: str, filename: str | No
     try:
         found = sniff(path)
     except UnsupportedMedia as exc:
-        raise UnsupportedMediaType(f"Không nhận loại tệp này ({exc}). Chấp nhận video, âm thanh, PDF, ảnh và "
-                                   "tài liệu Office.") from None
+        raise UnsupportedMediaType(f"Không nhận loại tệp này ({exc}). Chấp nhận video, âm thanh, PDF, ảnh, "
+                                   "tài liệu Office và gói tương tác (HTML5, SCORM, H5P).") from None
     asset = MediaAsset(owner_id=user.id, kind=found.kind, status="uploaded", progress=0,
                        filename=_display_name(filename), content_type=found.mime, size=size, sha256=sha256,
                        attempts=0)
@@ -436,7 +441,11 @@ def payload(asset: MediaAsset, user=None) -> dict:
         "renditions": [{"name": r.name, "height": r.height, "width": r.width, "bandwidth": r.bandwidth}
                        for r in asset.renditions],
         "hls_url": None, "thumbnail_url": None, "download_url": None,
+        "package": asset.package if asset.kind == "package" and asset.status == "ready" else None,
+        "package_url": None,
     }
+    if body["package"]:
+        body["package_url"] = f"{base}/package"
     if asset.status == "ready" and asset.hls_master_key:
         body["hls_url"] = f"{base}/hls/master.m3u8"
     if asset.thumbnail_key:
@@ -444,6 +453,12 @@ def payload(asset: MediaAsset, user=None) -> dict:
     if asset.object_key and (asset.kind not in ("video", "audio") or permissions.can_manage(user, asset)):
         body["download_url"] = f"{base}/file"
     return body
+
+
+def package_launch_url(asset: MediaAsset) -> str:
+    """Signed URL of a ready package's launch file: the player's iframe ``src`` (PACKAGE_ORIGIN if set)."""
+    launch = (asset.package or {}).get("launch", "index.html")
+    return sign_package(asset.id, launch, PACKAGE_TTL_S, current_app.config.get("PACKAGE_ORIGIN"))
 
 
 # -- processing --------------------------------------------------------------------
@@ -553,8 +568,30 @@ def _process_document(asset, storage, src, work, report):
     return []
 
 
+def _process_package(asset, storage, src, work, report):
+    """Inspect the zip (manifest, launch file, limits, bombs, traversal), unpack it, store every file."""
+    info = inspect_package(src)
+    report(0, 100)(10)
+    out = os.path.join(work, "package")
+    os.makedirs(out)
+    extract_package(src, out)
+    report(0, 100)(40)
+    # A re-run replaces an earlier unpacking: files the new zip lacks must not remain servable.
+    storage.delete_prefix(asset_prefix(asset.id) + "package/")
+    root = Path(out)
+    done, step = 0, report(40, 100)
+    for file in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = file.relative_to(root).as_posix()
+        content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+        storage.put_file(package_key(asset.id, relative), file, content_type)
+        done += 1
+        step(done * 100 // info.files)
+    asset.package = info.as_dict()
+    return []
+
+
 _PIPELINES = {"video": _process_video, "audio": _process_audio, "pdf": _process_pdf, "image": _process_image,
-              "document": _process_document}
+              "document": _process_document, "package": _process_package}
 
 
 def _user_error(exc: Exception) -> str:
@@ -587,6 +624,7 @@ def process(asset_id: int) -> None:
         asset.status, asset.progress, asset.error, asset.heartbeat_at = "ready", 100, None, utcnow()
         if asset.kind not in ("video", "audio"):
             asset.hls_master_key = None
+
         db.session.flush()
         media_ready.send(asset_id)
     except (ProcessingError, StorageError) as exc:
@@ -608,6 +646,7 @@ def _fail(asset: MediaAsset, message: str) -> None:
     asset.status, asset.error, asset.heartbeat_at = "failed", message, utcnow()
     asset.renditions = []
     asset.hls_master_key = None
+    asset.package = None  # files of a half-stored package are never served without it
     db.session.flush()
     media_failed.send(asset.id, error=message)
 

@@ -20,7 +20,7 @@ class UnsupportedMedia(Exception):
 
 @dataclass(frozen=True)
 class Sniffed:
-    """``kind`` is one of video, audio, pdf, image, document; ``ext`` starts with a dot."""
+    """``kind`` is one of video, audio, pdf, image, document, package; ``ext`` starts with a dot."""
 
     kind: str
     mime: str
@@ -63,6 +63,12 @@ def sniff(path) -> Sniffed:
     if found is None:
         raise UnsupportedMedia(_UNSUPPORTED)
     return found
+
+
+def is_web_image(data: bytes) -> bool:
+    """True when ``data`` is an image media accepts and browsers show (PNG, JPEG, GIF, WebP)."""
+    found = _by_magic(data[:_HEAD])
+    return found is not None and found.kind == "image"
 
 
 def _by_magic(head: bytes) -> Sniffed | None:
@@ -145,11 +151,31 @@ def _ooxml(path) -> Sniffed | None:
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
     if "[Content_Types].xml" not in names:
-        return None
+        return _package(names)
     for folder, sniffed in _OOXML:
         if any(name.startswith(folder) for name in names):
             return sniffed
     return None
+
+
+def detect_package_type(names: list[str]) -> str | None:
+    """Which kind of package a zip with these member names is (h5p, scorm, html5), or None."""
+    lowered = {n.replace("\\", "/").lower() for n in names}
+    if "h5p.json" in lowered and any(n.startswith("content/") for n in lowered):
+        return "h5p"
+    if "imsmanifest.xml" in lowered:
+        return "scorm"
+    if "index.html" in lowered or "index.htm" in lowered:
+        return "html5"
+    return None
+
+
+def _package(names: list[str]) -> Sniffed | None:
+    """HTML5 (index.html), SCORM (imsmanifest.xml) or H5P (h5p.json + content/); inspected in processing."""
+    found = detect_package_type(names)
+    if found is None:
+        return None
+    return Sniffed("package", "application/zip", ".h5p" if found == "h5p" else ".zip")
 
 
 def _ole(path) -> Sniffed | None:

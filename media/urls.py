@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 
 from flask import current_app
 
+from lms.core.downloads import content_disposition
 from lms.core.errors import Forbidden
 
 from .storage import Storage, asset_prefix
@@ -74,11 +75,28 @@ def object_url(storage: Storage, asset_id: int, key: str, ttl_s: int, dispositio
     Playlists are always app-signed because the app rewrites the URLs inside them.
     """
     if not key.endswith(".m3u8"):
-        download_name = filename if disposition == "attachment" else None
-        presigned = storage.presigned_get(key, timedelta(seconds=max(1, int(ttl_s))), filename=download_name)
+        header = content_disposition(filename) if filename and disposition == "attachment" else None
+        presigned = storage.presigned_get(key, timedelta(seconds=max(1, int(ttl_s))), content_disposition=header)
         if presigned:
             return presigned
     return sign_object(asset_id, key, ttl_s, disposition)
+
+
+def sign_package(asset_id: int, path: str, ttl_s: int, origin: str | None = None) -> str:
+    """A URL of file ``path`` of an unpacked package, signed for the whole package for ``ttl_s`` seconds.
+
+    The signature sits in the path, not the query, so the package's own relative links (``js/app.js``,
+    ``../img/a.png`` inside the package) resolve to URLs that carry it too. It grants one package's files
+    and nothing else. ``origin`` is PACKAGE_ORIGIN when packages are served from a separate host.
+    """
+    exp = _expiry(ttl_s)
+    sig = _mac("media-package", asset_id, exp)
+    return f"{(origin or '').rstrip('/')}{API}/{asset_id}/pkg/{exp}/{sig}/{quote(path)}"
+
+
+def verify_package(asset_id: int, exp, sig: str) -> None:
+    """Forbidden unless the package URL was signed by this app for this asset and has not expired."""
+    _check(_mac("media-package", asset_id, exp), sig, exp)
 
 
 def sign_upload(upload_id: str, ttl_s: int) -> str:

@@ -23,17 +23,18 @@ from .formats.docx import build_paper
 from .models import Question, QuestionVersion
 from .scoring import BLUEPRINT_PRESETS, EXAM_PRESETS, points_for
 from .types import answer_key as answer_key_for
-from .types import check_answer, correct_answer, score, student_view
+from .types import answer_feedback, check_answer, correct_answer, score, student_view
 
 __all__ = [
     "VersionData", "get_version", "get_versions", "latest_versions", "blueprint_candidates", "mark_versions_used",
     "topic_names", "search_allow_clauses", "index_documents",
-    "student_view", "check_answer", "score", "correct_answer", "answer_key_for", "points_for", "EXAM_PRESETS",
+    "student_view", "check_answer", "score", "correct_answer", "answer_feedback",
+    "answer_key_for", "points_for", "EXAM_PRESETS",
     "BLUEPRINT_PRESETS", "fill_blueprint", "shuffle_for_attempt", "make_paper_versions", "paper_answer_key",
     "build_paper", "BlueprintShortage", "AssemblyError", "AnswerFormatError",
 ]
 
-#: Index document ``visibility`` for each question scope (lms.search.engine vocabulary).
+#: Index document ``visibility`` for each question scope (lms.search.documents vocabulary).
 VISIBILITY_OF_SCOPE = {"personal": "private", "school": "school", "shared": "shared"}
 TITLE_CHARS = 120
 
@@ -137,7 +138,7 @@ def topic_names(ids: Iterable[int | None]) -> dict[int, str]:
 
 
 def search_allow_clauses(user) -> list[dict]:
-    """Question visibility as lms.search.engine.Allow clauses (students: [], so they never see the bank)."""
+    """Question visibility as lms.search.documents.Allow clauses (students: [], so they never see the bank)."""
     return permissions.search_allow_clauses(user)
 
 
@@ -151,7 +152,7 @@ def _student_texts(body: dict) -> list[str]:
 
 
 def index_documents(question_ids: Iterable[int] | None = None) -> Iterator[dict]:
-    """Search documents (lms.search.engine shape) for the given questions, or all; deleted ones are skipped.
+    """Search documents (lms.search.documents shape) for the given questions, or all; deleted ones are skipped.
 
     ``body`` holds the stem and option texts without correctness; the explanation goes to ``teacher_only``.
     """

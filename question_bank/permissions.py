@@ -108,7 +108,7 @@ def ensure_reviewable(user, question: Question | None) -> Question:
 
 
 def search_allow_clauses(user) -> list[dict]:
-    """The visibility above as lms.search.engine.Allow clauses (plain dicts); students get none.
+    """The visibility above as lms.search.documents.Allow clauses (plain dicts); students get none.
 
     Index documents carry ``visibility`` personal->"private", school->"school", shared->"shared" and the
     question's ``status``; deleted questions are never indexed, so no clause needs to exclude them.

@@ -1,11 +1,12 @@
 """JSON API of the question bank (API.md "Question bank"). Staff only: students get 403 on every route."""
 from __future__ import annotations
 
-from flask import Response, request
+from flask import request
 from flask_login import current_user
 
 from lms.core.auth import exempt_api
 from lms.core.db import db
+from lms.core.downloads import download
 from lms.core.errors import ValidationFailed
 from lms.core.permissions import ADMIN, DEPARTMENT, TEACHER, roles
 from lms.core.rest import ApiBlueprint, Page, paginate
@@ -59,13 +60,13 @@ def import_questions(args):
 
 
 @bp.endpoint("/questions/export", "GET", allow=STAFF, query=schemas.QuestionExportQuery,
-             produces="application/octet-stream", summary="Download questions as a GIFT, Moodle XML, QTI or DOCX file",
+             produces=tuple(dict.fromkeys(media.split(";")[0] for media, _ in transfer.EXPORT_MEDIA.values())),
+             summary="Download questions as a GIFT, Moodle XML, QTI or DOCX file",
              errors=(404, 422))
 def export_questions(args):
     ids = [int(part) for part in args["ids"].replace(" ", "").split(",")]
     data, content_type, filename = transfer.export_questions(current_user, args["format"], ids)
-    return Response(data, content_type=content_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download(data, content_type, filename)
 
 
 @bp.endpoint("/questions/<int:question_id>", "GET", allow=STAFF, query=schemas.QuestionVersionQuery,

@@ -21,10 +21,13 @@ ID_RANGE = validate.Range(min=1, max=2**31 - 1)
 
 def _type_fields() -> dict:
     described = {
-        "options": "single/multiple_choice: [{id?, text, correct}]",
+        "options": "single/multiple_choice: [{id?, text, correct, feedback?}]; multiple_choice options may carry "
+                   "weight (a percentage, negative allowed; correct ones sum to 100, as Moodle's partial credit)",
         "statements": "true_false_group: [{id?, text, correct}]",
         "answer": "true_false: true|false",
-        "answers": "short_answer: [{text}|{value, tolerance}]",
+        "answers": "short_answer: [{text, feedback?}|{value, tolerance, feedback?}]",
+        "name": "the question's name in Moodle/GIFT/QTI (kept and written back on export)",
+        "idnumber": "the question's ID number in Moodle (kept and written back on export)",
         "pairs": "matching: [{id?, left, right}]",
         "items": "ordering: [{id?, text}] in the correct order",
         "text": "cloze: text with {{1}} gaps",
@@ -163,16 +166,29 @@ class QuestionImportError(Schema):
     message = fields.String()
 
 
+class QuestionImportChoice(Schema):
+    label = fields.String(metadata={"description": "A, B, … for options; a), b), … for statements"})
+    text = fields.String(metadata={"description": "sanitised HTML"})
+    correct = fields.Boolean(metadata={"description": "the detected key (statements: true means Đúng)"})
+
+
 class QuestionImportItem(Schema):
     location = fields.String()
     type = fields.String()
     title = fields.String()
+    stem = fields.String(metadata={"description": "sanitised HTML; embedded images shown as placeholders"})
+    choices = fields.List(fields.Nested(QuestionImportChoice))
+    answer = fields.String(metadata={"description": "the detected answer as the key table prints it: B, ĐSĐS, -1,5"})
+    level = fields.String(allow_none=True)
+    has_explanation = fields.Boolean()
 
 
 class QuestionImportOut(Schema):
     imported = fields.Integer()
     question_ids = fields.List(fields.Integer())
     errors = fields.List(fields.Nested(QuestionImportError))
+    warnings = fields.List(fields.Nested(QuestionImportError), metadata={
+        "description": "Changes to questions that are still imported (a picture the web cannot show)"})
     dry_run = fields.Boolean()
     importable = fields.Integer(metadata={"description": "Items that passed validation"})
     items = fields.List(fields.Nested(QuestionImportItem))

@@ -41,13 +41,15 @@ _LINE = re.compile(r"dòng (\d+)")
 
 @dataclass
 class ImportOutcome:
-    """The import report: ``{imported, question_ids, errors:[{item, line, location, message}], dry_run,
-    importable, items:[{location, type, title}]}``."""
+    """The import report: ``{imported, question_ids, errors:[{item, line, location, message}], warnings:[same],
+    dry_run, importable, items:[{location, type, title}]}``. A warning names something changed or left out
+    of a question that is still imported (a picture the web cannot show)."""
 
     dry_run: bool
     imported: int = 0
     question_ids: list[int] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
     items: list[dict] = field(default_factory=list)
 
     @property
@@ -112,8 +114,14 @@ def import_questions(user, format_name: str, data: bytes, *, mode: str, dry_run:
     for problem in parsed.problems:
         location = f"dòng {problem.line}" if problem.line else (f"câu {problem.item}" if problem.item else "")
         outcome.errors.append(_error(location, problem.message, problem.item, problem.line))
+    for warning in parsed.warnings:
+        location = f"dòng {warning.line}" if warning.line else (f"câu {warning.item}" if warning.item else "")
+        outcome.warnings.append(_error(location, warning.message, warning.item, warning.line))
     good = []
     for draft in parsed.drafts:
+        # Same step for the dry run and the real import, so both always report the same.
+        for message in _drop_refused_images(draft):
+            outcome.warnings.append(_error(draft.location, message))
         names = {image.name for image in draft.images}
         missing = set(re.findall(r"cid:([^\"'\s>]+)", str(draft.body))) - names
         try:
@@ -126,7 +134,8 @@ def import_questions(user, format_name: str, data: bytes, *, mode: str, dry_run:
             continue
         good.append(draft)
         outcome.items.append({"location": draft.location, "type": body["type"],
-                              "title": plain_text(body.get("stem") or body.get("text") or "")[:120]})
+                              "title": plain_text(body.get("stem") or body.get("text") or "")[:120],
+                              **_preview(body, draft.meta or {})})
     if dry_run or (mode == "all_or_nothing" and outcome.errors):
         return outcome
     for draft in good:
@@ -142,6 +151,62 @@ def import_questions(user, format_name: str, data: bytes, *, mode: str, dry_run:
         outcome.question_ids.append(question.id)
     outcome.imported = len(outcome.question_ids)
     return outcome
+
+
+def _preview(body: dict, meta: dict) -> dict:
+    """What the import page shows per question before anything is written: the stem (sanitised; images as
+    placeholders), the options or statements with the detected key, and the answer as the key table prints it."""
+    from .formats.docx_writer import key_value
+
+    choices = [{"label": chr(ord("A") + i), "text": o.get("text") or "", "correct": bool(o.get("correct"))}
+               for i, o in enumerate(body.get("options") or [])]
+    choices += [{"label": f"{chr(ord('a') + i)})", "text": s.get("text") or "", "correct": bool(s.get("correct"))}
+                for i, s in enumerate(body.get("statements") or [])]
+    answer = key_value(body)
+    if body.get("type") == "essay":
+        answer = "Tự luận (giáo viên chấm)"
+    return {"stem": body.get("stem") or body.get("text") or "", "choices": choices, "answer": answer,
+            "level": meta.get("level") if meta.get("level") in LEVELS else None,
+            "has_explanation": bool(body.get("explanation"))}
+
+
+_IMAGE_KINDS = {".wmf": "WMF", ".emf": "EMF", ".tif": "TIFF", ".tiff": "TIFF", ".bmp": "BMP", ".svg": "SVG"}
+
+
+def _drop_refused_images(draft) -> list[str]:
+    """Take out of ``draft`` the pictures media would refuse, returning a warning for each.
+
+    Word keeps a MathType/Equation 3.0 formula as an OLE object with a WMF preview; browsers cannot show WMF
+    or EMF and the media store refuses them. One such picture must not fail the file: the question is
+    imported without it and the teacher is told which picture of which question to insert again.
+    """
+    from media import api as media_api
+
+    refused = [image for image in draft.images if not media_api.is_web_image(image.data)]
+    if not refused:
+        return []
+    warnings = []
+    for image in refused:
+        pattern = re.compile(r"""<img\b[^>]*\bsrc=["']cid:%s["'][^>]*>""" % re.escape(image.name))
+        draft.body = _with_text(draft.body, lambda text: pattern.sub("", text))
+        extension = re.search(r"\.[A-Za-z]+$", image.name)
+        kind = _IMAGE_KINDS.get(extension.group(0).lower() if extension else "", "không phải ảnh web")
+        hint = (" (thường là ảnh xem trước của công thức MathType/Equation 3.0: hãy chuyển công thức sang "
+                "Equation của Word hoặc chèn ảnh PNG)" if kind in ("WMF", "EMF") else " (hãy chèn lại dạng PNG/JPEG)")
+        warnings.append(f"{draft.location}: đã bỏ hình {image.name} dạng {kind}, trình duyệt không hiển thị "
+                        f"được{hint}.")
+    draft.images = [image for image in draft.images if image not in refused]
+    return warnings
+
+
+def _with_text(body, change):
+    if isinstance(body, str):
+        return change(body)
+    if isinstance(body, dict):
+        return {k: _with_text(v, change) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_with_text(v, change) for v in body]
+    return body
 
 
 def _image_storer(user, draft):

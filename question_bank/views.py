@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from lms.core.errors import Forbidden, NotFound
-from lms.core.rest import paginate
+from lms.core.rest import DB_INT_MAX, paginate, whole_number
 
 from . import permissions, services
 from .models import LEVELS, STATUSES
@@ -42,13 +42,7 @@ def _staff_only() -> None:
 
 
 def _int_arg(name: str, low: int | None = None, high: int | None = None) -> int | None:
-    value = request.args.get(name, "").strip()
-    if not value.isdigit():
-        return None
-    number = int(value)
-    if (low is not None and number < low) or (high is not None and number > high):
-        return None
-    return number
+    return whole_number(request.args.get(name), 0 if low is None else low, DB_INT_MAX if high is None else high)
 
 
 def _choice_arg(name: str, choices) -> str | None:
@@ -129,6 +123,19 @@ def import_page():
     _staff_only()
     return render_template("question_bank/import.html", formats={f: FORMAT_LABELS[f] for f in IMPORT_FORMATS},
                            **_labels())
+
+
+@web.route("/import/mau-cau-hoi.docx")
+@login_required
+def import_template():
+    """The Word template of the import layout (question_bank.import_template)."""
+    from flask import Response
+
+    from .import_template import template_docx
+
+    _staff_only()
+    return Response(template_docx(), headers={"Content-Disposition": 'attachment; filename="mau-cau-hoi.docx"'},
+                    mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
 @web.route("/review")

@@ -70,6 +70,9 @@ def app(tmp_path_factory, database_url):
         # Tables of models whose migration is not written yet; tests/core/test_migrations.py builds its own
         # database from migrations alone and fails until the migration exists.
         db.create_all()
+        # Reference data beyond the subjects (the topic catalogue) is tested on its own fresh database
+        # (tests/curriculum); every other test starts from empty tables, the first one included.
+        _truncate_all()
     yield app
 
 

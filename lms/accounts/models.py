@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, false
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.db import UTCDateTime, db, utcnow
@@ -169,3 +169,24 @@ class Guardian(db.Model):
     #: Free text as families say it: "mẹ", "bố", "ông", "người giám hộ"; empty when not given.
     relation: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RosterUpload(db.Model):
+    """A roster file between the console's preview and its confirm.
+
+    Kept in the application database, not on a web node's disk, so the confirm may land on any node behind the
+    load balancer. Keyed by the SHA-256 of the bytes: what is imported is exactly what was previewed. Rows older
+    than a day are deleted on the next preview or confirm; the row goes in the same transaction as the import.
+    """
+
+    __tablename__ = "roster_uploads"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The uploading admin's school (None: a system-wide admin); only an admin of the same scope may confirm.
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: As uploaded; its extension decides how the bytes are read (CSV or XLSX).
+    filename: Mapped[str] = mapped_column(String(255))
+    #: At most lms.accounts.roster.MAX_ROSTER_BYTES (checked before the row is written).
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

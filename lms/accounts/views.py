@@ -130,4 +130,7 @@ def dashboard():
                                  .order_by(SchoolClass.name)).all()
     cards = current_app.extensions.get("lms_dashboard_cards", [])
     visible = [c for c in cards if current_user.role in c["roles"]]
-    return render_template("accounts/dashboard.html", classes=classes, cards=visible)
+    from lms.core.home import home_panels
+
+    return render_template("accounts/dashboard.html", classes=classes, cards=visible,
+                           panels=home_panels(current_user))

@@ -214,6 +214,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("S3_PART_SIZE", byte_size(5 * _MIB, 5 * 1024 * _MIB), default=8 * _MIB, example="16MiB"),
     Setting("APP_ORIGINS", origins, default=(), example="https://hoclieuso.example.edu.vn"),
     Setting("MAX_UPLOAD_MB", integer(1), default=2048, example="512"),
+    # Interactive packages (HTML5/SCORM/H5P) may be served from a host of their own; unset: this origin, still
+    # isolated by a CSP sandbox header.
+    Setting("PACKAGE_ORIGIN", url("http", "https"), example="https://goi.hoclieuso.example.edu.vn"),
+    # Bodies of non-upload API routes (JSON) and of web forms, refused with 413 before reading (core/limits.py).
+    Setting("MAX_JSON_KB", integer(1), default=1024, example="512"),
+    Setting("MAX_FORM_KB", integer(1), default=4096, example="2048"),
     Setting("TOKEN_TTL_HOURS", integer(1, 24 * 90), default=12, example="8"),
     # Failed logins per (address, username) before 429; counts failures only (see accounts.routes).
     Setting("LOGIN_FAILURE_LIMIT", rate_limit, default="10 per 5 minutes", example="5 per minute"),

@@ -70,3 +70,37 @@ def month_key(column, zone: str):
     # SQLite keeps UTC text; shift by the zone's offset now (Vietnam has no daylight saving time).
     minutes = int(ZoneInfo(zone).utcoffset(datetime.now()).total_seconds() // 60)
     return func.strftime("%Y-%m", column, f"{minutes:+d} minutes")
+
+
+def for_update(stmt, *, of=None):
+    """Make ``stmt`` (the SELECT of the row a write depends on) exclusive until the transaction ends, on every
+    engine: the one way features order writers that read, check and then write the same row (an exam attempt's
+    submit and auto-submit). A writer whose first statement is itself a write of that row (an UPDATE guarded
+    by the row's state) needs no more: that statement waits for the same lock.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE`` (of ``of``), so a second writer of that row waits for the first to
+    commit and then reads what it wrote. SQLite has no row locks and its default (deferred) transactions read
+    first and take the database's write lock only at their first write, which let a submit grade answers that
+    a parallel save then overwrote and acknowledged. There the transaction takes the write lock *before* the
+    read (``BEGIN IMMEDIATE``, under the busy timeout), so writers of any row run one after another, and the
+    read sees every earlier commit. ``populate_existing`` refreshes an object the session already holds.
+    """
+    stmt = stmt.execution_options(populate_existing=True)
+    if db.session.get_bind().dialect.name == "sqlite":
+        begin_immediate()
+        return stmt
+    return stmt.with_for_update(of=of)
+
+
+def begin_immediate() -> None:
+    """On SQLite, make the session's transaction hold the write lock from now on (no-op on other engines).
+
+    pysqlite (legacy transaction control) opens a transaction only before the first INSERT/UPDATE/DELETE, so
+    reads until then ran in autocommit and ``BEGIN IMMEDIATE`` can start one here; a transaction that has
+    already written holds the lock and is left as it is.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

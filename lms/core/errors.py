@@ -52,7 +52,7 @@ class Conflict(DomainError):
 
 
 class PayloadTooLarge(DomainError):
-    status, title, slug = 413, "Tệp quá lớn", "too-large"
+    status, title, slug = 413, "Dữ liệu gửi lên quá lớn", "too-large"
 
 
 class UnsupportedMediaType(DomainError):
@@ -81,6 +81,15 @@ def wants_problem_json() -> bool:
     return best in {"application/json", "application/problem+json"}
 
 
+def _string_keys(errors):
+    # marshmallow keys list items by int and a form may carry odd names; JSON wants strings, sorted.
+    if isinstance(errors, dict):
+        return {("_schema" if key is None else str(key)): _string_keys(value) for key, value in errors.items()}
+    if isinstance(errors, (list, tuple)):
+        return [_string_keys(item) for item in errors]
+    return errors
+
+
 def problem(status: int, title: str, detail: str, *, slug: str = "about:blank", errors: dict | None = None,
             headers: dict | None = None, extra: dict | None = None):
     """Build a problem+json response."""
@@ -91,7 +100,7 @@ def problem(status: int, title: str, detail: str, *, slug: str = "about:blank", 
         "detail": detail,
     }
     if errors:
-        body["errors"] = errors
+        body["errors"] = _string_keys(errors)
     if extra:
         body.update(extra)
     response = jsonify(body)
@@ -142,7 +151,9 @@ def init_app(app: Flask) -> None:
             headers["Retry-After"] = str(retry or 60)
         detail = exc.description if status != 404 else "Không tìm thấy tài nguyên được yêu cầu."
         if status == 413:
-            detail = f"Dữ liệu gửi lên vượt quá giới hạn ({app.config.get('MAX_UPLOAD_MB')} MB)."
+            from .limits import too_large_detail
+
+            detail = too_large_detail(request.max_content_length)
         if status == 400 and "CSRF" in (exc.description or ""):
             detail = "Phiên làm việc đã hết hạn hoặc thiếu mã CSRF. Vui lòng tải lại trang."
         return _respond(status, title, detail, slug=slug, headers=headers)

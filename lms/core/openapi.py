@@ -7,8 +7,10 @@ import warnings
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, current_app, jsonify, render_template, url_for
+from marshmallow import fields
 
 from .permissions import PUBLIC, Rule
+from .rest import DB_INT_MAX
 
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 _ERROR_TEXT = {
@@ -16,6 +18,23 @@ _ERROR_TEXT = {
     409: "State conflict", 413: "Too large", 415: "Unsupported media type", 422: "Validation failed",
     429: "Rate limited", 503: "A dependency is unavailable",
 }
+_REDIRECTS = {301, 302, 303, 307, 308}
+
+
+def decimal_as_string(self, field, **kwargs) -> dict:
+    """Scores and points travel as decimal strings ("8.25"), never binary floats, so a client reads exactly
+    what was stored; the document says so instead of apispec's default ``number``. Input accepts a JSON
+    number as well (marshmallow parses both), but the string is the documented form."""
+    if not isinstance(field, fields.Decimal) or not field.as_string:
+        return {}
+    places = field.places  # marshmallow 4 keeps a quantum (Decimal("0.01")); older versions an int
+    if places is not None and not isinstance(places, int):
+        places = -places.as_tuple().exponent
+    fraction = r"(\.[0-9]+)?" if places is None else rf"(\.[0-9]{{1,{places}}})?"
+    prop = {"type": "string", "format": "decimal", "pattern": rf"^-?[0-9]+{fraction}$"}
+    if places is not None:
+        prop["x-decimal-places"] = places
+    return prop
 
 
 _INTRO = """E-lectures, question bank, online testing and the Thông tư 22 gradebook of Học Liệu Số.
@@ -51,8 +70,11 @@ def _path_params(rule) -> tuple[str, list]:
 
     def repl(match):
         conv, name = match.group(1), match.group(2)
-        kind = "integer" if conv == "int" else "string"
-        params.append({"name": name, "in": "path", "required": True, "schema": {"type": kind}})
+        if conv == "int":  # lms.app's BoundedIntConverter: unsigned, within the database's integer
+            schema = {"type": "integer", "minimum": 0, "maximum": DB_INT_MAX}
+        else:
+            schema = {"type": "string"}
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return "{" + name + "}"
 
     return _CONVERTER.sub(repl, rule.rule), params
@@ -60,12 +82,14 @@ def _path_params(rule) -> tuple[str, list]:
 
 def build_spec(app: Flask) -> dict:
     """Walk the URL map and document every API endpoint."""
+    marshmallow = MarshmallowPlugin(schema_name_resolver=_schema_name_resolver)
     spec = APISpec(
         title="Học Liệu Số API", version="1.0.0", openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name_resolver)],
+        plugins=[marshmallow],
         info={"description": _INTRO},
         servers=[{"url": "/"}],
     )
+    marshmallow.converter.add_attribute_function(decimal_as_string)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Problem", {
         "type": "object", "required": ["type", "title", "status", "detail"],
@@ -106,7 +130,8 @@ def _operation(doc, params: list, endpoint: str) -> dict:
         op["parameters"].append({"in": "query", "schema": doc.query})
     if doc.paginated:
         op["parameters"] += [
-            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+            {"name": "page", "in": "query",
+             "schema": {"type": "integer", "minimum": 1, "maximum": DB_INT_MAX, "default": 1}},
             {"name": "per_page", "in": "query",
              "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
         ]
@@ -119,8 +144,13 @@ def _operation(doc, params: list, endpoint: str) -> dict:
             "type": "object", "required": list(doc.files),
             "properties": {name: {"type": "string", "format": "binary", "description": text}
                            for name, text in doc.files.items()}}}}}
-    if doc.produces:
-        ok = {"description": "OK", "content": {doc.produces: {"schema": {"type": "string", "format": "binary"}}}}
+    produces = (doc.produces,) if isinstance(doc.produces, str) else tuple(doc.produces or ())
+    binary = {media: {"schema": {"type": "string", "format": "binary"}} for media in produces}
+    if doc.status in _REDIRECTS:
+        ok = {"description": "Redirect to a short-lived signed URL",
+              "headers": {"Location": {"schema": {"type": "string"}, "required": True}}}
+    elif produces and doc.response is None:
+        ok = {"description": "OK", "content": binary}
     elif doc.status == 204:
         ok = {"description": "No content"}
     elif doc.response is None:
@@ -137,12 +167,22 @@ def _operation(doc, params: list, endpoint: str) -> dict:
         ok = {"description": "OK", "content": {"application/json": {"schema": doc.response}}}
     if doc.example_response is not None and "application/json" in ok.get("content", {}):
         ok["content"]["application/json"]["example"] = doc.example_response
+    if produces and doc.response is not None:
+        ok["content"].update(binary)  # a JSON document, or a file when the query asks for one (?format=)
     op["responses"][str(doc.status)] = ok
+    for code in doc.also:
+        op["responses"][str(code)] = ok if code not in _REDIRECTS else {
+            "description": "Redirect to a short-lived signed URL",
+            "headers": {"Location": {"schema": {"type": "string"}, "required": True}}}
     codes = set(doc.errors)
     if doc.rule != PUBLIC:
         codes |= {401, 403}
     if doc.body is not None or doc.query is not None or doc.paginated:
-        codes |= {400, 422}
+        codes |= {400, 422}  # malformed, then invalid (including integers past the database's range)
+    if doc.body is not None:
+        codes |= {413, 415}  # past MAX_JSON_KB; not application/json
+    if doc.upload:
+        codes |= {400, 413, 415, 422}
     if params:
         codes.add(404)
     for code in sorted(codes):

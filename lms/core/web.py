@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, request, url_for
 from flask_compress import Compress
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from . import assets, formatting
+from .errors import BadRequest
 from .extensions import babel
 
 #: The product speaks Vietnamese only. The earlier ``?lang=en`` switch changed ``<html lang>`` but no text (no
@@ -54,11 +55,6 @@ def picture(url: str | None, sizes: str = "100vw", alt: str = "", css_class: str
                   f' decoding="async"{attrs}></picture>')
 
 
-def register_dashboard_panel(app: Flask, template: str) -> None:
-    """A feature's panel on everyone's home page (a template included by the dashboard, e.g. announcements)."""
-    app.extensions.setdefault("lms_dashboard_panels", []).append(template)
-
-
 #: Pinned third-party front-end assets (KaTeX, hls.js), each with its LICENSE, kept apart from product code.
 VENDOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "vendor")
 
@@ -93,8 +89,10 @@ def content_security_policy(config) -> str:
     """Scripts from this origin only; media, posters and hls.js requests also from the storage origin."""
     s3 = storage_origin(config)
     extra = f" {s3}" if s3 else ""
+    # Interactive packages may be served from an origin of their own (PACKAGE_ORIGIN) and framed by the player.
+    frames = f"; frame-src 'self' {config['PACKAGE_ORIGIN']}" if config.get("PACKAGE_ORIGIN") else ""
     return (f"default-src 'self'; img-src 'self' data: blob:{extra}; media-src 'self' blob:{extra}; "
-            f"connect-src 'self'{extra}; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+            f"connect-src 'self'{extra}; style-src 'self' 'unsafe-inline'; script-src 'self'{frames}; "
             "worker-src 'self' blob:; frame-ancestors 'self'; base-uri 'self'; form-action 'self'")
 
 
@@ -129,8 +127,20 @@ def init_app(app: Flask) -> None:
                 if current_user.role in item["roles"]:
                     items.append({**item, "url": url_for(item["endpoint"])})
         return {"nav_items": items, "current_locale": LOCALE,
-                "dashboard_panels": current_app.extensions.get("lms_dashboard_panels", []),
                 "has_search": "search_web.results" in current_app.view_functions}
+
+    @app.before_request
+    def refuse_unstorable_text():
+        # The API checks its inputs in rest.load; web pages get the same rule for query strings and forms:
+        # PostgreSQL text cannot hold NUL, and a page must answer 400, not fail inside the database driver.
+        if request.path.startswith("/api/"):
+            return None
+        values = [v for vs in request.args.listvalues() for v in vs]
+        if request.mimetype == "application/x-www-form-urlencoded":
+            values += [v for vs in request.form.listvalues() for v in vs]
+        if any("\x00" in v for v in values):
+            raise BadRequest("Dữ liệu gửi lên chứa ký tự không hợp lệ.")
+        return None
 
     @app.after_request
     def security_headers(response):

@@ -29,3 +29,35 @@ class TopicOut(Schema):
 class TopicQuery(Schema):
     subject = fields.String(load_default=None)
     grade = fields.Integer(load_default=None, validate=validate.Range(min=1, max=12))
+
+
+class TopicPatch(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    position = fields.Integer(validate=validate.Range(min=0, max=10000))
+
+
+class TopicImportQuery(Schema):
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "only report what would happen"})
+
+
+class TopicImportRow(Schema):
+    row = fields.Integer()
+    subject = fields.String()
+    grade = fields.Integer(allow_none=True)
+    topic = fields.String()
+    subtopic = fields.String()
+    status = fields.String(metadata={"enum": ["created", "exists", "error"]})
+    message = fields.String()
+
+
+class TopicImportError(Schema):
+    row = fields.Integer()
+    message = fields.String()
+
+
+class TopicImportOut(Schema):
+    dry_run = fields.Boolean(metadata={"description": "true when nothing was written (a preview, or rows failed)"})
+    created = fields.Integer(metadata={"description": "topics added (or that would be added)"})
+    existing = fields.Integer(metadata={"description": "rows already in the tree"})
+    errors = fields.List(fields.Nested(TopicImportError))
+    rows = fields.List(fields.Nested(TopicImportRow))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from lms.core.db import db
-from lms.core.errors import ValidationFailed
+from lms.core.errors import NotFound, ValidationFailed
 
 from .catalogue import SUBJECTS
 from .models import Subject, Topic
@@ -40,3 +40,32 @@ def create_topic(actor, *, subject: str, grade: int, name: str, parent_id: int |
     db.session.add(topic)
     db.session.flush()
     return topic
+
+
+def get_topic(topic_id: int) -> Topic:
+    topic = db.session.get(Topic, topic_id)
+    if topic is None:
+        raise NotFound("Không tìm thấy chủ đề.")
+    return topic
+
+
+def update_topic(actor, topic: Topic, *, name: str | None = None, position: int | None = None) -> Topic:
+    """Rename a topic or move it among its siblings (``position`` 0-based; the others shift to make room)."""
+    if name is not None:
+        topic.name = name.strip()
+    if position is not None:
+        siblings = db.session.scalars(select(Topic).where(
+            Topic.subject_code == topic.subject_code, Topic.grade == topic.grade, Topic.parent_id == topic.parent_id,
+            Topic.id != topic.id).order_by(Topic.position, Topic.id)).all()
+        position = max(0, min(position, len(siblings)))
+        siblings.insert(position, topic)
+        for index, sibling in enumerate(siblings):
+            sibling.position = index
+    db.session.flush()
+    return topic
+
+
+def delete_topic(actor, topic: Topic) -> None:
+    """Remove a topic and its sub-topics; questions and lectures filed under them keep no topic (SET NULL)."""
+    db.session.delete(topic)
+    db.session.flush()

@@ -7,15 +7,18 @@ DEMO_EXAM_TITLE = "Kiểm tra 15 phút – Toán 10 (demo)"
 
 
 def init_app(app: Flask) -> None:
+    from lms.core.home import register_home_panel
     from lms.core.seeding import register_seeder
     from lms.core.web import register_nav
 
-    from . import routes, tasks, views  # noqa: F401  (tasks registers the auto-submit job before jobs.init_app)
+    from . import home, routes, tasks, views  # noqa: F401  (tasks registers the auto-submit job before jobs.init_app)
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(views.web)
     register_nav(app, title="Bài kiểm tra", endpoint="exams_web.index", roles=("teacher", "student"), order=40,
                  description="Làm bài trực tuyến, chấm điểm, thống kê và in đề")
+    register_home_panel(app, name="exams", template="exams/_home.html", provider=home.student_panel,
+                        roles=("student",), order=10)
     register_seeder(app, seed_demo)
 
 

@@ -3,18 +3,24 @@
 The server owns the clock: an attempt's deadline is fixed when it starts (start + duration, capped by the
 exam's closing time), autosaves are accepted until the deadline plus ``rules.GRACE_SECONDS``, and an overdue
 attempt is submitted with what was saved, by the periodic job or as soon as anyone touches it.
+
+Ordering, on every engine: a submit (the student's, or the auto-submit from a job, a late save, a review read
+or a new start) first takes the attempt's lock (``lock``: the row on PostgreSQL, the database's write lock on
+SQLite) and only then reads the answers it grades; a save's first statement is a write of the attempt row
+guarded by its state and deadline, which waits for that same lock. So a save answered 200 committed before
+the grading read its answers, a save after a submit finds it submitted (409), and parallel submits grade once.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.util import identity_key
 
 from lms.accounts.api import get_user
-from lms.core.db import db, utcnow
+from lms.core.db import db, for_update, utcnow
 from lms.core.errors import Conflict, ValidationFailed
 from question_bank import api as bank
 
@@ -95,8 +101,7 @@ def start_or_resume(student, exam: Exam, now: datetime | None = None) -> tuple[A
     """
     now = now or utcnow()
     current = open_attempt(student, exam)
-    if current is not None and is_overdue(current, now):
-        submit(current, exam, "auto_submit", now)
+    if current is not None and finalize_if_overdue(current, exam, now):
         current = None
     if current is not None:
         return current, False
@@ -126,46 +131,85 @@ def start_or_resume(student, exam: Exam, now: datetime | None = None) -> tuple[A
     return attempt, True
 
 
-def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None) -> datetime:
-    """Store answers ``{question_id: answer}`` (last write wins per question); returns the save time.
+def check_answers(attempt: Attempt, answers: dict) -> dict:
+    """Validate ``answers`` against the attempt's paper: ``{key: (item, normalised answer)}``.
 
-    Conflict after submit or past deadline + grace (the caller finalises an overdue attempt first);
-    ValidationFailed (422) naming the question for an answer of the wrong shape.
+    Reads only (a paper's questions are fixed when it is drawn), so a save does it before its first write.
+    ValidationFailed (422) naming the question for an unknown question or an answer of the wrong shape.
     """
-    now = now or utcnow()
-    if attempt.status != "in_progress":
-        raise Conflict("Bài làm đã nộp: không lưu thêm được.")
-    if is_overdue(attempt, now):
-        raise Conflict("Đã hết giờ làm bài.")
     by_id = _answered_items(attempt, answers)
     unknown = [k for k in answers if k not in by_id]
     if unknown:
         raise ValidationFailed("Câu hỏi không thuộc bài làm này.",
                                errors={f"answers.{k}": ["Câu hỏi không thuộc bài làm này."] for k in unknown})
-    exam = db.session.get(Exam, attempt.exam_id)  # already in the session when the route used lock()
+    exam = db.session.get(Exam, attempt.exam_id)  # already in the session when the route used peek()/lock()
     data = grading.version_bodies(exam, [(by_id[k].question_id, by_id[k].version) for k in answers])
     errors, checked = {}, {}
     for key, value in answers.items():
         item = by_id[key]
         try:
-            checked[key] = bank.check_answer(data[(item.question_id, item.version)], value)
+            checked[key] = (item, bank.check_answer(data[(item.question_id, item.version)], value))
         except bank.AnswerFormatError as exc:
             errors[f"answers.{key}"] = [f"Câu {item.position}: {exc}"]
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
-    rows = []
-    for key, value in checked.items():
-        item = by_id[key]
-        if isinstance(item, AttemptItem):  # loaded in this session: keep the object and the row in step
-            item.answer, item.answered_at = value, now
-        else:
-            rows.append({"attempt_id": attempt.id, "question_id": item.question_id, "answer": value,
-                         "answered_at": now})
-    if rows:
-        # One UPDATE by primary key (executemany) for the answered rows only; the other items stay unread.
-        db.session.execute(update(AttemptItem), rows)
-    attempt.last_saved_at = now
-    db.session.flush()
+    return checked
+
+
+_items = AttemptItem.__table__
+_attempts = Attempt.__table__
+
+
+def _store_statement(with_seq: bool):
+    """UPDATE of one answer row by primary key; with a seq, only when no newer save wrote that question."""
+    stmt = update(_items).where(_items.c.attempt_id == bindparam("b_attempt"),
+                                _items.c.question_id == bindparam("b_question"))
+    values = {_items.c.answer: bindparam("b_answer", type_=_items.c.answer.type),
+              _items.c.answered_at: bindparam("b_at", type_=_items.c.answered_at.type)}
+    if with_seq:
+        stmt = stmt.where(or_(_items.c.answer_seq.is_(None), _items.c.answer_seq <= bindparam("b_seq")))
+        values[_items.c.answer_seq] = bindparam("b_seq")
+    return stmt.values(values)
+
+
+# Built once: an autosave is the hottest write of exam day.
+_STORE = {True: _store_statement(True), False: _store_statement(False)}
+#: The save's first write: the attempt row, only while it is open (in progress, deadline + grace not passed).
+_OPEN_NOW = (update(_attempts)
+             .where(_attempts.c.id == bindparam("b_id"), _attempts.c.status == "in_progress",
+                    or_(_attempts.c.deadline.is_(None),
+                        _attempts.c.deadline >= bindparam("b_cutoff", type_=_attempts.c.deadline.type)))
+             .values({_attempts.c.last_saved_at: bindparam("b_now", type_=_attempts.c.last_saved_at.type)}))
+
+
+def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None, seq: int | None = None) -> datetime:
+    """Store answers ``{question_id: answer}``; returns the save time. Needs no lock: ordered by its writes.
+
+    The first write is the attempt row itself (``last_saved_at``), guarded by the attempt's state and deadline
+    in the same statement. It takes the lock that ``lock`` takes for a submit (the row on PostgreSQL, the
+    database's write lock on SQLite, where this transaction has read nothing before it), so a save either
+    commits before a submit reads the answers (and counts), or finds the attempt submitted (Conflict, 409),
+    and the lock is held for these few statements only, not for the validation before them.
+
+    Per question the newest save wins: with the client's counter ``seq``, a save older than the one that wrote
+    a question's stored answer leaves that answer alone, in the same guarded UPDATE (a retried or delayed
+    request never rolls an answer back; the save is still acknowledged, since what it carried is superseded,
+    not lost). Without ``seq`` the last write wins. Conflict after submit or past deadline + grace (the caller
+    then finalises an overdue attempt); ValidationFailed (422) as ``check_answers``.
+    """
+    now = now or utcnow()
+    if attempt.status != "in_progress" or is_overdue(attempt, now):
+        raise Conflict("Bài làm đã nộp: không lưu thêm được.")
+    checked = check_answers(attempt, answers)
+    if db.session.execute(_OPEN_NOW, {"b_id": attempt.id, "b_cutoff": now - GRACE, "b_now": now}).rowcount != 1:
+        raise Conflict("Bài làm đã nộp: không lưu thêm được.")
+    if checked:
+        db.session.execute(_STORE[seq is not None], [
+            {"b_attempt": attempt.id, "b_question": item.question_id, "b_answer": value, "b_at": now, "b_seq": seq}
+            for item, value in checked.values()])
+        for item, _ in checked.values():
+            if isinstance(item, AttemptItem):
+                db.session.expire(item)  # held by the session: re-read what the UPDATE wrote
     return now
 
 
@@ -188,7 +232,11 @@ def _answered_items(attempt: Attempt, answers: dict) -> dict:
 
 
 def submit(attempt: Attempt, exam: Exam, reason: str = "submit", now: datetime | None = None) -> Attempt:
-    """Grade and close an attempt; a second call changes nothing and returns the same result."""
+    """Grade and close an attempt; a second call changes nothing and returns the same result.
+
+    ``attempt`` must come from ``lock`` in this transaction: that is what makes a parallel save either land
+    before the grading (and count) or find the attempt submitted (409), and parallel submits grade once.
+    """
     if attempt.status != "in_progress":
         return attempt
     now = now or utcnow()
@@ -200,32 +248,44 @@ def submit(attempt: Attempt, exam: Exam, reason: str = "submit", now: datetime |
 
 
 def finalize_if_overdue(attempt: Attempt, exam: Exam, now: datetime | None = None) -> bool:
-    """Submit ``attempt`` if its deadline plus grace has passed; True when it did."""
+    """Submit ``attempt`` if its deadline plus grace has passed; True when it did (or another request just
+    had). An attempt not locked yet is locked (and re-read) first, so the auto-submit takes the same ordered
+    path as a student's submit wherever it is triggered: a save, a read of the review, a new start."""
     now = now or utcnow()
-    if is_overdue(attempt, now):
-        submit(attempt, exam, "auto_submit", now)
-        return True
-    return False
+    if not is_overdue(attempt, now):
+        return False
+    if getattr(attempt, "_locked_in", None) is not db.session().get_transaction():
+        locked = lock(attempt.id)
+        if locked is None or locked.status != "in_progress":
+            return True
+        attempt = locked
+    submit(attempt, exam, "auto_submit", now)
+    return True
 
 
 def submit_overdue(now: datetime | None = None, exam_id: int | None = None) -> int:
     """Submit every overdue attempt (of one exam, or all: the periodic job's body); idempotent, returns how
-    many it closed."""
+    many it closed.
+
+    Each attempt is locked, re-checked, graded and committed on its own: a save or submit of that attempt in
+    a request is ordered against it exactly as against a student's submit, the database's write lock (on
+    SQLite) is held for one grading at a time, and a worker killed half-way keeps what it finished.
+    """
     now = now or utcnow()
-    stmt = (select(Attempt).where(Attempt.status == "in_progress", Attempt.deadline.is_not(None),
-                                  Attempt.deadline < now - GRACE)
+    stmt = (select(Attempt.id).where(Attempt.status == "in_progress", Attempt.deadline.is_not(None),
+                                     Attempt.deadline < now - GRACE)
             .order_by(Attempt.deadline).limit(AUTO_SUBMIT_BATCH))
     if exam_id is not None:
         stmt = stmt.where(Attempt.exam_id == exam_id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)  # a student submitting right now keeps their row
+    candidates = db.session.scalars(stmt).all()
+    db.session.commit()  # end the read: each attempt below gets a write transaction of its own
     done = 0
-    exams: dict[int, Exam] = {}
-    for attempt in db.session.scalars(stmt).all():
-        exam = exams.get(attempt.exam_id) or db.session.get(Exam, attempt.exam_id)
-        exams[exam.id] = exam
-        submit(attempt, exam, "auto_submit", now)
-        done += 1
+    for attempt_id in candidates:
+        attempt = lock(attempt_id)
+        if attempt is not None and is_overdue(attempt, now):
+            submit(attempt, db.session.get(Exam, attempt.exam_id), "auto_submit", now)
+            done += 1
+        db.session.commit()
     return done
 
 
@@ -234,23 +294,47 @@ def submit_overdue_for_exam(exam: Exam, now: datetime | None = None) -> int:
     return submit_overdue(now, exam.id)
 
 
-def lock(attempt_id: int) -> Attempt | None:
-    """Load an attempt for writing; on PostgreSQL the row lock orders a submit against a parallel autosave.
-
-    One round trip: the exam comes with it (a later ``db.session.get(Exam, ...)`` finds it in the session), and
-    neither the items nor the exam's classes are read until something uses them, since an autosave touches
-    only the rows it answers. Only the attempt row is locked: autosaves of one exam must not queue on it.
-    """
-    stmt = (select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id).where(Attempt.id == attempt_id)
+def _select_attempt(attempt_id: int):
+    return (select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id).where(Attempt.id == attempt_id)
             .options(lazyload(Attempt.items), lazyload(Exam.classes)))
-    if db.session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=Attempt)
+
+
+def peek(attempt_id: int) -> Attempt | None:
+    """An attempt and its exam (in the session) as ``lock`` loads them, without locking: for the checks that
+    come before the lock (who may write it, are the answers well-formed)."""
+    row = db.session.execute(_select_attempt(attempt_id)).first()
+    if row is None:
+        return None
+    attempt, exam = row
+    attempt._locked_exam = exam  # see lock()
+    return attempt
+
+
+def lock(attempt_id: int) -> Attempt | None:
+    """Load an attempt for writing: the entry to submit, auto-submit and hand grading (a save orders itself
+    by its guarded first write, see ``save_answers``).
+
+    ``lms.core.db.for_update`` makes it exclusive until commit (a row lock on PostgreSQL, the write lock
+    taken before the read on SQLite), so these writes of one attempt happen one after another and each reads
+    what the previous one committed. One round trip: the exam comes with it (a later
+    ``db.session.get(Exam, ...)`` finds it in the session), and neither the items nor the exam's classes are
+    read until something uses them, since an autosave touches only the rows it answers. Only the attempt row
+    is locked on PostgreSQL: autosaves of one exam must not queue on it.
+    """
+    held = db.session.identity_map.get(identity_key(Attempt, attempt_id))
+    if held is not None:
+        # Read before the lock (a review page, a start): its items may be stale; re-read them under it.
+        for item in held.__dict__.get("items") or []:
+            db.session.expire(item)
+        db.session.expire(held)
+    stmt = for_update(_select_attempt(attempt_id), of=Attempt)
     row = db.session.execute(stmt).first()
     if row is None:
         return None
     attempt, exam = row
     # The session holds clean objects weakly: keep the exam alive for as long as the attempt is in use.
     attempt._locked_exam = exam
+    attempt._locked_in = db.session().get_transaction()  # the lock lasts as long as this transaction
     return attempt
 
 
@@ -279,10 +363,15 @@ def document(attempt: Attempt, exam: Exam, viewer, now: datetime | None = None) 
             question["correct"] = (item.points == item.max_points) if item.points is not None else None
             question["needs_manual"] = item.needs_manual
             question["comment"] = item.comment
+        elif attempt.status != "in_progress" and at_least(level, SCORE) and item.comment:
+            question["comment"] = item.comment  # the teacher wrote it for the student: no mark, no key
         if at_least(level, FULL):
             question["correct_answer"] = bank.correct_answer(body)
             if body.get("explanation"):
                 question["explanation"] = body["explanation"]
+            feedback = bank.answer_feedback(body, item.answer)
+            if feedback:  # what the teacher wrote for the option or answer this student chose
+                question["feedback"] = feedback
             if body.get("rubric") and viewer.role != "student":
                 question["rubric"] = body["rubric"]
             if item.override:
@@ -294,6 +383,7 @@ def document(attempt: Attempt, exam: Exam, viewer, now: datetime | None = None) 
         "deadline": attempt.deadline, "server_now": now, "submitted_at": attempt.submitted_at,
         "grace_seconds": rules.GRACE_SECONDS, "review": level, "questions": questions,
         "answers": {str(i.question_id): i.answer for i in attempt.items if i.answer is not None},
+        "seq": max((i.answer_seq for i in attempt.items if i.answer_seq is not None), default=None),
     }
     if attempt.status != "in_progress" and at_least(level, SCORE):
         out.update(score=attempt.score, max_score=attempt.max_score, score_10=attempt.score_10)

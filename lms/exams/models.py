@@ -44,6 +44,9 @@ class Exam(db.Model):
     #: Gradebook column kind "tx" | "gk" | "ck", or None when the exam is not linked to the gradebook.
     gradebook_kind: Mapped[str | None] = mapped_column(String(4))
     gradebook_semester: Mapped[int | None] = mapped_column(Integer)
+    #: When the teacher released the scores (công bố điểm): the exam's gradebook columns become visible to
+    #: students; None while the scores are unreleased.
+    scores_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Name of the EXAM_PRESETS entry the sections were made from, if any.
     preset: Mapped[str | None] = mapped_column(String(60))
     #: School year of the assigned classes ("2026-2027"), for the gradebook.
@@ -137,6 +140,9 @@ class AttemptItem(db.Model):
     #: The student's answer in the shape of API.md (normalised by question_bank.check_answer), or None.
     answer: Mapped[object | None] = mapped_column(JSON)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The client's ``seq`` of the save that wrote ``answer`` (None: saved without one); an older save leaves
+    #: the answer alone.
+    answer_seq: Mapped[int | None] = mapped_column(Integer)
     #: What the question is worth in this attempt (0 once dropped by a regrade).
     max_points: Mapped[Decimal] = mapped_column(POINTS, default=Decimal("0"))
     #: Points earned; None until scored (or, for essays, until a teacher grades it).

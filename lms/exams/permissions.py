@@ -98,13 +98,16 @@ def review_level(user, attempt: Attempt, exam: Exam, now: datetime) -> str:
     Staff who manage the exam always see everything. A student sees nothing beyond the paper while the
     attempt is open. After submitting, by the exam's ``review`` policy:
 
-    - ``immediately``: everything (score, points per question, keys, explanations);
-    - ``after_submit``: score and points per question; keys and explanations once the exam has closed,
-      so that early finishers cannot pass keys to classmates still sitting it;
+    - ``immediately``: everything (score, points per question, keys, explanations) right after submitting;
+    - ``after_submit``: the total score; per-question points, correctness, keys and explanations once the
+      exam has closed. Not before: a "correct" mark next to one's own answer *is* the key, which a student
+      would pass to classmates still sitting the exam, or use in their own next attempt;
     - ``after_close``: nothing (not even the score) until the exam closes, then everything;
     - ``never``: the score only.
 
-    Practice mode always shows everything after submit: its purpose is feedback.
+    An exam with no closing time stays open to others, so under ``after_submit`` and ``after_close`` its
+    details never open. Practice mode always shows everything after submit: its purpose is feedback.
+    Whatever the level, a student sees the paper and their own answers (``attempts.document``).
     """
     if can_manage(user, exam):
         return FULL
@@ -114,7 +117,7 @@ def review_level(user, attempt: Attempt, exam: Exam, now: datetime) -> str:
     if exam.mode == "practice" or exam.review == "immediately":
         return FULL
     if exam.review == "after_submit":
-        return FULL if closed else POINTS
+        return FULL if closed else SCORE
     if exam.review == "after_close":
         return FULL if closed else NONE
     return SCORE

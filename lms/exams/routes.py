@@ -1,13 +1,13 @@
 """JSON API of exams and online testing (API.md "Exams and online testing")."""
 from __future__ import annotations
 
-from flask import Response, jsonify
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from lms.accounts.api import get_user, student_class_ids
+from lms.accounts.api import get_user
 from lms.core.auth import exempt_api
 from lms.core.db import db, utcnow
+from lms.core.downloads import download
 from lms.core.errors import Conflict, NotFound
 from lms.core.permissions import ADMIN, PARENT, STUDENT, TEACHER, roles
 from lms.core.rest import ApiBlueprint, paginate
@@ -35,6 +35,15 @@ def create_exam(body):
     return exam
 
 
+@bp.endpoint("/exams/preview", "POST", allow=roles(TEACHER), body=schemas.ExamPreviewIn,
+             response=schemas.PaperPreviewOut, summary="Preview the paper a blueprint draws, saving nothing; "
+             "POST /exams with the returned draw_seed assigns exactly that paper", errors=(422,))
+def preview_exam(body):
+    preview = services.preview_paper(current_user, body)
+    db.session.rollback()  # nothing of a preview is kept
+    return preview
+
+
 @bp.endpoint("/exams", "GET", allow=roles(TEACHER), query=schemas.ExamQuery, response=schemas.ExamOut,
              paginated=True, summary="The caller's exams, newest first")
 def list_exams(args):
@@ -47,43 +56,18 @@ def list_exams(args):
 
 
 def assigned_exams(student) -> list[dict]:
-    """The exams assigned to a student's classes with their own attempt counts (the student exam list)."""
-    class_ids = student_class_ids(student.id)
-    # A subquery, not DISTINCT: PostgreSQL cannot compare the JSON sections column for DISTINCT.
-    assigned = select(ExamClass.exam_id).where(ExamClass.class_id.in_(class_ids or {-1}))
-    exams = db.session.scalars(select(Exam).where(Exam.id.in_(assigned))
-                               .order_by(Exam.closes_at.desc().nulls_last(), Exam.id.desc())).all()
-    used = dict(db.session.execute(select(Attempt.exam_id, func.count()).where(Attempt.student_id == student.id)
-                                   .group_by(Attempt.exam_id)).all())
-    open_ids = dict(db.session.execute(select(Attempt.exam_id, Attempt.id).where(
-        Attempt.student_id == student.id, Attempt.status == "in_progress")).all())
-    out = []
-    now = utcnow()
-    for exam in exams:
-        row = schemas.ExamStudentOut().dump(exam)
-        row.update(attempts_used=used.get(exam.id, 0), open_attempt_id=open_ids.get(exam.id),
-                   result=_released_result(student, exam, now))
-        out.append(row)
-    return out
+    """The student's exam list as the page shows it (values formatted as in the API)."""
+    schema = schemas.ExamStudentOut()
+    return [schema.dump(row) for row in services.assigned_exams(student, utcnow())]
 
 
-def _released_result(student, exam: Exam, now) -> dict | None:
-    """The counted score as the student may see it now under the exam's review policy, else None."""
-    attempt = grading.counted_attempt(exam, student.id)
-    if attempt is None:
-        return None
-    if not permissions.at_least(permissions.review_level(student, attempt, exam, now), permissions.SCORE):
-        return None
-    return schemas.ExamReleasedResult().dump(attempt)
-
-
-@bp.endpoint("/exams/assigned", "GET", allow=roles(STUDENT, PARENT, TEACHER), query=schemas.AssignedQuery,
-             response=schemas.ExamStudentOut, many=True, errors=(404,),
-             summary="Exams assigned to a student's classes with their attempts and released result: the "
-                     "student's own, or (student_id) a child's for a linked parent or a student's teacher")
+@bp.endpoint("/exams/assigned", "GET", allow=roles(STUDENT, PARENT, TEACHER), query=schemas.ExamAssignedQuery,
+             response=schemas.ExamAssignedListOut, errors=(404,),
+             summary="Exams assigned to the student's classes, with the student's attempts and released scores "
+                     "(a linked parent or a teacher of the student: ?student_id=)")
 def list_assigned(args):
-    # The rows are dumped already (the student's exam page renders the same dicts): sent as they are.
-    return jsonify(assigned_exams(permissions.ensure_student_followed(current_user, args["student_id"])))
+    student = permissions.ensure_student_followed(current_user, args["student_id"])
+    return {"items": services.assigned_exams(student, utcnow())}
 
 
 @bp.endpoint("/exams/presets", "GET", allow=roles(TEACHER), summary="2025 exam presets and blueprint presets")
@@ -108,6 +92,15 @@ def get_exam(exam_id):
              errors=(409, 422))
 def update_exam(exam_id, body):
     exam = services.update_exam(current_user, _exam(exam_id), body)
+    db.session.commit()
+    return exam
+
+
+@bp.endpoint("/exams/<int:exam_id>/release", "POST", allow=roles(TEACHER), body=schemas.ExamReleaseIn,
+             response=schemas.ExamOut, summary="Release the exam's scores to students (công bố điểm): its "
+             "gradebook columns become visible in their “Điểm của tôi”; {released:false} withdraws")
+def release_scores(exam_id, body):
+    exam = services.release_scores(current_user, _exam(exam_id), body["released"])
     db.session.commit()
     return exam
 
@@ -142,15 +135,15 @@ def export_version(exam_id, code, args):
     school = owner.school.name if owner is not None and owner.school is not None else "Trường học"
     subject = get_subject(exam.subject)
     data = services.paper_docx(exam, version, school, subject.name if subject else exam.subject)
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": f'attachment; filename="de-{exam.id}-ma-{version.code}.docx"'})
+    return download(data, "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    f"{exam.title} - mã đề {version.code}.docx")
 
 
 # -- attempts ------------------------------------------------------------------------------------------------
 
 @bp.endpoint("/exams/<int:exam_id>/attempts", "POST", allow=roles(STUDENT), response=schemas.ExamAttemptOut,
-             status=201, summary="Start (201) or resume (200) an attempt; never any key before review allows",
-             errors=(409,))
+             status=201, also=(200,), errors=(409,),
+             summary="Start (201) or resume (200) an attempt; never any key before review allows")
 def start_attempt(exam_id):
     """Starts (or resumes) the caller's attempt: the paper version assigned to the student, questions without keys,
     and the deadline. Calling it again returns the same open attempt, so a reload never loses work."""
@@ -171,19 +164,28 @@ def _own_attempt(attempt_id: int) -> tuple[Attempt, Exam]:
 
 
 @bp.endpoint("/attempts/<int:attempt_id>/answers", "PUT", allow=roles(STUDENT), body=schemas.ExamAnswersIn,
-             response=schemas.ExamSavedOut, summary="Autosave answers (idempotent, last write wins per question)",
+             response=schemas.ExamSavedOut,
+             summary="Autosave answers (idempotent; per question the newest seq, else the last write, wins)",
              errors=(409, 422))
 def save_answers(attempt_id, body):
-    """Saves answers (any subset, as often as the client likes; the latest wins per question). Refused with 409 after
-    submission or past the deadline, when the attempt is submitted automatically."""
-    attempt, exam = _own_attempt(attempt_id)
-    now = utcnow()
-    if attempts.finalize_if_overdue(attempt, exam, now):
-        db.session.commit()
-        raise Conflict("Đã hết giờ làm bài; bài đã được nộp với các câu trả lời đã lưu.")
-    saved_at = attempts.save_answers(attempt, body["answers"], now)
+    """Saves answers (any subset, as often as the client likes). Per question the save with the highest ``seq``
+    wins (a retried or delayed older save changes nothing and is still 200); without ``seq`` the latest wins.
+    Refused with 409 after submission or past the deadline, when the attempt is submitted automatically. A
+    save answered 200 is always part of what gets graded."""
+    attempt = permissions.ensure_own_attempt(current_user, attempts.peek(attempt_id))
+    try:
+        saved_at = attempts.save_answers(attempt, body["answers"], utcnow(), body["seq"])
+    except Conflict:
+        # Submitted, or past deadline + grace: then submit it now (in order, under its lock) with what was saved.
+        db.session.rollback()
+        attempt = attempts.lock(attempt_id)
+        if attempts.finalize_if_overdue(attempt, db.session.get(Exam, attempt.exam_id), utcnow()):
+            db.session.commit()
+            raise Conflict("Đã hết giờ làm bài; bài đã được nộp với các câu trả lời đã lưu.") from None
+        db.session.rollback()
+        raise
     db.session.commit()
-    return {"saved_at": saved_at}
+    return {"saved_at": saved_at, "seq": body["seq"]}
 
 
 @bp.endpoint("/attempts/<int:attempt_id>/submit", "POST", allow=roles(STUDENT), response=schemas.ExamAttemptResultOut,
@@ -244,7 +246,7 @@ def regrade(exam_id, body):
 # -- results and statistics ----------------------------------------------------------------------------------
 
 @bp.endpoint("/exams/<int:exam_id>/results", "GET", allow=STAFF_READ, query=schemas.ExamResultsQuery,
-             response=schemas.ExamResultsOut,
+             response=schemas.ExamResultsOut, produces=("text/csv", statistics.XLSX_MIME),
              summary="Every student of the assigned classes with attempts and scores (?format=csv|xlsx to export)")
 def exam_results(exam_id, args):
     exam = _exam(exam_id)
@@ -253,12 +255,9 @@ def exam_results(exam_id, args):
         db.session.commit()
     doc = statistics.results(exam)
     if args["format"] == "csv":
-        return Response(statistics.results_csv(doc), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="ket-qua-{exam.id}.csv"'})
+        return download(statistics.results_csv(doc), "text/csv; charset=utf-8", f"Kết quả - {exam.title}.csv")
     if args["format"] == "xlsx":
-        return Response(statistics.results_xlsx(doc),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="ket-qua-{exam.id}.xlsx"'})
+        return download(statistics.results_xlsx(doc), statistics.XLSX_MIME, f"Kết quả - {exam.title}.xlsx")
     return doc
 
 

@@ -44,3 +44,7 @@ def scale_to_ten(score: Decimal | None, max_score: Decimal | None) -> Decimal | 
     if score is None or not max_score:
         return None
     return (Decimal(score) * TEN / Decimal(max_score)).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+#: Largest autosave ``seq`` (it is stored in a 32-bit integer column on every engine).
+MAX_SEQ = 2**31 - 1

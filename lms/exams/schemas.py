@@ -45,6 +45,11 @@ class ExamSectionIn(Schema):
 class ExamGradebookLink(Schema):
     column_kind = fields.String(required=True, validate=validate.OneOf(rules.GRADEBOOK_KINDS))
     semester = fields.Integer(required=True, validate=validate.OneOf((1, 2)))
+    columns = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^\d+$")), values=fields.Integer(allow_none=True),
+                          load_default=None, allow_none=True, metadata={
+                              "description": "{class_id: column_id}: fill an existing gradebook column of that "
+                                             "class (same subject, semester and kind) instead of adding one; "
+                                             "a new column must fit the Thông tư 22 counts (else 422)"})
 
 
 class ExamWrite(Schema):
@@ -64,6 +69,8 @@ class ExamWrite(Schema):
     review = fields.String(load_default="after_submit", validate=validate.OneOf(rules.REVIEW_POLICIES))
     counted = fields.String(load_default="best", validate=validate.OneOf(rules.COUNTED_POLICIES))
     gradebook = fields.Nested(ExamGradebookLink, load_default=None, allow_none=True)
+    draw_seed = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9a-f]{8,32}$"),
+                              metadata={"description": "from POST /exams/preview: draw exactly the previewed paper"})
     preset = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60),
                            metadata={"description": "An EXAM_PRESETS name (thpt2025-toan, ...): sections from "
                                                     "the 2025 format, filled from the bank"})
@@ -74,6 +81,35 @@ class ExamWrite(Schema):
     def _window(self, data, **kwargs):
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             raise ValidationError("Giờ đóng phải sau giờ mở.", "closes_at")
+
+
+class ExamPreviewIn(ExamWrite):
+    """POST /exams/preview: the exam form as it stands; classes are not needed to see the paper."""
+
+    class_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=50))
+    title = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class PreviewQuestionOut(Schema):
+    id = fields.Integer(attribute="question_id")
+    version = fields.Integer()
+    type = fields.String()
+    level = fields.String()
+    topic_id = fields.Integer(allow_none=True)
+    body = fields.Dict(metadata={"description": "the teacher's view of the question, key included"})
+
+
+class PreviewSectionOut(Schema):
+    title = fields.String()
+    fill = fields.String(metadata={"description": "per_student: one sample draw; every student gets their own"})
+    points_per_question = fields.String(allow_none=True)
+    questions = fields.List(fields.Nested(PreviewQuestionOut))
+
+
+class PaperPreviewOut(Schema):
+    draw_seed = fields.String(metadata={"description": "send it with POST /exams to assign exactly this paper"})
+    total = fields.Integer()
+    sections = fields.List(fields.Nested(PreviewSectionOut))
 
 
 class ExamPatch(ExamWrite):
@@ -118,6 +154,8 @@ class ExamOut(Schema):
     review = fields.String()
     counted = fields.String()
     gradebook = fields.Method("_gradebook", metadata={"description": "{column_kind, semester} or null"})
+    scores_released_at = fields.DateTime(allow_none=True, metadata={
+        "description": "when the teacher released the scores to students (công bố điểm); null while unreleased"})
     preset = fields.String(allow_none=True)
     owner_id = fields.Integer()
     school_year = fields.String()
@@ -131,6 +169,18 @@ class ExamOut(Schema):
 
     def _sections(self, exam):
         return ExamSectionOut(many=True).dump(exam.sections or [])
+
+
+class AttemptSummaryOut(Schema):
+    """One submitted attempt in the student's exam list: where its review is and, if the policy shows it, the
+    score out of 10."""
+
+    id = fields.Integer()
+    number = fields.Integer()
+    status = fields.String(metadata={"enum": ["needs_grading", "graded"]})
+    submitted_at = fields.DateTime(allow_none=True)
+    review = fields.String(metadata={"description": "what the review shows now: none | score | points | full"})
+    score_10 = fields.Decimal(as_string=True, allow_none=True)
 
 
 class ExamStudentOut(Schema):
@@ -148,19 +198,22 @@ class ExamStudentOut(Schema):
     review = fields.String()
     attempts_used = fields.Integer()
     open_attempt_id = fields.Integer(allow_none=True)
-    result = fields.Nested(lambda: ExamReleasedResult(), allow_none=True,
-                           metadata={"description": "the counted attempt, once the review policy shows the score"})
+    attempts = fields.List(fields.Nested(AttemptSummaryOut), metadata={"description": "submitted attempts"})
+    last_attempt = fields.Nested(AttemptSummaryOut, allow_none=True)
+    scores_released = fields.Boolean(metadata={"description": "the teacher released the scores (công bố điểm)"})
 
 
-class ExamReleasedResult(Schema):
-    score = POINTS
-    max_score = POINTS
-    score_10 = fields.Decimal(places=1, as_string=True, allow_none=True)
-    submitted_at = fields.DateTime(allow_none=True)
+class ExamReleaseIn(Schema):
+    released = fields.Boolean(load_default=True, metadata={"description": "false withdraws a release"})
 
 
-class AssignedQuery(Schema):
-    student_id = fields.Integer(load_default=None)
+class ExamAssignedListOut(Schema):
+    items = fields.List(fields.Nested(ExamStudentOut))
+
+
+class ExamAssignedQuery(Schema):
+    student_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=rules.MAX_SEQ),
+                                metadata={"description": "A teacher of the student asks for what the student sees"})
 
 
 class ExamQuery(Schema):
@@ -189,10 +242,16 @@ class ExamExportQuery(Schema):
 class ExamAnswersIn(Schema):
     answers = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^\d{1,12}$")), values=fields.Raw(allow_none=True),
                           required=True, validate=validate.Length(max=rules.MAX_QUESTIONS_PER_EXAM))
+    seq = fields.Integer(load_default=None, allow_none=True, strict=True,
+                         validate=validate.Range(min=0, max=rules.MAX_SEQ),
+                         metadata={"description": "The client's increasing counter of saves of this attempt: a "
+                                                  "save older than the one that wrote a question's stored answer "
+                                                  "leaves that answer unchanged (still 200)"})
 
 
 class ExamSavedOut(Schema):
     saved_at = fields.DateTime()
+    seq = fields.Integer(allow_none=True, metadata={"description": "The request's seq, echoed"})
 
 
 class ExamAttemptResultOut(Schema):
@@ -222,6 +281,9 @@ class ExamAttemptOut(Schema):
     questions = fields.Method("_questions", metadata={"description": "[{id, number, type, points, section, stem, "
                                                                      "options|statements|...}]"})
     answers = fields.Dict(metadata={"description": "{question_id: answer} as saved"})
+    seq = fields.Integer(allow_none=True, metadata={"description": "The highest save seq stored for this "
+                                                                   "attempt: a client resuming on another device "
+                                                                   "counts on from it"})
     score = POINTS
     max_score = POINTS
     score_10 = fields.Decimal(places=1, as_string=True, allow_none=True)

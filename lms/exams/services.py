@@ -4,10 +4,14 @@ Services take the acting user, raise domain errors, flush and send signals; the 
 """
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import func, select
 
-from lms.accounts.api import get_class
-from lms.core.db import db
+from datetime import datetime
+
+from lms.accounts.api import get_class, student_class_ids
+from lms.core.db import db, utcnow
 from lms.core.errors import Conflict, NotFound, ValidationFailed
 from lms.curriculum.api import get_subject
 from question_bank import api as bank
@@ -15,8 +19,8 @@ from question_bank import api as bank
 from . import rules
 from .grading import section_points
 from .models import Attempt, Exam, ExamClass, PaperVersion
-from .permissions import ensure_can_assign
-from .signals import exam_saved
+from .permissions import SCORE, at_least, ensure_can_assign, review_level
+from .signals import exam_saved, scores_released
 
 #: Raised by the bank's assembly for impossible requests (e.g. more distinct versions than the paper allows).
 ASSEMBLY_ERROR = bank.AssemblyError
@@ -91,8 +95,12 @@ def draw_blueprint(owner, exam: Exam, index: int, section: dict, seed: str, excl
     return [[qid, version_of[qid]] for qid in ids]
 
 
-def _resolve_sections(user, exam: Exam, raw_sections: list[dict]) -> list[dict]:
-    """Pin fixed sections to question versions and check per-student blueprints can be filled now."""
+def _resolve_sections(user, exam: Exam, raw_sections: list[dict], *, draw_seed: str | None = None,
+                      mark_used: bool = True) -> list[dict]:
+    """Pin fixed sections to question versions and check per-student blueprints can be filled now.
+
+    ``draw_seed`` (from a preview) makes fixed blueprint sections draw exactly the paper the teacher previewed.
+    """
     resolved: list[dict] = []
     used: set[int] = set()
     pinned_pairs: list = []
@@ -123,7 +131,8 @@ def _resolve_sections(user, exam: Exam, raw_sections: list[dict]) -> list[dict]:
             section["items"] = [[v.question_id, v.version] for v in versions]
             section["fill"] = "fixed"
         elif section["fill"] == "fixed":
-            section["items"] = draw_blueprint(user, exam, index, section, f"exam:{exam.id}:{index}", used)
+            seed = f"preview:{draw_seed}:{index}" if draw_seed else f"exam:{exam.id}:{index}"
+            section["items"] = draw_blueprint(user, exam, index, section, seed, used)
         else:
             per_student.append((index, section))
         used.update(q for q, _ in section["items"])
@@ -142,7 +151,8 @@ def _resolve_sections(user, exam: Exam, raw_sections: list[dict]) -> list[dict]:
         check = bank.get_versions([tuple(p) for p in pinned_pairs])
         for index, section in enumerate(resolved):
             _check_types(index, section, [check[tuple(p)] for p in section["items"]])
-        bank.mark_versions_used([tuple(p) for p in pinned_pairs])
+        if mark_used:
+            bank.mark_versions_used([tuple(p) for p in pinned_pairs])
     return resolved
 
 
@@ -154,6 +164,8 @@ def _apply(user, exam: Exam, data: dict, creating: bool) -> None:
         link = data["gradebook"]
         exam.gradebook_kind = link["column_kind"] if link else None
         exam.gradebook_semester = link["semester"] if link else None
+        # Not stored: the gradebook records which column an exam feeds; this only travels with exam_saved.
+        exam._picked_columns = (link or {}).get("columns")
     if exam.opens_at and exam.closes_at and exam.closes_at <= exam.opens_at:
         _fail("closes_at", "Giờ đóng phải sau giờ mở.")
     if "class_ids" in data:
@@ -176,7 +188,33 @@ def _apply(user, exam: Exam, data: dict, creating: bool) -> None:
             _fail("sections", "Cần ít nhất một phần đề (hoặc chọn mẫu đề).")
         exam.preset = data.get("preset")
         db.session.flush()  # the exam id seeds the blueprint draw
-        exam.sections = _resolve_sections(user, exam, sections)
+        exam.sections = _resolve_sections(user, exam, sections, draw_seed=data.get("draw_seed"))
+
+
+def preview_paper(user, data: dict) -> dict:
+    """The paper an exam's sections would give, without saving anything: ``{draw_seed, sections: [{title,
+    fill, questions: [VersionData]}], total}``. Passing the returned ``draw_seed`` to create_exam assigns
+    exactly this paper (fixed sections); per-student sections show one sample draw."""
+    if get_subject(data["subject"]) is None:
+        _fail("subject", f"Không có môn '{data['subject']}'.")
+    seed = data.get("draw_seed") or secrets.token_hex(8)
+    exam = Exam(owner_id=user.id, subject=data["subject"], grade=data["grade"], title=data.get("title") or "")
+    sections = data.get("sections")
+    if not sections and data.get("preset"):
+        sections, _ = preset_sections(data["preset"], exam.subject)
+    if not sections:
+        _fail("sections", "Cần ít nhất một phần đề (hoặc chọn mẫu đề).")
+    resolved = _resolve_sections(user, exam, sections, draw_seed=seed, mark_used=False)
+    out, used = [], {q for s in resolved for q, _ in s["items"]}
+    for index, section in enumerate(resolved):
+        pairs = section["items"]
+        if section["fill"] == "per_student":
+            pairs = draw_blueprint(user, exam, index, section, f"preview:{seed}:sample:{index}", used)
+        versions = bank.get_versions([tuple(p) for p in pairs])
+        out.append({"title": section["title"], "fill": section["fill"],
+                    "points_per_question": section["points_per_question"],
+                    "questions": [versions[tuple(p)] for p in pairs]})
+    return {"draw_seed": seed, "sections": out, "total": sum(len(s["questions"]) for s in out)}
 
 
 def _send_saved(exam: Exam) -> None:
@@ -184,7 +222,23 @@ def _send_saved(exam: Exam) -> None:
     gradebook = ({"column_kind": exam.gradebook_kind, "semester": exam.gradebook_semester}
                  if exam.gradebook_kind else None)
     exam_saved.send(exam, exam_id=exam.id, title=exam.title, subject=exam.subject, class_ids=exam.class_ids,
-                    gradebook=gradebook, school_year=exam.school_year, owner_id=exam.owner_id)
+                    gradebook=gradebook, school_year=exam.school_year, owner_id=exam.owner_id,
+                    scores_released=exam.scores_released_at is not None,
+                    gradebook_columns=getattr(exam, "_picked_columns", None))
+
+
+def release_scores(user, exam: Exam, released: bool = True) -> Exam:
+    """Công bố điểm: make the exam's gradebook columns visible to its students (or hide them again).
+
+    Releasing twice keeps the first time; the gradebook listens to ``scores_released``.
+    """
+    if released and exam.scores_released_at is None:
+        exam.scores_released_at = utcnow()
+    elif not released:
+        exam.scores_released_at = None
+    db.session.flush()
+    scores_released.send(exam, exam_id=exam.id, released=released)
+    return exam
 
 
 def create_exam(user, data: dict) -> Exam:
@@ -318,3 +372,40 @@ def paper_docx(exam: Exam, version: PaperVersion, school_name: str, subject_name
         return bank.build_paper(header, questions)
     except ValueError as exc:
         raise ValidationFailed(str(exc)) from None
+
+
+def assigned_exams(student, now: datetime) -> list[dict]:
+    """The exams assigned to a student's classes, newest closing first, each with the student's attempt count,
+    open attempt, submitted attempts ``[{id, number, status, submitted_at, review, score_10}]`` and the last of
+    them as ``last_attempt``; ``score_10`` is None until the review policy shows the score to the student.
+    Plain values (datetimes, Decimals): the API schema and the page format them."""
+    class_ids = student_class_ids(student.id)
+    # A subquery, not DISTINCT: PostgreSQL cannot compare the JSON sections column for DISTINCT.
+    assigned = select(ExamClass.exam_id).where(ExamClass.class_id.in_(class_ids or {-1}))
+    exams = db.session.scalars(select(Exam).where(Exam.id.in_(assigned))
+                               .order_by(Exam.closes_at.desc().nulls_last(), Exam.id.desc())).all()
+    used, open_ids, submitted = {}, {}, {}
+    for attempt in db.session.scalars(select(Attempt).where(Attempt.student_id == student.id,
+                                                            Attempt.exam_id.in_([e.id for e in exams] or [-1]))
+                                      .order_by(Attempt.number)):
+        used[attempt.exam_id] = used.get(attempt.exam_id, 0) + 1
+        if attempt.status == "in_progress":
+            open_ids[attempt.exam_id] = attempt.id
+        else:
+            submitted.setdefault(attempt.exam_id, []).append(attempt)
+    out = []
+    for exam in exams:
+        row = {key: getattr(exam, key) for key in ("id", "title", "subject", "grade", "mode", "duration_minutes",
+                                                   "opens_at", "closes_at", "max_attempts", "review")}
+        mine = []
+        for attempt in submitted.get(exam.id, []):
+            # The score shows only where the review policy shows it (after_close hides it until the close).
+            level = review_level(student, attempt, exam, now)
+            shows_score = at_least(level, SCORE) and attempt.status == "graded"
+            mine.append({"id": attempt.id, "number": attempt.number, "status": attempt.status,
+                         "submitted_at": attempt.submitted_at, "review": level,
+                         "score_10": attempt.score_10 if shows_score else None})
+        row.update(attempts_used=used.get(exam.id, 0), open_attempt_id=open_ids.get(exam.id), attempts=mine,
+                   last_attempt=mine[-1] if mine else None, scores_released=exam.scores_released_at is not None)
+        out.append(row)
+    return out

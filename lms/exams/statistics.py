@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from lms.accounts.api import class_students, get_class
 from lms.core.db import db, utcnow
+from lms.core.downloads import append_row, csv_row
 from question_bank import api as bank
 
 from . import rules
@@ -190,6 +191,9 @@ def results(exam: Exam) -> dict:
     return {"exam_id": exam.id, "title": exam.title, "counted": exam.counted, "max_score": max_score, "rows": rows}
 
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def result_table(doc: dict) -> list[list]:
     """The results as rows of cells, the same columns as the results page."""
     table = [list(RESULT_COLUMNS)]
@@ -201,19 +205,12 @@ def result_table(doc: dict) -> list[list]:
     return table
 
 
-def _safe_cell(value):
-    # A cell starting with = + - @ is a formula to Excel; a student's name must never execute (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def results_csv(doc: dict) -> bytes:
     """The results table as UTF-8 CSV with a BOM, which Excel needs to show Vietnamese correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in result_table(doc):
-        writer.writerow([_safe_cell(c) for c in row])
+        writer.writerow(csv_row(row))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -225,7 +222,7 @@ def results_xlsx(doc: dict) -> bytes:
     sheet = workbook.active
     sheet.title = "Kết quả"
     for row in result_table(doc):
-        sheet.append([_safe_cell(c) for c in row])
+        append_row(sheet, row)
     for column, width in zip("ABCDEFGH", (6, 28, 18, 8, 12, 12, 8, 12)):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

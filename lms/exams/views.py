@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -19,17 +19,31 @@ from lms.accounts.api import get_class, get_user, taught_class_ids
 from lms.core.formatting import local_zone, vn_points
 from lms.core.db import db, utcnow
 from lms.core.errors import DomainError, NotFound
+from lms.core.rest import whole_number
 from lms.curriculum.api import get_topic, subject_names
 from question_bank import api as bank
 
-from . import attempts, permissions, rules, services, statistics
+from . import attempts, charts, item_report, permissions, rules, services, statistics
 from .models import Attempt, AttemptItem, Exam, PaperVersion
 
 web = Blueprint("exams_web", __name__, url_prefix="/exams", template_folder="templates",
                 static_folder="static", static_url_path="/static/exams")
 
-REVIEW_LABELS = {"immediately": "Ngay sau khi nộp", "after_submit": "Điểm sau khi nộp, đáp án khi đóng bài",
-                 "after_close": "Sau khi đóng bài", "never": "Chỉ xem điểm"}
+REVIEW_LABELS = {"immediately": "Ngay sau khi nộp: điểm, đúng/sai từng câu, đáp án",
+                 "after_submit": "Sau khi nộp: tổng điểm; đáp án khi đóng bài",
+                 "after_close": "Sau khi đóng bài: điểm và đáp án", "never": "Chỉ xem tổng điểm"}
+#: What each review policy shows a student, said in the teacher's form (lms.exams.permissions.review_level).
+REVIEW_HELP = {
+    "immediately": "Ngay khi nộp, học sinh thấy điểm, câu nào đúng/sai, đáp án và lời giải. Hợp với bài luyện "
+                   "tập; với bài kiểm tra còn mở hoặc cho làm nhiều lượt, em nộp trước có thể chuyển đáp án cho "
+                   "bạn hoặc dùng cho lượt sau của mình.",
+    "after_submit": "Khi bài còn mở, học sinh chỉ thấy câu trả lời của mình và tổng điểm — không thấy câu nào "
+                    "đúng, câu nào sai, vì dấu “đúng” cạnh câu trả lời chính là đáp án. Sau giờ đóng bài thấy "
+                    "điểm từng câu, đáp án và lời giải.",
+    "after_close": "Trước giờ đóng bài, học sinh chỉ thấy câu trả lời của mình (chưa có điểm); sau giờ đóng bài "
+                   "thấy điểm, đáp án và lời giải.",
+    "never": "Học sinh chỉ thấy câu trả lời của mình và tổng điểm, không bao giờ thấy đáp án.",
+}
 MODE_LABELS = {"practice": "Luyện tập", "exam": "Kiểm tra"}
 STATUS_LABELS = {"in_progress": "Đang làm", "needs_grading": "Chờ chấm", "graded": "Đã chấm"}
 LEVEL_LABELS = {"nhan_biet": "Nhận biết", "thong_hieu": "Thông hiểu", "van_dung": "Vận dụng",
@@ -80,6 +94,47 @@ def index():
     return render_template("exams/teacher_list.html", exams=exams, subjects=subject_names(), modes=MODE_LABELS)
 
 
+def question_count(exam: Exam) -> int:
+    """How many questions a student will get: the pinned paper, or the blueprint's counts when drawn per student."""
+    total = 0
+    for section in exam.sections or []:
+        if section.get("fill") == "per_student":
+            total += sum(int(cell.get("count") or 0) for cell in section.get("blueprint") or [])
+        else:
+            total += len(section.get("items") or [])
+    return total
+
+
+@web.route("/<int:exam_id>/start")
+@login_required
+def start(exam_id):
+    """Instructions before the timer starts: rules, duration, questions, attempts; “Bắt đầu làm bài” opens the
+    paper (the attempt, and its timer, begin only there). An attempt already running goes straight back."""
+    _student_only()
+    exam = permissions.ensure_takeable(current_user, db.session.get(Exam, exam_id))
+    mine = db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id,
+                                                    Attempt.student_id == current_user.id)).all()
+    if any(a.status == "in_progress" for a in mine):
+        return redirect(url_for("exams_web.take", exam_id=exam.id))
+    now = utcnow()
+    state = "open"
+    if exam.opens_at and now < exam.opens_at:
+        state = "not_open"
+    elif exam.closes_at and now >= exam.closes_at:
+        state = "closed"
+    elif exam.max_attempts is not None and len(mine) >= exam.max_attempts:
+        state = "no_attempts"
+    from flask_babel import format_datetime
+
+    def when(value):
+        return format_datetime(value, "HH:mm 'ngày' dd/MM/yyyy") if value else ""
+
+    return render_template("exams/start.html", exam=exam, subjects=subject_names(), questions=question_count(exam),
+                           used=len(mine), state=state, opens=when(exam.opens_at), closes=when(exam.closes_at),
+                           review_labels=REVIEW_LABELS, modes=MODE_LABELS,
+                           last=max(mine, key=lambda a: a.number) if mine else None)
+
+
 @web.route("/<int:exam_id>/take")
 @login_required
 def take(exam_id):
@@ -87,6 +142,16 @@ def take(exam_id):
     exam = permissions.ensure_takeable(current_user, db.session.get(Exam, exam_id))
     return render_template("exams/take.html", exam=exam, subjects=subject_names(),
                            grace=rules.GRACE_SECONDS)
+
+
+@web.route("/take-sw.js")
+@login_required
+def take_worker():
+    """The take page's service worker. Served from /exams/ (not the static folder) so that it may control a
+    page at /exams/<id>/take; each page registers it with its own path as the scope (see take-sw.js)."""
+    response = send_from_directory(web.static_folder, "take-sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @web.route("/attempts/<int:attempt_id>")
@@ -168,7 +233,7 @@ def _parse_time(value: str | None):
 
 def _int(value) -> int | None:
     value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    return whole_number(value)
 
 
 def blueprint_rows(form) -> list[dict]:
@@ -183,27 +248,30 @@ def blueprint_rows(form) -> list[dict]:
     return rows
 
 
-def _form_data(form) -> tuple[dict, list[int]]:
+def _form_data(form, preview: bool = False) -> tuple[dict, list[int]]:
     """The create form as the API's ExamWrite shape, and the form row of each blueprint cell.
 
     A bad field raises DomainError (422) whose ``errors`` are flattened to dotted keys in Vietnamese.
     """
     from lms.core.rest import load
 
-    from .schemas import ExamWrite
+    from .schemas import ExamPreviewIn, ExamWrite
 
     kind = form.get("build", "preset")
     errors: dict[str, list[str]] = {}
     raw = {
         "title": form.get("title", "").strip(), "subject": form.get("subject", ""),
-        "grade": _int(form.get("grade")), "class_ids": [int(c) for c in form.getlist("class_ids") if c.isdigit()],
+        "grade": _int(form.get("grade")),
+        "class_ids": [n for n in map(whole_number, form.getlist("class_ids")) if n is not None],
         "mode": form.get("mode", "exam"), "review": form.get("review", "after_submit"),
         "counted": form.get("counted", "best"), "shuffle_questions": bool(form.get("shuffle_questions")),
         "shuffle_options": bool(form.get("shuffle_options")),
         "duration_minutes": _int(form.get("duration_minutes")), "max_attempts": _int(form.get("max_attempts")),
     }
-    if not raw["class_ids"]:
+    if not raw["class_ids"] and not preview:
         errors["class_ids"] = ["Chọn ít nhất một lớp."]
+    if re.fullmatch(r"[0-9a-f]{8,32}", form.get("draw_seed", "")):
+        raw["draw_seed"] = form["draw_seed"]
     for name in ("opens_at", "closes_at"):
         try:
             parsed = _parse_time(form.get(name))
@@ -212,6 +280,11 @@ def _form_data(form) -> tuple[dict, list[int]]:
         raw[name] = parsed.isoformat() if parsed else None
     if form.get("gradebook_kind"):
         raw["gradebook"] = {"column_kind": form["gradebook_kind"], "semester": _int(form.get("semester")) or 1}
+        # gradebook_column_<class id>: an existing column picked in the form (empty: a new column)
+        picked = {key.rpartition("_")[2]: _int(value) for key, value in form.items()
+                  if key.startswith("gradebook_column_") and _int(value)}
+        if picked:
+            raw["gradebook"]["columns"] = picked
     row_of_cell: list[int] = []
     if kind == "preset":
         raw["preset"] = form.get("preset")
@@ -225,8 +298,8 @@ def _form_data(form) -> tuple[dict, list[int]]:
         section = {"title": form.get("section_title") or "Phần I", "points_per_question": points,
                    "scoring": form.get("scoring", "proportional"), "fill": form.get("fill", "fixed")}
         if kind == "questions":
-            section["question_ids"] = [int(x) for x in re.split(r"[\s,;]+", form.get("question_ids", ""))
-                                       if x.isdigit()]
+            section["question_ids"] = [n for n in map(whole_number, re.split(r"[\s,;]+", form.get("question_ids", "")))
+                                       if n is not None]
             if not section["question_ids"]:
                 errors["sections.0.question_ids"] = ["Nhập ít nhất một mã câu hỏi."]
         else:
@@ -234,7 +307,7 @@ def _form_data(form) -> tuple[dict, list[int]]:
             for index, row in enumerate(blueprint_rows(form)):
                 if not row["count"] or row["count"] == "0":
                     continue
-                if not row["count"].isdigit():
+                if whole_number(row["count"]) is None:
                     errors[f"bp.{index}"] = ["Số câu phải là số nguyên dương."]
                     continue
                 cells.append({"topic_id": row["topic_id"], "level": row["level"], "type": row["type"],
@@ -245,7 +318,7 @@ def _form_data(form) -> tuple[dict, list[int]]:
                 errors["sections.0.blueprint"] = ["Ma trận cần ít nhất một dòng có số câu lớn hơn 0."]
         raw["sections"] = [section]
     try:
-        data = load(ExamWrite(), raw)
+        data = load(ExamPreviewIn() if preview else ExamWrite(), raw)
     except DomainError as exc:
         errors = {**_flatten(exc.errors or {}), **errors}
         data = None
@@ -287,15 +360,23 @@ def new():
     if current_user.role != "teacher":
         raise NotFound()
     errors: dict = {}
+    preview = None
     rows = blueprint_rows(request.form)
     if request.method == "POST":
         row_of_cell: list[int] = []
+        wants_preview = request.form.get("action") in ("preview", "redraw")
         try:
-            data, row_of_cell = _form_data(request.form)
-            exam = services.create_exam(current_user, data)
-            db.session.commit()
-            flash("Đã tạo bài kiểm tra.", "info")
-            return redirect(url_for("exams_web.results", exam_id=exam.id))
+            data, row_of_cell = _form_data(request.form, preview=wants_preview)
+            if wants_preview:
+                if request.form.get("action") == "redraw":
+                    data["draw_seed"] = None  # a new draw
+                preview = services.preview_paper(current_user, data)
+                db.session.rollback()
+            else:
+                exam = services.create_exam(current_user, data)
+                db.session.commit()
+                flash("Đã tạo bài kiểm tra.", "info")
+                return redirect(url_for("exams_web.results", exam_id=exam.id))
         except DomainError as exc:
             db.session.rollback()
             errors = _form_errors(exc, rows, getattr(exc, "row_of_cell", row_of_cell))
@@ -303,10 +384,14 @@ def new():
         rows = [{"topic_id": None, "level": level, "type": None, "count": ""} for level in rules.LEVELS]
     rows += [{"topic_id": None, "level": None, "type": None, "count": ""}] * max(0, BLUEPRINT_ROWS - len(rows))
     topics = {r["topic_id"]: get_topic(r["topic_id"]) for r in rows if r["topic_id"]}
+    if preview:
+        topic_ids = {q.topic_id for s in preview["sections"] for q in s["questions"] if q.topic_id}
+        topics.update({tid: get_topic(tid) for tid in topic_ids if tid not in topics})
     classes = [c for c in (get_class(cid) for cid in sorted(taught_class_ids(current_user.id))) if c]
     return render_template("exams/new.html", classes=classes, subjects=subject_names(), presets=bank.EXAM_PRESETS,
                            levels=rules.LEVELS, errors=errors, form=request.form, fresh=request.method == "GET",
-                           review_labels=REVIEW_LABELS, rows=rows, topics=topics,
+                           review_labels=REVIEW_LABELS, review_help=REVIEW_HELP, rows=rows, topics=topics,
+                           preview=preview,
                            max_questions=rules.MAX_QUESTIONS_PER_EXAM), (422 if errors else 200)
 
 
@@ -324,17 +409,16 @@ def results(exam_id):
                            subjects=subject_names(), columns=statistics.RESULT_COLUMNS, pending=pending)
 
 
-def histogram_svg(histogram: list[dict], width: int = 360, height: int = 160) -> dict:
-    """Bars of the score histogram as SVG geometry, computed on the server (no chart script needed)."""
-    peak = max((b["count"] for b in histogram), default=0) or 1
-    bar_w = width / max(len(histogram), 1)
-    bars = []
-    for i, b in enumerate(histogram):
-        h = (height - 20) * b["count"] / peak
-        bars.append({"x": round(i * bar_w + 2, 1), "y": round(height - 16 - h, 1), "w": round(bar_w - 4, 1),
-                     "h": round(h, 1), "count": b["count"], "label": f"{b['from']}–{b['to']}",
-                     "lx": round(i * bar_w + bar_w / 2, 1)})
-    return {"width": width, "height": height, "bars": bars}
+@web.route("/<int:exam_id>/release", methods=["POST"])
+@login_required
+def release(exam_id):
+    """The “Công bố điểm” button: same service as POST /api/v1/exams/{id}/release."""
+    exam = _owner_exam(exam_id)
+    released = request.form.get("released", "1") != "0"
+    services.release_scores(current_user, exam, released)
+    db.session.commit()
+    flash("Đã công bố điểm cho học sinh." if released else "Đã ẩn điểm với học sinh.", "success")
+    return redirect(url_for("exams_web.results", exam_id=exam.id))
 
 
 @web.route("/<int:exam_id>/statistics")
@@ -343,7 +427,13 @@ def stats(exam_id):
     exam = _teacher_exam(exam_id)
     doc = statistics.cached(exam)
     db.session.commit()
-    return render_template("exams/statistics.html", exam=exam, doc=doc, svg=histogram_svg(doc["histogram"]))
+    items = item_report.rows(exam, doc)
+    # The map numbers questions as the table does (1, 2, ...), whatever order each student saw them in.
+    points = [{"number": r["order"], "facility": q.get("facility"), "discrimination": q.get("discrimination")}
+              for r, q in zip(items, doc["questions"])]
+    return render_template("exams/statistics.html", exam=exam, doc=doc, items=items,
+                           histogram=charts.histogram_svg(doc["histogram"]), item_map=charts.item_map_svg(points),
+                           num=charts.vn_number)
 
 
 def exam_questions(exam: Exam) -> list[dict]:

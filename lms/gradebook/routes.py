@@ -1,12 +1,13 @@
 """JSON API of the gradebook (sổ điểm điện tử): shared/API.md "Gradebook" plus import, change log, sign-off."""
 from __future__ import annotations
 
-from flask import Response, request
+from flask import request
 from flask_login import current_user
 from sqlalchemy import select
 
 from lms.core.auth import exempt_api
 from lms.core.db import db
+from lms.core.downloads import download
 from lms.core.errors import NotFound, PayloadTooLarge, ValidationFailed
 from lms.core.permissions import ADMIN, SIGNED_IN, TEACHER, require, roles
 from lms.core.rest import ApiBlueprint, load, paginate
@@ -91,18 +92,17 @@ def student_gradebook(student_id, args):
 
 
 @bp.endpoint("/gradebook/export", "GET", allow=STAFF, query=schemas.GradebookExportQuery,
-             produces=spreadsheets.XLSX_MIME, errors=(404,),
+             produces=(spreadsheets.XLSX_MIME, "text/csv"), errors=(404,),
              summary="Download the gradebook as XLSX (or format=csv) in the sổ điểm layout")
 def export_gradebook(args):
     klass = permissions.ensure_readable(current_user, args["class_id"], args["subject"])
     book = services.build_gradebook(klass, args["subject"], args["semester"])
-    filename = f"so-diem-{klass.name}-{args['subject']}-hk{args['semester']}.{args['format']}"
+    filename = f"Sổ điểm {book['subject_name']} - {klass.name} - HK{args['semester']}.{args['format']}"
     if args["format"] == "csv":
         data, mimetype = spreadsheets.export_csv(book), "text/csv; charset=utf-8"
     else:
         data, mimetype = spreadsheets.export_xlsx(book), spreadsheets.XLSX_MIME
-    return Response(data, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download(data, mimetype, filename)
 
 
 @bp.endpoint("/gradebook/import", "POST", allow=STAFF, query=schemas.GradebookQuery,

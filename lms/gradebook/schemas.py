@@ -129,6 +129,8 @@ class GradebookOut(Schema):
 
 class GradebookYearColumn(GradebookColumnOut):
     value = fields.String(allow_none=True)
+    attempt_id = fields.Integer(allow_none=True, metadata={
+        "description": "exam columns: the counted attempt, whose review is GET /attempts/{attempt_id}"})
 
 
 class GradebookYearSemester(Schema):

@@ -13,6 +13,7 @@ import unicodedata
 import zipfile
 from decimal import Decimal
 
+from lms.core.downloads import append_row, csv_row, uncsv_cell
 from lms.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -65,19 +66,19 @@ def export_xlsx(book: dict) -> bytes:
     ws = wb.active
     ws.title = f"HK{book['semester']}"[:31]
     for line in _title_lines(book):
-        ws.append([line])
+        append_row(ws, [line])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([])
     labels = column_labels(book["columns"])
-    ws.append([*FIXED, *labels, AVERAGE_LABEL])
+    append_row(ws, [*FIXED, *labels, AVERAGE_LABEL])
     header_row = ws.max_row
-    ws.append(["", "", "Tên cột", *[c["title"] for c in book["columns"]], ""])
+    append_row(ws, ["", "", "Tên cột", *[c["title"] for c in book["columns"]], ""])
     for cell in ws[header_row]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
     for index, row in enumerate(book["rows"], start=1):
         values = [_cell(row["scores"].get(str(c["id"]))) for c in book["columns"]]
-        ws.append([index, row.get("student_code") or "", row["full_name"], *values, _cell(row["average"])])
+        append_row(ws, [index, row.get("student_code") or "", row["full_name"], *values, _cell(row["average"])])
         for cell in ws[ws.max_row][3:]:
             if isinstance(cell.value, Decimal):
                 cell.number_format = "0.0"
@@ -92,11 +93,12 @@ def export_csv(book: dict) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     labels = column_labels(book["columns"])
-    writer.writerow([*FIXED, *labels, AVERAGE_LABEL])
+    writer.writerow(csv_row([*FIXED, *labels, AVERAGE_LABEL]))
     for index, row in enumerate(book["rows"], start=1):
         values = [row["scores"].get(str(c["id"])) for c in book["columns"]]
-        writer.writerow([index, row.get("student_code") or "", row["full_name"],
-                         *[(v or "").replace(".", ",") for v in values], (row["average"] or "").replace(".", ",")])
+        writer.writerow(csv_row([index, row.get("student_code") or "", row["full_name"],
+                                 *[(v or "").replace(".", ",") for v in values],
+                                 (row["average"] or "").replace(".", ",")]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -137,7 +139,8 @@ def read_table(filename: str, data: bytes) -> list[list]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    # A name the export escaped ("'=Lan") reads back as the name itself.
+    rows = [[uncsv_cell(v) for v in r] for r in csv.reader(io.StringIO(text), dialect)]
     if len(rows) > MAX_IMPORT_ROWS + 20:
         raise ValidationFailed(errors={"file": [f"Tối đa {MAX_IMPORT_ROWS} học sinh mỗi lần nhập."]})
     return rows

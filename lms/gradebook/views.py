@@ -10,7 +10,7 @@ from lms.core.errors import NotFound
 from lms.core.permissions import ADMIN, STUDENT, TEACHER, require
 from lms.curriculum import api as curriculum
 
-from . import permissions, services, spreadsheets
+from . import permissions, rules, services, spreadsheets
 
 web = Blueprint("gradebook_web", __name__, url_prefix="/gradebook", template_folder="templates",
                 static_folder="static", static_url_path="/static/gradebook")
@@ -79,7 +79,47 @@ def grid():
     editable = permissions.gradebook_access(current_user, class_id, subject) == permissions.EDIT
     labels = dict(zip([c["id"] for c in book["columns"]], spreadsheets.column_labels(book["columns"])))
     return render_template("gradebook/grid.html", book=book, editable=editable, labels=labels,
-                           kind_labels=KIND_LABELS)
+                           kind_labels=KIND_LABELS, charts=class_charts(book, labels))
+
+
+def class_charts(book: dict, labels: dict) -> dict | None:
+    """The class at a glance (scored subjects, grades 6–12): semester averages by the Thông tư 22 bands and
+    each column's class mean. None when there is nothing to chart yet."""
+    from decimal import Decimal
+
+    from lms.core.charts import bar_chart
+
+    if book["primary"] or book["graded_by"] != rules.GRADED_BY_SCORE or not book["rows"]:
+        return None
+    bands = [("Dưới 3,5", None, rules.PASS_MIN_EVERY), ("3,5 – dưới 5,0", rules.PASS_MIN_EVERY, rules.PASS_HIGH_SCORE),
+             ("5,0 – dưới 6,5", rules.PASS_HIGH_SCORE, rules.FAIR_HIGH_SCORE),
+             ("6,5 – dưới 8,0", rules.FAIR_HIGH_SCORE, rules.GOOD_HIGH_SCORE), ("Từ 8,0", rules.GOOD_HIGH_SCORE, None)]
+    counts = [0] * len(bands)
+    averaged = 0
+    for row in book["rows"]:
+        if not row["average"]:
+            continue
+        value = Decimal(row["average"])
+        averaged += 1
+        for i, (_, low, high) in enumerate(bands):
+            if (low is None or value >= low) and (high is None or value < high):
+                counts[i] += 1
+    means, names = [], []
+    for column in book["columns"]:
+        values = [Decimal(row["scores"][str(column["id"])]) for row in book["rows"]
+                  if (row["scores"].get(str(column["id"])) or "").replace(".", "", 1).isdigit()]
+        if values:
+            names.append(labels.get(column["id"], column["title"]))
+            means.append(rules.record_score(sum(values) / len(values)))
+    if not averaged and not means:
+        return None
+    return {
+        "bands": bar_chart([b[0] for b in bands], [("Số học sinh", counts)], y_label="Số học sinh",
+                           title=f"Điểm trung bình môn học kì (ĐTBmhk) của {averaged}/{len(book['rows'])} học sinh "
+                                 "theo các mức của Thông tư 22") if averaged else None,
+        "means": bar_chart(names, [("Điểm trung bình của lớp", means)], y_label="Điểm", max_value=10, decimals=1,
+                           title="Điểm trung bình của lớp theo từng cột điểm") if means else None,
+    }
 
 
 @web.route("/changes")

@@ -7,10 +7,11 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the API, the pages, the media access check, signal handlers, menu entries and the demo seeder."""
     import media.api as media_api
+    from lms.core.home import register_home_panel
     from lms.core.seeding import register_seeder
     from lms.core.web import register_nav
 
-    from . import api, handlers, routes, seed, views
+    from . import api, handlers, home, routes, seed, views
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(views.web)
@@ -25,4 +26,6 @@ def init_app(app: Flask) -> None:
                  description="Bài giảng dùng chung và các bộ bài giảng nổi bật.")
     register_nav(app, title="Duyệt bài giảng", endpoint="lectures_web.review_queue", roles=("department",),
                  order=12, description="Bài giảng giáo viên gửi lên kho học liệu chung.")
+    register_home_panel(app, name="lectures", template="lectures/_home.html", provider=home.student_panel,
+                        roles=("student",), order=20)
     register_seeder(app, seed.seed_demo)

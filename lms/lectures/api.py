@@ -37,7 +37,7 @@ def get_lecture(user, lecture_id: int) -> dict | None:
 
 
 def search_allow_clauses(user) -> list[dict]:
-    """The lecture visibility rules as lms.search.engine ``Allow`` clauses (see ``index_documents``)."""
+    """The lecture visibility rules as lms.search.documents ``Allow`` clauses (see ``index_documents``)."""
     return permissions.search_allow_clauses(user)
 
 
@@ -60,7 +60,7 @@ def can_view_media(user, asset_id: int) -> bool:
 
 
 def index_documents(lecture_ids: Iterable[int] | None = None) -> Iterator[dict]:
-    """Search documents (lms.search.engine shape) for the given lectures, or all.
+    """Search documents (lms.search.documents shape) for the given lectures, or all.
 
     A published lecture is indexed with its published version and ``status="published"`` (a pending edit
     is not searchable until it is published); an unpublished one with its draft and its workflow status,

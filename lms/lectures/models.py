@@ -179,6 +179,8 @@ class LectureProgress(db.Model):
     duration_s: Mapped[float] = mapped_column(Float, default=0.0)
     watched_ratio: Mapped[float] = mapped_column(Float, default=0.0)
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Interactive packages only: the best score 0..1 their runtime reported (SCORM score.raw, postMessage).
+    score: Mapped[float | None] = mapped_column(Float)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Wall-clock time of the last report; the gap to the next one (on any video of the lecture) adds to seen_s.
     last_report_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

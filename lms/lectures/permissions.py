@@ -3,7 +3,7 @@
 The rules are written once, as *grants*: a list of clauses, each an AND of tests on a lecture's fields
 (``owner_id``, ``published``, ``status``, ``visibility``, ``school_id``, ``class_ids``). A user sees a
 lecture when any clause holds. Three interpreters read the same grants: :func:`can_view` (one object),
-:func:`visible_filter` (SQL for lists) and :func:`search_allow_clauses` (lms.search.engine ``Allow``).
+:func:`visible_filter` (SQL for lists) and :func:`search_allow_clauses` (lms.search.documents ``Allow``).
 
 - private  -> owner (and admins, who see everything);
 - class    -> owner, students enrolled in one of its classes, teachers of those classes;
@@ -109,7 +109,7 @@ def visible_filter(user):
 
 
 def search_allow_clauses(user) -> list[dict]:
-    """The same rules as lms.search.engine ``Allow`` clauses over lecture index documents.
+    """The same rules as lms.search.documents ``Allow`` clauses over lecture index documents.
 
     Index documents carry ``status="published"`` when a version is published (see ``api.index_documents``),
     otherwise the workflow status, so ``published`` maps onto ``status``.

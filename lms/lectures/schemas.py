@@ -185,7 +185,12 @@ class LectureSummaryOut(Schema):
 class LectureProgressIn(Schema):
     media_id = fields.Integer(load_default=None, allow_none=True,
                               metadata={"description": "Defaults to the lecture's first video or audio"})
-    position_s = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=86_400))
+    position_s = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=0, max=86_400),
+                              metadata={"description": "Required for video/audio"})
+    completed = fields.Boolean(load_default=None, allow_none=True,
+                               metadata={"description": "Interactive packages: the runtime says the student finished"})
+    score = fields.Float(load_default=None, allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=1),
+                         metadata={"description": "Interactive packages: score 0..1 (the best one counts)"})
     watched = fields.List(fields.List(fields.Raw(), metadata={"description": "[start_s, end_s]"}),
                           load_default=list, validate=validate.Length(max=500),
                           metadata={"description": "Spans played since the last report; junk spans are ignored"})
@@ -197,6 +202,7 @@ class LectureProgressOut(Schema):
     position_s = fields.Float()
     watched_ratio = fields.Float()
     completed = fields.Boolean()
+    score = fields.Float(allow_none=True, metadata={"description": "Interactive packages only"})
     lecture_watched_ratio = fields.Float(metadata={"description": "Over every video/audio of the lecture"})
     lecture_completed = fields.Boolean()
 
@@ -212,6 +218,12 @@ class LectureMediaProgressOut(Schema):
     completed = fields.Boolean()
 
 
+class LecturePackageProgressOut(Schema):
+    media_id = fields.Integer()
+    completed = fields.Boolean()
+    score = fields.Float(allow_none=True)
+
+
 class LectureStudentProgressOut(Schema):
     student_id = fields.Integer()
     full_name = fields.String()
@@ -220,6 +232,8 @@ class LectureStudentProgressOut(Schema):
     completed = fields.Boolean()
     last_watched_at = fields.DateTime(allow_none=True)
     media = fields.List(fields.Nested(LectureMediaProgressOut))
+    packages = fields.List(fields.Nested(LecturePackageProgressOut),
+                           metadata={"description": "Interactive packages: completion and best score"})
 
 
 class LectureProgressReportOut(Schema):

@@ -387,6 +387,44 @@ def delete_collection(user, collection: LectureCollection) -> None:
 
 # Progress -------------------------------------------------------------------------------------------
 
+def package_media(version: LectureVersion | None) -> list[dict]:
+    """The ready interactive-package attachments of ``version`` as media.api dicts, in order."""
+    if version is None:
+        return []
+    out = []
+    for att in version.attachments:
+        info = media_api.get_media(att.media_id)
+        if info is not None and info["kind"] == "package" and info["status"] == "ready":
+            out.append(info)
+    return out
+
+
+def _record_package(user, lecture: Lecture, info: dict, body: dict, now: datetime) -> dict:
+    """A package runtime's report: completion is sticky, the best score counts (as Moodle's "highest")."""
+    row = db.session.scalar(select(LectureProgress).where(
+        LectureProgress.lecture_id == lecture.id, LectureProgress.student_id == user.id,
+        LectureProgress.media_id == info["id"]))
+    if row is None:
+        row = LectureProgress(lecture_id=lecture.id, student_id=user.id, media_id=info["id"], watched=[],
+                              watched_s=0.0, position_s=0.0, completed=False, seen_s=0.0, duration_s=0.0,
+                              watched_ratio=0.0, created_at=now)
+        db.session.add(row)
+    if body.get("completed") and not row.completed:
+        row.completed, row.completed_at = True, now
+        row.watched_ratio = 1.0
+    score = body.get("score")
+    if score is not None and (row.score is None or score > row.score):
+        row.score = float(score)
+    if body.get("position_s") is not None:
+        row.position_s = float(body["position_s"])
+    row.last_report_at = now
+    db.session.flush()
+    overall = lecture_progress_for(lecture, user.id)
+    return {"lecture_id": lecture.id, "media_id": info["id"], "position_s": row.position_s,
+            "watched_ratio": row.watched_ratio, "completed": row.completed, "score": row.score,
+            "lecture_watched_ratio": overall["watched_ratio"], "lecture_completed": overall["completed"]}
+
+
 def playable_media(version: LectureVersion | None) -> list[dict]:
     """The video/audio attachments of ``version`` as media.api dicts, in order."""
     if version is None:
@@ -403,9 +441,16 @@ def record_progress(user, lecture: Lecture, body: dict, now: datetime | None = N
     """Merge a player's report into the student's progress on one video; return the new state."""
     permissions.ensure_visible(user, lecture)
     version = permissions.readable_version(user, lecture, "published")
+    now = now or utcnow()
+    if body.get("media_id") is not None:
+        package = next((p for p in package_media(version) if p["id"] == body["media_id"]), None)
+        if package is not None:
+            return _record_package(user, lecture, package, body, now)
     media = playable_media(version)
     if not media:
         raise Conflict("Bài giảng chưa có video để theo dõi tiến độ.")
+    if body.get("position_s") is None:
+        raise ValidationFailed(errors={"position_s": ["Thiếu vị trí đang xem (giây)."]})
     if body.get("media_id") is None:
         info = media[0]
     else:
@@ -415,7 +460,6 @@ def record_progress(user, lecture: Lecture, body: dict, now: datetime | None = N
     duration = info.get("duration_s")
     if not duration or duration <= 0:
         raise Conflict("Video chưa xử lý xong nên chưa tính được tiến độ.")
-    now = now or utcnow()
     row = db.session.scalar(select(LectureProgress).where(
         LectureProgress.lecture_id == lecture.id, LectureProgress.student_id == user.id,
         LectureProgress.media_id == info["id"]))
@@ -449,11 +493,17 @@ def record_progress(user, lecture: Lecture, body: dict, now: datetime | None = N
 
 
 def lecture_progress_for(lecture: Lecture, student_id: int, media: list[dict] | None = None,
-                         rows: list[LectureProgress] | None = None) -> dict:
-    """One student's progress over every video of the published version (duration-weighted)."""
+                         rows: list[LectureProgress] | None = None, packages: list[dict] | None = None) -> dict:
+    """One student's progress over every video of the published version (duration-weighted) and its
+    interactive packages (completion, best score); the lecture is completed when all of them are."""
+    published = None
+    if media is None or packages is None:
+        published = (db.session.get(LectureVersion, lecture.published_version_id)
+                     if lecture.published_version_id else None)
     if media is None:
-        media = playable_media(db.session.get(LectureVersion, lecture.published_version_id)
-                               if lecture.published_version_id else None)
+        media = playable_media(published)
+    if packages is None:
+        packages = package_media(published)
     if rows is None:
         rows = list(db.session.scalars(select(LectureProgress).where(
             LectureProgress.lecture_id == lecture.id, LectureProgress.student_id == student_id)))
@@ -473,17 +523,29 @@ def lecture_progress_for(lecture: Lecture, student_id: int, media: list[dict] | 
         per_media.append({"media_id": info["id"], "position_s": row.position_s if row else 0.0,
                           "watched_ratio": row.watched_ratio if row else 0.0,
                           "completed": bool(row and row.completed)})
+    per_package = []
+    for info in packages:
+        row = by_media.get(info["id"])
+        if row is not None and row.last_report_at and (last is None or row.last_report_at > last):
+            last = row.last_report_at
+        per_package.append({"media_id": info["id"], "completed": bool(row and row.completed),
+                            "score": row.score if row else None})
     ratio = watching.ratio(watched, total_duration)
-    completed = bool(per_media) and all(m["completed"] for m in per_media)
+    if not per_media and per_package:
+        # A lecture of packages only: the share of packages finished stands for "watched".
+        ratio = sum(p["completed"] for p in per_package) / len(per_package)
+    parts = per_media + per_package
+    completed = bool(parts) and all(m["completed"] for m in parts)
     return {"watched_ratio": ratio, "completed": completed, "position_s": position, "last_watched_at": last,
-            "media": per_media}
+            "media": per_media, "packages": per_package}
 
 
 def progress_report(user, lecture: Lecture, class_id: int | None) -> dict:
     """Student: their own progress. Teacher/admin: every student of ``class_id`` (those without any too)."""
     permissions.ensure_visible(user, lecture)
-    media = playable_media(db.session.get(LectureVersion, lecture.published_version_id)
-                           if lecture.published_version_id else None)
+    published = (db.session.get(LectureVersion, lecture.published_version_id)
+                 if lecture.published_version_id else None)
+    media, packages = playable_media(published), package_media(published)
     if user.role == "student":
         students = [user]
         class_id = None
@@ -502,8 +564,9 @@ def progress_report(user, lecture: Lecture, class_id: int | None) -> dict:
         by_student.setdefault(row.student_id, []).append(row)
     items = []
     for student in students:
-        state = lecture_progress_for(lecture, student.id, media, by_student.get(student.id, []))
+        state = lecture_progress_for(lecture, student.id, media, by_student.get(student.id, []), packages)
         items.append({"student_id": student.id, "full_name": student.full_name, "position_s": state["position_s"],
                       "watched_ratio": state["watched_ratio"], "completed": state["completed"],
-                      "last_watched_at": state["last_watched_at"], "media": state["media"]})
+                      "last_watched_at": state["last_watched_at"], "media": state["media"],
+                      "packages": state["packages"]})
     return {"lecture_id": lecture.id, "class_id": class_id, "completion_ratio": completion_ratio(), "items": items}

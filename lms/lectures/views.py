@@ -13,8 +13,9 @@ from lms.accounts import api as accounts_api
 from lms.core.db import db
 from lms.core.errors import NotFound
 from lms.core.permissions import ADMIN, DEPARTMENT, STUDENT, TEACHER, require
-from lms.core.rest import paginate
+from lms.core.rest import paginate, whole_number
 from lms.curriculum import api as curriculum_api
+import media.api as media_api
 
 from . import permissions, presenters, services
 from .models import VISIBILITIES, Lecture, LectureCollection, LectureProgress, LectureVersion
@@ -33,8 +34,7 @@ STATUS_LABELS = {"draft": ("Bản nháp", "warn"), "in_review": ("Chờ duyệt"
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return whole_number(request.args.get(name))
 
 
 def _lecture_or_404(lecture_id: int) -> Lecture:
@@ -137,6 +137,34 @@ def detail(lecture_id: int):
                            and not preview, **_common())
 
 
+@web.route("/lectures/<int:lecture_id>/packages/<int:media_id>")
+@login_required
+def package_player(lecture_id: int, media_id: int):
+    """An interactive package of the lecture (HTML5, SCORM, H5P) full width in a sandboxed frame.
+
+    The frame's ``src`` is the package's signed launch URL made here, so a phone on 3G saves the redirect of
+    ``/api/v1/media/{id}/package``; the package runs with an opaque origin (CSP sandbox, media.routes).
+    """
+    lecture = _lecture_or_404(lecture_id)
+    version = permissions.readable_version(current_user, lecture, "current")
+    if version is None:
+        raise NotFound("Bài giảng chưa có phiên bản này.")
+    data = presenters.detail(current_user, lecture, version)
+    attachment = next((a for a in data["attachments"] if a.get("media_id") == media_id and a.get("media")
+                       and a["media"]["kind"] == "package"), None)
+    launch = media_api.package_launch_url(media_id) if attachment else None
+    if attachment is None:
+        raise NotFound("Bài giảng không có gói tương tác này.")
+    package = attachment["media"].get("package") or {}
+    # An attachment without a caption is titled by its file name; the package's own title reads better.
+    title = attachment["title"]
+    if package.get("title") and title == attachment["media"].get("filename"):
+        title = package["title"]
+    tracks = current_user.role == STUDENT and lecture.is_published and version.id == lecture.published_version_id
+    return render_template("lectures/package.html", lecture=data, attachment=attachment, launch_url=launch,
+                           package=package, title=title, tracks_progress=tracks, **_common())
+
+
 def _editor(lecture: Lecture | None):
     data = presenters.detail(current_user, lecture) if lecture is not None else None
     classes = [accounts_api.get_class(cid) for cid in sorted(accounts_api.taught_class_ids(current_user.id))]
@@ -178,7 +206,29 @@ def class_progress(lecture_id: int):
     if class_id is not None:
         report = services.progress_report(current_user, lecture, class_id)
     return render_template("lectures/progress.html", lecture=presenters.summary(current_user, lecture),
-                           classes=classes, class_id=class_id, report=report)
+                           classes=classes, class_id=class_id, report=report,
+                           chart=progress_chart(report) if report and report["items"] else None)
+
+
+#: Bands of the class progress chart: (label, lowest watched share included).
+PROGRESS_BANDS = (("Dưới 25%", 0.0), ("25–50%", 0.25), ("50–75%", 0.5), ("Từ 75%", 0.75))
+
+
+def progress_chart(report: dict):
+    """How many students have not opened the lecture, watched part of it (by band), or finished it."""
+    from lms.core.charts import bar_chart
+
+    counts = {"Chưa xem": 0, **{label: 0 for label, _ in PROGRESS_BANDS}, "Xem xong": 0}
+    for row in report["items"]:
+        if row["completed"]:
+            counts["Xem xong"] += 1
+        elif not row["last_watched_at"]:
+            counts["Chưa xem"] += 1
+        else:
+            band = [label for label, low in PROGRESS_BANDS if (row["watched_ratio"] or 0) >= low][-1]
+            counts[band] += 1
+    return bar_chart(list(counts), [("Số học sinh", list(counts.values()))],
+                     title=f"Tiến độ xem của lớp: {len(report['items'])} học sinh", y_label="Số học sinh")
 
 
 @web.route("/lectures/review")

@@ -9,7 +9,8 @@ def init_app(app: Flask) -> None:
     """Register the API, the page, the signal handlers, the fan-out job, the menu and the header's count."""
     from flask_login import current_user
 
-    from lms.core.web import register_dashboard_panel, register_nav
+    from lms.core.home import register_home_panel
+    from lms.core.web import register_nav
 
     from . import handlers, routes, services, tasks, views  # noqa: F401  (tasks registers its job on import)
 
@@ -20,13 +21,13 @@ def init_app(app: Flask) -> None:
                  roles=("admin", "department", "teacher", "student", "parent"), order=90,
                  description="Thông báo của trường, lớp và các hoạt động mới.")
 
-    register_dashboard_panel(app, "notices/_home.html")
+    register_home_panel(app, name="announcements", template="notices/_home.html",
+                        provider=lambda user: services.visible_announcements(user, limit=5),
+                        roles=("admin", "department", "teacher", "student", "parent"), order=10)
 
     @app.context_processor
     def unread_notices():
-        # Only on pages (the API never renders templates); one indexed count per page view. The home panel's
-        # list is a callable so that only the dashboard pays for it.
+        # Only on pages (the API never renders templates); one indexed count per page view.
         if current_user and current_user.is_authenticated:
-            return {"unread_notices": services.unread_count(current_user.id),
-                    "home_announcements": lambda: services.visible_announcements(current_user, limit=5)}
+            return {"unread_notices": services.unread_count(current_user.id)}
         return {}

@@ -234,3 +234,13 @@ def matched_folded_tokens(text: str, words: frozenset):
         token.startchar, token.endchar = match.span()
         token.matched = folded in words
         yield token
+
+
+def tokens(text: str) -> list[str]:
+    """The syllables :func:`exact_analyzer` makes of ``text`` (NFC, lowercased, diacritics kept), in order."""
+    return [m.group(0).lower() for m in _TOKEN_RE.finditer(nfc(text))]
+
+
+def query_tokens(q: str | None) -> list[str]:
+    """The distinct syllables of a query, in the order typed (query syntax is not interpreted)."""
+    return list(dict.fromkeys(tokens(q or "")))

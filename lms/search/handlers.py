@@ -1,8 +1,9 @@
-"""Signal handlers: a change to a question or lecture enqueues its re-indexing.
+"""Signal handlers: a change to a question or lecture re-indexes it (see :func:`lms.search.service.changed`).
 
-The owning features send their signal after a flush, inside the request's transaction; the job is only
-queued once that transaction commits (``jobs`` holds it until then) and is dropped on rollback, so the
-index never sees a change that did not happen.
+The owning features send their signal after a flush, inside the request's transaction. ``postgres``
+indexes the object in that transaction just before it commits; ``whoosh`` queues a job once it commits
+(``jobs`` holds it until then). Either way a rollback drops it, so the index never sees a change that did
+not happen.
 """
 from __future__ import annotations
 
@@ -10,19 +11,19 @@ from question_bank.signals import question_changed
 
 from lms.lectures.signals import lecture_changed
 
-from .tasks import index_object
+from . import service
 
 
 def on_question_changed(sender, question_id: int | None = None, **extra) -> None:
     """Queue re-indexing of the question that changed."""
     if question_id is not None:
-        index_object.enqueue("question", int(question_id))
+        service.changed("question", int(question_id))
 
 
 def on_lecture_changed(sender, lecture_id: int | None = None, **extra) -> None:
     """Queue re-indexing of the lecture that changed."""
     if lecture_id is not None:
-        index_object.enqueue("lecture", int(lecture_id))
+        service.changed("lecture", int(lecture_id))
 
 
 def connect() -> None:

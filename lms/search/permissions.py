@@ -1,6 +1,6 @@
 """Who may find what: the search permission filter, built from the owning features' own rules.
 
-Each feature states what a user may see of its objects as :class:`~lms.search.engine.Allow` clauses
+Each feature states what a user may see of its objects as :class:`~lms.search.documents.Allow` clauses
 (``search_allow_clauses(user)``); search only combines them. Two guarantees are added here, whatever a
 feature returns: a clause from one feature can never match another feature's documents, and students get
 no question-bank clauses at all (the bank is staff material; students meet questions only inside exams).
@@ -11,7 +11,7 @@ from typing import Mapping
 
 from lms.core.permissions import STAFF
 
-from .engine import Allow
+from .documents import Allow
 
 #: Types whose documents only staff may find.
 STAFF_ONLY_TYPES = frozenset({"question"})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lms.search.engine import TYPES, doc_key
+from lms.search.documents import TYPES, doc_key
 
 from . import service
 
@@ -54,6 +54,8 @@ def reconcile(*, batch_size: int = service.BATCH_SIZE) -> ReconcileReport:
                     continue
                 to_write.append(doc)
             index.upsert(to_write)
+            service.commit_batch(index)
     report.extra = sorted(set(indexed) - seen)
     index.delete(report.extra)
+    service.commit_batch(index)
     return report

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .engine import MAX_PER_PAGE, TYPES
+from .documents import MAX_PER_PAGE, TYPES
 
 LEVELS = ("nhan_biet", "thong_hieu", "van_dung", "van_dung_cao")
 STATUSES = ("draft", "in_review", "published", "rejected")

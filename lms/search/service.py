@@ -1,8 +1,10 @@
-"""The app's one search index and the operations routes, jobs and commands run on it.
+"""The app's one search index (the ``SEARCH_BACKEND``) and the operations routes, jobs and commands run on it.
 
-The index lives in ``LMS_DATA_DIR/search`` and is opened on first use (a worker that never searches never
-opens it), once per app, and closed at interpreter exit. What gets indexed comes only from the owning
-features' ``api.py`` (``index_documents`` and ``search_allow_clauses``); this module never reads their tables.
+``whoosh``: files in ``LMS_DATA_DIR/search``, opened on first use (a worker that never searches never opens
+them), once per app, closed at interpreter exit; a change is indexed by a job after its transaction commits.
+``postgres``: rows in the app's database; a change is indexed just before its transaction commits, in it
+(see :func:`changed`). What gets indexed comes only from the owning features' ``api.py``
+(``index_documents`` and ``search_allow_clauses``); this module never reads their tables.
 """
 from __future__ import annotations
 
@@ -15,9 +17,13 @@ from types import ModuleType
 from typing import Callable, Iterable, Iterator
 
 from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
-from lms.search.engine import TYPES, Results, SearchIndex, doc_key
+from lms.core.db import db
 
+from .backends import SearchBackend
+from .documents import TYPES, Results, doc_key
 from .permissions import allow_for, may_search_teacher_fields
 
 #: Documents per index commit in rebuilds and reconciliations: large enough that whoosh's per-commit
@@ -26,6 +32,8 @@ BATCH_SIZE = 1000
 
 _EXTENSION = "lms_search_index"
 _OPEN_GUARD = threading.Lock()
+#: session.info key: {type: {ids}} changed in the current transaction, indexed before it commits (postgres).
+_PENDING = "lms_search_pending"
 
 
 def sources() -> dict[str, ModuleType]:
@@ -44,19 +52,65 @@ def index_path(app: Flask | None = None) -> str:
     return os.path.join(app.config["LMS_DATA_DIR"], "search")
 
 
-def get_index(app: Flask | None = None) -> SearchIndex:
-    """Return the app's :class:`SearchIndex`, opening it on first use (thread-safe)."""
+def open_backend(app: Flask) -> SearchBackend:
+    """Return a new index of the app's ``SEARCH_BACKEND``."""
+    name = app.config.get("SEARCH_BACKEND") or "whoosh"
+    if name == "postgres":
+        from .postgres_backend import PostgresIndex
+
+        return PostgresIndex(app)
+    if name == "whoosh":
+        from .whoosh_backend import SearchIndex
+
+        return SearchIndex(index_path(app))
+    raise ValueError(f"unknown SEARCH_BACKEND {name!r}")
+
+
+def get_index(app: Flask | None = None) -> SearchBackend:
+    """Return the app's search index, opening it on first use (thread-safe)."""
     app = app or current_app._get_current_object()
     index = app.extensions.get(_EXTENSION)
     if index is None:
         with _OPEN_GUARD:
             index = app.extensions.get(_EXTENSION)
             if index is None:
-                index = SearchIndex(index_path(app))
+                index = open_backend(app)
                 app.extensions[_EXTENSION] = index
-                # Searchers hold file handles; release them cleanly when the process ends.
+                # Whoosh searchers hold file handles; release them cleanly when the process ends.
                 atexit.register(index.close)
     return index
+
+
+def changed(type_: str, obj_id: int) -> None:
+    """Bring the index in line with a lecture or question that changed in the current transaction.
+
+    ``postgres``: remembered on the session and indexed in :func:`_index_before_commit`, inside the same
+    transaction (later changes in that transaction are included; a rollback drops both). ``whoosh``: a job
+    queued for after the commit (a rollback drops it).
+    """
+    if get_index().transactional:
+        db.session.info.setdefault(_PENDING, {}).setdefault(type_, set()).add(obj_id)
+    else:
+        from .tasks import index_object
+
+        index_object.enqueue(type_, obj_id)
+
+
+@event.listens_for(Session, "before_commit")
+def _index_before_commit(session):
+    # Runs for every session; only sessions that saw a change of an indexed object have pending ids. Reading
+    # through the session autoflushes, so the documents reflect everything done before the commit.
+    pending = session.info.pop(_PENDING, None)
+    while pending:
+        for type_, ids in pending.items():
+            index_objects(type_, sorted(ids))
+        # Indexing only reads and writes index rows, but take anything a reader triggered in the same commit.
+        pending = session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session):
+    session.info.pop(_PENDING, None)
 
 
 def close_index(app: Flask | None = None) -> None:
@@ -144,18 +198,34 @@ def iter_batches(type_: str, batch_size: int = BATCH_SIZE) -> Iterator[list[dict
         yield batch
 
 
-def rebuild(*, batch_size: int = BATCH_SIZE, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
-    """Empty the index and index every lecture and question again; returns ``{type: count}``.
+def commit_batch(index: SearchBackend) -> None:
+    """End a batch of a rebuild or reconciliation: in the database backend, commit it, so a long run holds
+    no long transaction and a crash keeps the batches done (whoosh commits each write itself)."""
+    if index.transactional:
+        db.session.commit()
 
+
+def rebuild(*, batch_size: int = BATCH_SIZE, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    """Index every lecture and question again; returns ``{type: count}``.
+
+    ``whoosh``: the index is emptied first. ``postgres``: every row is recomputed in place, batch by batch
+    (searches keep finding everything meanwhile), then rows of objects that are gone are deleted.
     ``progress(type, count_so_far)`` is called after each committed batch (the CLI prints it).
     """
     index = get_index()
-    index.clear()
-    counts = {}
+    in_place = index.transactional
+    if not in_place:
+        index.clear()
+    counts, seen = {}, set()
     for type_ in TYPES:
         counts[type_] = 0
         for batch in iter_batches(type_, batch_size):
             counts[type_] += index.upsert(batch)
+            seen.update(doc_key(type_, d["obj_id"]) for d in batch)
+            commit_batch(index)
             if progress is not None:
                 progress(type_, counts[type_])
+    if in_place:
+        index.delete(set(index.doc_versions()) - seen)
+        commit_batch(index)
     return counts

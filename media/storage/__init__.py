@@ -18,8 +18,8 @@ from .base import (
     Storage,
     StorageError,
     asset_prefix,
-    content_disposition,
     object_key,
+    package_key,
     validate_key,
 )
 from .filesystem import FilesystemStorage
@@ -27,8 +27,8 @@ from .memory import MemoryStorage
 
 __all__ = [
     "CHUNK_SIZE", "FilesystemStorage", "InvalidKey", "MemoryStorage", "ObjectInfo", "ObjectNotFound",
-    "RangeNotSatisfiable", "Storage", "StorageError", "asset_prefix", "content_disposition",
-    "make_storage", "object_key", "register_backend", "validate_key",
+    "RangeNotSatisfiable", "Storage", "StorageError", "asset_prefix",
+    "make_storage", "object_key", "package_key", "register_backend", "validate_key",
 ]
 
 _TRUE = {"1", "true", "yes", "on"}

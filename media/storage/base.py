@@ -8,11 +8,11 @@ the same key means the same thing on every backend.
 from __future__ import annotations
 
 import abc
+import base64
 import io
 import os
 import re
 import tempfile
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -132,19 +132,23 @@ def asset_prefix(asset_id: str | int) -> str:
     return f"assets/{asset}/"
 
 
-def content_disposition(filename: str, disposition: str = "attachment") -> str:
-    """``Content-Disposition`` value carrying a (Vietnamese) file name.
+def package_key(asset_id: str | int, path: str) -> str:
+    """Key of file ``path`` (relative, ``/``-separated, already checked) of an unpacked package.
 
-    Old clients get an ASCII fallback (diacritics stripped, ``đ`` -> ``d``);
-    modern ones read the RFC 5987 ``filename*`` with the exact UTF-8 name.
+    Packages name their files freely (spaces, Vietnamese, parentheses) but keys allow only ``A-Za-z0-9._=-``:
+    a segment that is already safe is kept (so keys stay readable), any other is written as ``=`` + its
+    base32 (whose alphabet and padding are key-safe). A safe segment never starts with ``=``, so the mapping
+    is one-to-one and needs no index: the serving route encodes the requested path the same way.
     """
-    from urllib.parse import quote
-
-    name = os.path.basename(filename.replace("\\", "/")) or "download"
-    ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
-    ascii_name = "".join(c for c in ascii_name if c.isascii() and c.isprintable() and c not in '"\\')
-    ascii_name = ascii_name.strip() or "download"
-    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    segments = []
+    for segment in path.split("/"):
+        if segment in ("", ".", ".."):
+            raise InvalidKey(path, "empty or relative path segment")
+        if _SEGMENT_RE.match(segment) and not segment.startswith("="):
+            segments.append(segment)
+        else:
+            segments.append("=" + base64.b32encode(segment.encode("utf-8")).decode("ascii"))
+    return validate_key(asset_prefix(asset_id) + "package/" + "/".join(segments))
 
 
 def check_range(start: int, end: int | None) -> None:
@@ -244,10 +248,11 @@ class Storage(abc.ABC):
             self.delete(key)
         return len(keys)
 
-    def presigned_get(self, key: str, expires: timedelta, filename: str | None = None) -> str | None:
+    def presigned_get(self, key: str, expires: timedelta, content_disposition: str | None = None) -> str | None:
         """A time-limited download URL, or ``None`` if the backend cannot presign.
 
-        ``filename`` sets a ``Content-Disposition: attachment`` name on the response.
+        ``content_disposition`` is the header value the response carries, built by the caller with the app's
+        one download helper (``lms.core.downloads``; this library imports no app code).
         """
         validate_key(key)
         check_expiry(expires)

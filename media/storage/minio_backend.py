@@ -24,7 +24,6 @@ from .base import (
     StorageError,
     check_expiry,
     check_range,
-    content_disposition,
     validate_key,
     validate_prefix,
 )
@@ -269,10 +268,10 @@ class MinioStorage(Storage):
         return len(keys)
 
     # -- presigning --------------------------------------------------------
-    def presigned_get(self, key, expires, filename=None):
+    def presigned_get(self, key, expires, content_disposition=None):
         validate_key(key)
         check_expiry(expires)
-        headers = {"response-content-disposition": content_disposition(filename)} if filename else None
+        headers = {"response-content-disposition": content_disposition} if content_disposition else None
         with self._errors(key):
             return self._presigner.presigned_get_object(self.bucket, key, expires=expires, response_headers=headers)
 

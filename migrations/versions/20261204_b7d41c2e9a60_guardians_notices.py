@@ -6,7 +6,7 @@ already (users.role), so only the link table is new. Announcements reach classes
 (học bạ số) keep each student's signed PDF of a school year.
 
 Revision ID: b7d41c2e9a60
-Revises: 3a7c1e9d2b40
+Revises: 7b3e9c1d5a20
 Create Date: 2026-12-04 18:40:00
 
 """
@@ -17,7 +17,7 @@ import lms.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41c2e9a60'
-down_revision = '3a7c1e9d2b40'
+down_revision = '7b3e9c1d5a20'
 branch_labels = None
 depends_on = None
 

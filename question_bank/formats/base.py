@@ -84,8 +84,12 @@ class ImportProblem:
 
 @dataclass
 class ParseResult:
+    """Drafts, per-item ``problems`` (the item is not imported) and ``warnings`` (the item is imported, but
+    something in it was changed or left out: the import reports each with its location)."""
+
     drafts: list[Draft] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    warnings: list[ImportProblem] = field(default_factory=list)
 
 
 @dataclass
@@ -279,6 +283,23 @@ def json_number(value: Decimal) -> int | float:
     if value == value.to_integral_value():
         return int(value)
     return float(value)
+
+
+def choice_weights(options: list[dict]) -> list[Decimal]:
+    """Percent weights of multiple-choice options for export: the stored ``weight`` or, without weights, the
+    split the platform scores by ((right − wrong) / number right): +100/n on right options, −100/n on wrong."""
+    if any("weight" in o for o in options):
+        return [Decimal(str(o.get("weight", 0))) for o in options]
+    share = round(Decimal(100) / max(sum(1 for o in options if o.get("correct")), 1), 5)
+    return [share if o.get("correct") else -share for o in options]
+
+
+def weights_to_keep(correct: list[bool], weights: list[Decimal]) -> list[int | float] | None:
+    """Weights read from a file to store on options, or None when they are exactly the platform's unweighted
+    scoring (what :func:`choice_weights` writes), so a round trip gives the same question."""
+    if choice_weights([{"correct": ok} for ok in correct]) == [round(w, 5) for w in weights]:
+        return None
+    return [json_number(w) for w in weights]
 
 
 def parse_decimal(text: str) -> Decimal | None:

@@ -1,7 +1,9 @@
 """Word (.docx) question papers in the layout Vietnamese teachers type, in and out.
 
-Import reads "PHẦN I/II/III" parts, "Câu N." questions, options A–D (one per line, several per line or in a
-table), true/false statements a)–d), "Đáp án:" lines, "Lời giải:" explanations and answer keys, with the
+Import reads "PHẦN I/II/III" parts, questions labelled "Câu N."/"Câu N:"/"Question N." (typed or made by Word
+numbering, tags such as "(CLO4)" or "(NB)" around the label) or separated by the exam-mixing tools' "[<br>]"
+lines with "[<sg>]" groups sharing a passage (:mod:`docx_labels`), options A–H (2 to 8; one per line, several
+per line or in a table), true/false statements a)–d), "Đáp án:" lines, "Lời giải:" explanations and answer keys, with the
 correct answers marked by underline, red, highlight or bold, by an "Đáp án:" line or by a key at the end
 (see :mod:`docx_layout`). Equations become ``$LaTeX$`` (:mod:`docx_math`), pictures :class:`ImageBlob`
 referenced as ``cid:NAME``, tables in stems HTML tables. Export writes the same layout
@@ -34,7 +36,8 @@ def parse_docx(data: bytes, max_bytes: int = MAX_IMPORT_BYTES) -> ParseResult:
     result = ParseResult()
     if not document.questions:
         result.problems.append(ImportProblem(None, None, "Không tìm thấy câu hỏi nào: mỗi câu cần bắt đầu "
-                                                         "bằng 'Câu 1.', 'Câu 2:'…"))
+                                                         "bằng 'Câu 1.', 'Câu 2:', 'Question 3.' hoặc các câu "
+                                                         "cách nhau bởi dòng [<br>]"))
         return result
     for item, question in enumerate(document.questions, 1):
         try:

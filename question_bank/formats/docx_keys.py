@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 CHOICE, TRUE_FALSE, SHORT = "choice", "tf", "short"
 
 _ANCHOR = re.compile(r"(?:^|(?<=[\s;|,]))(?:Câu\s*)?(\d{1,3})\s*[.:)\-–]\s*", re.I)
-_CHOICE = re.compile(r"[A-D](?:\s*[,;/&+]?\s*[A-D])*")
+_CHOICE = re.compile(r"[A-H](?:\s*[,;/&+]?\s*[A-H])*")
 _TF_COMPACT = re.compile(r"(?:[ĐS]\s*[-,;/]?\s*){2,4}")
 _TF_LABELLED = re.compile(r"([a-d])\s*[-:.)=]?\s*(Đúng|Sai|Đ|S)(?![\wà-ỹ])", re.I)
 _NUMBER = r"[-+−]?\d+(?:[.,]\d+)?"
@@ -32,7 +32,7 @@ def classify(text: str):
     if not value:
         return None
     if _CHOICE.fullmatch(value):
-        return CHOICE, list(dict.fromkeys(re.findall(r"[A-D]", value)))
+        return CHOICE, list(dict.fromkeys(re.findall(r"[A-H]", value)))
     if _TF_COMPACT.fullmatch(value):
         marks = re.findall(r"[ĐS]", value)
         return TRUE_FALSE, {chr(ord("a") + i): m == "Đ" for i, m in enumerate(marks)}

@@ -13,6 +13,7 @@ from question_bank.formats.base import letter_id, parse_decimal
 from question_bank.formats.docx_keys import (
     CHOICE, SHORT, TRUE_FALSE, AnswerKey, classify, is_key_line, parse_line, table_pairs,
 )
+from question_bank.formats.docx_labels import QUESTION, marker, question_start, read_tags
 from question_bank.formats.docx_reader import BOLD, HIGHLIGHT, RED, UNDERLINE, Para, Piece, Rich, Table
 
 CHOICE_PART, TF_PART, SHORT_PART, ESSAY_PART = CHOICE, TRUE_FALSE, SHORT, "essay"
@@ -22,23 +23,23 @@ _PART_KINDS = ((re.compile(r"ĐÚNG\s*[/–\-]?\s*SAI"), TF_PART), (re.compile(r
                (re.compile(r"TỰ LUẬN"), ESSAY_PART),
                (re.compile(r"TRẮC NGHIỆM|NHIỀU PHƯƠNG ÁN|LỰA CHỌN"), CHOICE_PART))
 _PART_BY_NUMBER = {1: CHOICE_PART, 2: TF_PART, 3: SHORT_PART, 4: ESSAY_PART, 5: ESSAY_PART}
-_QUESTION = re.compile(r"^\s*Câu\s*(\d{1,4})\s*(?:\(([^)]*)\)\s*[.:]?|[.:)]|$|(?=\[))", re.I)
 _POINTS = re.compile(r"([\d]+(?:[.,]\d+)?)\s*(?:điểm|đ)\b", re.I)
 _LEVEL = re.compile(r"^\s*[\[(]\s*(NB|TH|VDC|VD|Nhận biết|Thông hiểu|Vận dụng cao|Vận dụng)\s*[\])]\s*[.:]?\s*",
                     re.I)
 _LEVELS = {"nb": "nhan_biet", "nhận biết": "nhan_biet", "th": "thong_hieu", "thông hiểu": "thong_hieu",
            "vd": "van_dung", "vận dụng": "van_dung", "vdc": "van_dung_cao", "vận dụng cao": "van_dung_cao"}
-_OPTION = re.compile(r"^\s*([A-D])\s*[.)]\s*")
+#: Options A–H: exports write 2 to 8 options, so E and F are options of their own, never text of D.
+_OPTION = re.compile(r"^\s*([A-H])\s*[.)]\s*")
 # A later option on the same line must be set apart by a tab or at least two spaces, so that "A. Vitamin B. C"
 # style text (one space) is never cut.
-_NEXT_OPTION = re.compile(r"(?:\t|\s{2,})\s*([A-D])\s*[.)]\s*")
+_NEXT_OPTION = re.compile(r"(?:\t|\s{2,})\s*([A-H])\s*[.)]\s*")
 _STATEMENT = re.compile(r"^\s*([a-d])\s*(?:\)|\.(?=\s))\s*")
 _ANSWER = re.compile(r"^\s*(?:Đáp\s*án|Đáp\s*số|ĐA|Trả\s*lời)\s*(?:đúng)?\s*[:.]\s*", re.I)
 _EXPLANATION = re.compile(
     r"^\s*(?:Lời\s*giải|Hướng\s*dẫn\s*giải|Hướng\s*dẫn|Giải\s*thích|Giải|HDG|HD)\s*(?:chi\s*tiết)?\s*[:.]\s*", re.I)
 _KEY_HEADING = re.compile(r"^\s*(?:BẢNG\s+)?(?:ĐÁP\s*ÁN|HƯỚNG\s*DẪN\s*CHẤM)\b[^:]*:?\s*$")
 _END = re.compile(r"^[\s\-–—_.*=]*HẾT[\s\-–—_.*=]*$", re.I)
-_CHOOSE = re.compile(r"\bChọn\s*(?:đáp\s*án|phương\s*án)?\s*:?\s*([A-D])\b")
+_CHOOSE = re.compile(r"\bChọn\s*(?:đáp\s*án|phương\s*án)?\s*:?\s*([A-H])\b")
 _TRUE_WORDS, _FALSE_WORDS = ("đúng", "đ", "true"), ("sai", "s", "false")
 #: Formatting that marks the correct answer, strongest first. Bold is weakest: many teachers bold every letter.
 _MARKS = (RED, UNDERLINE, HIGHLIGHT, BOLD)
@@ -58,10 +59,14 @@ class QuestionBlock:
     head: Rich            #: the "Câu N." paragraph after its label
     paren: str | None     #: "(0,25 điểm)" contents
     blocks: list = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)    #: "(CLO4)", "(NB)" around the label
+    shared: list = field(default_factory=list)       #: the passage of its group ([<sg>] … [<egc>])
+    numbered: bool = True  #: False when the file gives no number (counted in order)
 
     @property
     def label(self) -> str:
-        return f"Phần {self.part.label}, Câu {self.number}" if self.part and self.part.label else f"Câu {self.number}"
+        own = f"Câu {self.number}" if self.numbered else f"Câu hỏi thứ {self.number}"
+        return f"Phần {self.part.label}, {own}" if self.part and self.part.label else own
 
 
 @dataclass
@@ -87,18 +92,21 @@ def _part_heading(text: str) -> Part | None:
         number = ("I", "II", "III", "IV", "V").index(label) + 1
         return Part(label, kind or _PART_BY_NUMBER[number])
     # "A. TRẮC NGHIỆM", "TỰ LUẬN (3 điểm)": an upper-case heading naming the form of the questions.
-    if kind and text == upper and len(text) < 150 and not _QUESTION.match(text):
+    if kind and text == upper and len(text) < 150 and not QUESTION.match(text):
         return Part("", kind)
     return None
 
 
 def split_document(blocks: list) -> Document:
-    """Group blocks into questions (with their part) and collect the answer key."""
+    """Group blocks into questions (with their part and group passage) and collect the answer key."""
     questions: list[QuestionBlock] = []
     key = AnswerKey()
     part: Part | None = None
     key_part: str | None = None
     state = "preamble"
+    separated = False      # right after a "[<br>]" line: the next paragraph starts a question
+    passage: list | None = None  # blocks of the group passage being read ([<sg>] … [<egc>])
+    shared: list = []      # the passage of the group the following questions belong to
     for block in blocks:
         if isinstance(block, Table):
             pairs = table_pairs([[cell.text() for cell in row] for row in block.rows])
@@ -106,6 +114,8 @@ def split_document(blocks: list) -> Document:
                 state = "key"
                 for number, value in pairs or []:
                     key.add(key_part, number, value)
+            elif passage is not None:
+                passage.append(block)
             elif state == "question":
                 questions[-1].blocks.append(block)
             continue
@@ -120,6 +130,20 @@ def split_document(blocks: list) -> Document:
             for number, value in parse_line(text):
                 key.add(key_part, number, value)
             continue
+        found_marker = marker(text)
+        if found_marker is not None:
+            if found_marker == "sg":
+                passage, shared, state = [], [], "group"
+            elif found_marker == "egc":
+                shared, passage, separated = passage or [], None, True
+            elif found_marker == "/sg":
+                shared, passage, separated, state = [], None, True, "between"
+            elif found_marker == "br":
+                separated, state = True, "between"
+            continue
+        if passage is not None:
+            passage.append(block.rich)
+            continue
         if _KEY_HEADING.match(text) and text == text.upper() or is_key_line(text):
             state, key_part = "key", None
             for number, value in parse_line(text) if is_key_line(text) else ():
@@ -129,11 +153,13 @@ def split_document(blocks: list) -> Document:
         if heading is not None:
             part, state = heading, "preamble"
             continue
-        match = _QUESTION.match(block.rich.plain)
-        if match:
-            questions.append(QuestionBlock(int(match.group(1)), part, block.index,
-                                           block.rich.slice(match.end()).strip(), match.group(2)))
-            state = "question"
+        start = question_start(block.rich.plain, separated)
+        if start is not None:
+            numbered = start.number is not None
+            questions.append(QuestionBlock(start.number if numbered else len(questions) + 1, part, block.index,
+                                           block.rich.slice(start.end).strip(), start.paren, tags=start.tags,
+                                           shared=list(shared), numbered=numbered))
+            state, separated = "question", False
             continue
         if _END.match(text):
             state = "end"
@@ -216,6 +242,10 @@ def _html_blocks(items: list, keep_marks: bool, images: set[str]) -> str:
     return "".join(markup if is_table else f"<p>{markup}</p>" for is_table, markup in rendered)
 
 
+def _content_of(block):
+    return block if isinstance(block, (Table, Rich)) else block.rich
+
+
 def _content(block):
     return block if isinstance(block, Table) else block.rich
 
@@ -234,6 +264,7 @@ class Interpreted:
 def interpret(question: QuestionBlock, key: AnswerKey) -> Interpreted:
     """The teacher-shaped body of one question, or ItemError saying what is wrong with it."""
     meta: dict = {}
+    read_tags(question.tags + ([question.paren] if question.paren else []), meta)
     head = question.head
     level = _LEVEL.match(head.plain)
     if level:
@@ -246,7 +277,8 @@ def interpret(question: QuestionBlock, key: AnswerKey) -> Interpreted:
     if question.part and question.part.label:
         meta["section"] = question.part.label
 
-    body_blocks: list = [head] if head.plain.strip() else []
+    # A group's passage opens the stem of each of its questions, so each stands alone in the bank.
+    body_blocks: list = [_content_of(b) for b in question.shared] + ([head] if head.plain.strip() else [])
     explanation: list = []
     answer: Rich | None = None
     blocks = list(question.blocks)
@@ -288,6 +320,9 @@ def interpret(question: QuestionBlock, key: AnswerKey) -> Interpreted:
         body = _short_body(body_blocks, answer, key, question, images)
     else:
         body = {"type": "essay", "stem": _html_blocks(body_blocks, True, images)}
+    if question.shared:
+        # "Questions {<1>} – {<3>} refer to…": the mixing tools' placeholders for the group's numbers.
+        body["stem"] = re.sub(r"\{&lt;(\d+)&gt;\}", r"\1", body["stem"])
     if not re.sub(r"<[^>]+>", "", body["stem"]).strip() and "<img" not in body["stem"]:
         raise ItemError("câu hỏi không có nội dung đề bài")
     if explanation:
@@ -325,7 +360,7 @@ def _infer_kind(layout, answer: Rich | None, key: AnswerKey, question: QuestionB
     kinds = key.kinds_for(question.part.label if question.part else None, question.number)
     if SHORT in kinds:
         return SHORT_PART
-    raise ItemError("không nhận dạng được dạng câu hỏi (không có phương án A–D, mệnh đề a)–d) "
+    raise ItemError("không nhận dạng được dạng câu hỏi (không có phương án A, B, C…, mệnh đề a)–d) "
                     "hay dòng 'Đáp án:')")
 
 
@@ -360,10 +395,11 @@ def _check_letters(parts: list[_Choice], first: str, what: str) -> None:
         raise ItemError(f"{what} {duplicate} bị lặp")
     if letters != expected:
         raise ItemError(f"các {what} không theo thứ tự ({', '.join(letters)})")
-    if len(letters) < 4:
+    needed = 4 if first == "a" else 2  # a)–d) is the national true/false format; choices need two or more
+    if len(letters) < needed:
         closing = ")" if first == "a" else "."
         listed = ", ".join(f"{letter}{closing}" for letter in letters)
-        raise ItemError(f"chỉ có {len(letters)} {what} ({listed}); cần đủ 4")
+        raise ItemError(f"chỉ có {len(letters)} {what} ({listed}); cần ít nhất {needed}")
 
 
 def _part_html(part: _Choice, images: set[str]) -> str:
@@ -388,7 +424,7 @@ def _agree(sources: list[tuple[str, object]], question: QuestionBlock, describe)
 def _choice_body(layout, answer, explanation, key, question, images) -> dict:
     stem, parts = _collect(layout, "options")
     if not parts:
-        raise ItemError("không có phương án A–D")
+        raise ItemError("không có phương án A, B, C…")
     _check_letters(parts, "A", "phương án")
     for part in parts:
         if not part.text.plain.strip() and not part.extra:
@@ -396,8 +432,8 @@ def _choice_body(layout, answer, explanation, key, question, images) -> dict:
     marked = {parts[i].letter for i in _marked([(p.label, p.text) for p in parts], allow_all=False)}
     from_line = None
     if answer is not None:
-        found = re.fullmatch(r"\s*([A-D](?:\s*[,;]?\s*[A-D])*)\s*\.?\s*", answer.plain)
-        from_line = set(re.findall(r"[A-D]", found.group(1))) if found else None
+        found = re.fullmatch(r"\s*([A-H](?:\s*[,;]?\s*[A-H])*)\s*\.?\s*", answer.plain)
+        from_line = set(re.findall(r"[A-H]", found.group(1))) if found else None
     part_label = question.part.label if question.part else None
     from_key = set(key.lookup(part_label, question.number, CHOICE) or ())
     sources = [("dòng 'Đáp án'", from_line), ("định dạng (gạch chân/tô đỏ/in đậm)", marked),
@@ -406,6 +442,10 @@ def _choice_body(layout, answer, explanation, key, question, images) -> dict:
         chosen = [m.group(1) for b in explanation if isinstance(b, Rich) for m in _CHOOSE.finditer(b.plain)]
         sources.append(("lời giải", set(chosen[-1:])))
     correct = _agree(sources, question, _letters)
+    unknown = sorted(set(correct) - {p.letter for p in parts})
+    if unknown:  # a key naming an option the question lacks is never turned into another key
+        raise ItemError(f"đáp án {', '.join(unknown)} không có trong các phương án "
+                        f"({', '.join(p.letter for p in parts)})")
     return {
         "type": "single_choice" if len(correct) == 1 else "multiple_choice",
         "stem": _html_blocks(stem, True, images),

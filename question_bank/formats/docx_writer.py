@@ -3,7 +3,9 @@
 The layout is the one the importer reads back: "PHẦN I/II/III" headings, "Câu N." with the stem, options
 ``A.``–``D.`` and statements ``a)``–``d)`` one per paragraph, "Đáp án:" lines for short answers, "Lời giải:"
 for explanations, and an answer-key table per part at the end. With the key, correct options and true
-statements are underlined and red, exactly as teachers mark them. LaTeX stays as ``$…$`` text.
+statements are underlined and red, exactly as teachers mark them. LaTeX between ``$…$``/``$$…$$`` is written
+as native Word equations (OMML, :mod:`docx_omml`); a formula that cannot be converted stays as text and is
+reported.
 """
 from __future__ import annotations
 
@@ -16,9 +18,11 @@ from html.parser import HTMLParser
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import parse_xml
 from docx.shared import Cm, Pt, RGBColor
 
 from question_bank.formats.base import ImageBlob, ImportProblem, format_number
+from question_bank.formats.docx_omml import latex_to_omml, omml_xml
 
 RED_COLOR = RGBColor(0xFF, 0x00, 0x00)
 MAX_IMAGE_WIDTH = Cm(12)
@@ -127,6 +131,8 @@ class ImageSource:
         self.by_name = {image.name: image.data for image in images or []}
         self.loader = loader
         self.missing: list[str] = []
+        #: LaTeX formulas that could not become Word equations (kept as ``$…$`` text, reported).
+        self.unconverted: list[str] = []
 
     def get(self, src: str) -> bytes | None:
         if src.startswith("cid:") and src[4:] in self.by_name:
@@ -164,19 +170,46 @@ def _add_runs(paragraph, runs: list[_Run], images: ImageSource, mark: bool = Fal
             continue
         parts = item.text.split("\n")
         for i, part in enumerate(parts):
-            run = paragraph.add_run(part)
+            for run in _text_and_math(paragraph, part, images):
+                _style_run(run, item, mark)
             if i < len(parts) - 1:
-                run.add_break()
-            font = run.font
-            font.bold = "bold" in item.style or None
-            font.italic = "italic" in item.style or None
-            font.superscript = "superscript" in item.style or None
-            font.subscript = "subscript" in item.style or None
-            if mark:
-                font.underline = True
-                font.color.rgb = RED_COLOR
-            elif "underline" in item.style:
-                font.underline = True
+                paragraph.add_run().add_break()
+
+
+_MATH = re.compile(r"\$\$(.+?)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.S)
+
+
+def _text_and_math(paragraph, text: str, images: ImageSource) -> list:
+    """Add ``text`` to the paragraph with each ``$…$`` as a Word equation; return the text runs added."""
+    runs = []
+    position = 0
+    for match in _MATH.finditer(text):
+        latex = (match.group(1) or match.group(2)).strip()
+        element = latex_to_omml(latex, display=match.group(1) is not None) if latex else None
+        if element is None:
+            images.unconverted.append(match.group(0))
+            continue  # stays in the text of the next run, and is reported
+        if match.start() > position:
+            runs.append(paragraph.add_run(text[position:match.start()]))
+        paragraph._p.append(parse_xml(omml_xml(element)))
+        position = match.end()
+    rest = text[position:]
+    if rest or not runs:
+        runs.append(paragraph.add_run(rest))
+    return runs
+
+
+def _style_run(run, item: _Run, mark: bool) -> None:
+    font = run.font
+    font.bold = "bold" in item.style or None
+    font.italic = "italic" in item.style or None
+    font.superscript = "superscript" in item.style or None
+    font.subscript = "subscript" in item.style or None
+    if mark:
+        font.underline = True
+        font.color.rgb = RED_COLOR
+    elif "underline" in item.style:
+        font.underline = True
 
 
 def _add_table(document, rows: list[list[list[_Run]]], images: ImageSource) -> None:
@@ -324,6 +357,8 @@ def write_parts(document, entries, with_key: bool, loader=None) -> list[str]:
             source = ImageSource(images, loader)
             write_question(document, number, body, meta, source, with_key, warnings)
             warnings.extend(f"Câu {number}: không nhúng được hình ảnh {src[:80]}" for src in source.missing)
+            warnings.extend(f"Câu {number}: công thức {latex[:80]} không chuyển được thành phương trình Word, "
+                            "giữ nguyên dạng LaTeX" for latex in source.unconverted)
     return warnings
 
 

@@ -17,9 +17,10 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from question_bank.formats.base import (
-    Draft, ExportResult, Format, ImportProblem, ParseResult, apply_tags, category_to_topic, cloze_display_text,
+    Draft, ExportResult, Format, ImportProblem, ParseResult, apply_tags, category_to_topic, choice_weights,
+    cloze_display_text,
     decode_text, format_number, json_number, letter_id, meta_tags, number_id, parse_decimal, read_limited,
-    register, text_to_html,
+    register, text_to_html, weights_to_keep,
 )
 
 # Escaped specials are swapped for private-use characters so that splitting on markers ignores them.
@@ -33,6 +34,7 @@ _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 _TF = re.compile(r"^(T|F|TRUE|FALSE)$", re.I)
 _FORMAT = re.compile(r"^\[(html|markdown|plain|moodle)\]", re.I)
 _TAG_COMMENT = re.compile(r"\[tag:([^\]]+)\]")
+_ID_COMMENT = re.compile(r"\[id:([^\]]+)\]")
 _BLANK = "_____"
 _GAP = chr(0xE011)
 #: Marks a gap written at the very end of a text: GIFT needs text after the braces to mean "missing word".
@@ -78,12 +80,29 @@ def _markdown_to_html(text: str) -> str:
 
 
 def _to_html(text: str, fmt: str) -> str:
+    # An answer or a feedback may name its own format ("~[plain]blue # [html]wrong"), as Moodle allows.
+    own = _FORMAT.match(text.lstrip())
+    if own:
+        fmt, text = own.group(1).lower(), text.lstrip()[own.end():]
     text = _restore(text)
     if fmt == "html":
         return text.strip()
     if fmt == "markdown":
         return _markdown_to_html(text)
     return text_to_html(text)
+
+
+def _feedback(entry: dict) -> str:
+    """``#feedback`` of an option or answer for export ("" without one)."""
+    return f"#{_escape(entry['feedback'])}" if entry.get("feedback") else ""
+
+
+def _with_feedback(entry: dict, answer: dict, fmt: str) -> dict:
+    """``entry`` with the answer's ``#feedback`` (in the question's text format) when it has one."""
+    feedback = _to_html(answer.get("feedback") or "", fmt)
+    if feedback:
+        entry["feedback"] = feedback
+    return entry
 
 
 @register
@@ -105,6 +124,10 @@ class GiftFormat(Format):
             first_line = block["lines"][0][0]
             if text.lstrip().startswith("$CATEGORY:"):
                 topic = category_to_topic(text.split(":", 1)[1]) or None
+                if topic:  # kept in the drafts' meta; the bank has no category tree, so the teacher is told
+                    result.warnings.append(ImportProblem(None, first_line, f"dòng {first_line}: danh mục Moodle "
+                                                         f"'{topic}' không được chuyển thành chủ đề; các câu sau "
+                                                         "nó được nhập vào chủ đề đã chọn khi nhập."))
                 continue
             item += 1
             protected = _protect(text)
@@ -121,9 +144,15 @@ class GiftFormat(Format):
                 continue
             if topic:
                 meta["topic"] = topic
-            apply_tags(meta, block["tags"])
+            ids = block["ids"] + meta.pop("inline_id", [])
+            apply_tags(meta, block["tags"] + meta.pop("inline_tag", []))
+            if meta.get("name"):
+                body["name"] = meta["name"][:255]
+            if ids:
+                body["idnumber"] = ids[-1][:100]
             result.drafts.append(Draft(body=body, meta=meta, location=f"dòng {first_line}"))
-            result.problems.extend(ImportProblem(item, first_line, note) for note in notes)
+            # The question is imported: what was changed or left out in it is a warning, not a problem.
+            result.warnings.extend(ImportProblem(item, first_line, f"dòng {first_line}: {note}") for note in notes)
         return result
 
     @staticmethod
@@ -131,16 +160,18 @@ class GiftFormat(Format):
         """Yield blank-line separated blocks of (line number, text), comment lines removed, tags collected."""
         lines: list[tuple[int, str]] = []
         tags: list[str] = []
+        ids: list[str] = []  # Moodle writes "// [id:…]" (the question's ID number) like tags
         for number, raw in enumerate(source.splitlines() + [""], 1):
             stripped = raw.strip()
             if stripped.startswith("//"):
                 tags.extend(t.strip() for t in _TAG_COMMENT.findall(stripped))
+                ids.extend(t.strip() for t in _ID_COMMENT.findall(stripped))
                 continue
             if stripped:
                 lines.append((number, raw.rstrip()))
             elif lines:
-                yield {"lines": lines, "tags": tags}
-                lines, tags = [], []
+                yield {"lines": lines, "tags": tags, "ids": ids}
+                lines, tags, ids = [], [], []
         # tags in a trailing comment with no question after them belong to nothing: dropped on purpose
 
     def _question(self, text: str):
@@ -161,6 +192,11 @@ class GiftFormat(Format):
         stripped = rest.lstrip()
         offset += len(rest) - len(stripped)
         rest = stripped
+        # "[id:…]" and "[tag:…]" written before the text instead of in a comment line.
+        while (inline := re.match(r"\[(id|tag):([^\]]+)\]\s*", rest)) is not None:
+            meta.setdefault("inline_" + inline.group(1), []).append(_restore(inline.group(2)).strip())
+            offset += inline.end()
+            rest = rest[inline.end():]
         fmt = "moodle"
         match = _FORMAT.match(rest)
         if match:
@@ -194,7 +230,7 @@ class GiftFormat(Format):
         if missing_word:
             # Convert the text around the braces in one piece so the spacing next to the gap survives.
             joined = _to_html(before + _GAP + after.replace(_TRAILER, ""), fmt)
-            if body["type"] == "cloze":
+            if body["type"] == "cloze" and "gaps" in body:
                 body["stem"] = ""
                 body["text"] = joined.replace(_GAP, "{{1}}")
             else:
@@ -215,33 +251,35 @@ class GiftFormat(Format):
                 raise GiftSyntaxError("Khối đáp án rỗng ở giữa câu.", offset)
             return {"type": "essay"}
         if block.startswith("#"):
-            if missing_word:
-                raise GiftSyntaxError("Câu điền khuyết không dùng được đáp án số.", offset)
+            # Text after a numerical answer block stays in the stem around a blank, as Moodle shows it.
             return self._numeric(block[1:], offset, notes)
         head = block.split("#", 1)[0].strip()
         if _TF.match(head):
-            if missing_word:
-                raise GiftSyntaxError("Câu điền khuyết không dùng được đáp án Đúng/Sai.", offset)
             if "#" in block:
                 notes.append("Phản hồi cho từng đáp án không được hỗ trợ và đã bị bỏ qua.")
             return {"type": "true_false", "answer": head.upper().startswith("T")}
         answers = self._split_answers(block, offset)
-        if any(a["feedback"] for a in answers):
-            notes.append("Phản hồi cho từng đáp án không được hỗ trợ và đã bị bỏ qua.")
         markers = {a["marker"] for a in answers}
         if any("->" in a["text"] for a in answers):
+            if any(a["feedback"] for a in answers):
+                notes.append("Phản hồi cho từng cặp ghép không được hỗ trợ và đã bị bỏ qua.")
             return self._matching(answers, fmt, offset, notes)
         if "~" in markers:
-            return self._choice(answers, fmt, offset)
+            return self._choice(answers, fmt, offset, notes)
         accepted = [a for a in answers if a["weight"] is None or a["weight"] >= 100]
         if len(accepted) < len(answers):
-            notes.append("Đáp án được điểm một phần không được hỗ trợ và đã bị bỏ qua.")
+            partial = ", ".join(f"{_restore(a['text']).strip()} ({format_number(a['weight'])}%)"
+                                for a in answers if a not in accepted)
+            notes.append(f"Đáp án được điểm một phần đã bị bỏ (câu trả lời ngắn chỉ có đáp án đúng): {partial}.")
+        if missing_word and any(a["feedback"] for a in accepted):
+            notes.append("Phản hồi cho từng đáp án của chỗ trống không được hỗ trợ và đã bị bỏ qua.")
         if not accepted:
             raise GiftSyntaxError("Câu trả lời ngắn không có đáp án đúng (100%).", offset)
         if missing_word:
             return {"type": "cloze", "gaps": [{"id": "1", "answers": [_restore(a["text"]).strip()
                                                                      for a in accepted]}]}
-        return {"type": "short_answer", "answers": [{"text": _restore(a["text"]).strip()} for a in accepted]}
+        return {"type": "short_answer", "answers": [_with_feedback({"text": _restore(a["text"]).strip()}, a, fmt)
+                                                    for a in accepted]}
 
     @staticmethod
     def _split_answers(block: str, offset: int) -> list[dict]:
@@ -266,7 +304,8 @@ class GiftFormat(Format):
         return answers
 
     @staticmethod
-    def _choice(answers: list[dict], fmt: str, offset: int) -> dict:
+    def _choice(answers: list[dict], fmt: str, offset: int, notes: list[str]) -> dict:
+        weighted = False
         if any(a["marker"] == "=" for a in answers):
             # Moodle: an '=' answer makes it single choice; '~%w%' answers may still carry partial credit.
             correct = [a["marker"] == "=" or (a["weight"] or 0) >= 100 for a in answers]
@@ -274,16 +313,30 @@ class GiftFormat(Format):
             if sum(correct) != 1:
                 raise GiftSyntaxError("Câu một đáp án đúng phải có đúng một đáp án '='; "
                                       "dùng '~%50%' cho câu nhiều đáp án đúng.", offset)
+            partial = [a for a, ok in zip(answers, correct) if not ok and a["weight"]]
+            if partial:  # single choice scores all or nothing: say which partial credit is not kept
+                notes.append("Câu một đáp án đúng không giữ điểm một phần; phương án được coi là sai: " + ", ".join(
+                    f"{_restore(a['text']).strip()} ({format_number(a['weight'])}%)" for a in partial) + ".")
         else:
             correct = [(a["weight"] or 0) > 0 for a in answers]
             kind = "multiple_choice"
+            weighted = True
             if not any(correct):
                 raise GiftSyntaxError("Câu nhiều lựa chọn không có đáp án nào có trọng số dương.", offset)
+            total = sum((a["weight"] for a in answers if (a["weight"] or 0) > 0), Decimal(0))
+            if abs(total - 100) > Decimal("0.01"):
+                raise GiftSyntaxError(f"Tổng trọng số các đáp án đúng là {format_number(total)}%, "
+                                      "phải là 100%.", offset)
         if len(answers) < 2:
             raise GiftSyntaxError("Câu trắc nghiệm cần ít nhất 2 phương án.", offset)
-        return {"type": kind, "options": [
-            {"id": letter_id(i), "text": _to_html(a["text"], fmt), "correct": ok}
-            for i, (a, ok) in enumerate(zip(answers, correct))]}
+        kept = weights_to_keep(correct, [a["weight"] or Decimal(0) for a in answers]) if weighted else None
+        options = []
+        for i, (a, ok) in enumerate(zip(answers, correct)):
+            option = {"id": letter_id(i), "text": _to_html(a["text"], fmt), "correct": ok}
+            if kept is not None:
+                option["weight"] = kept[i]
+            options.append(_with_feedback(option, a, fmt))
+        return {"type": kind, "options": options}
 
     @staticmethod
     def _matching(answers: list[dict], fmt: str, offset: int, notes: list[str]) -> dict:
@@ -304,22 +357,26 @@ class GiftFormat(Format):
 
     @staticmethod
     def _numeric(block: str, offset: int, notes: list[str]) -> dict:
-        pieces = re.split(r"(?==)", block) if "=" in block else [block]
-        if pieces[0].strip() and len(pieces) > 1:
+        pieces = re.split(r"(?=[=~])", block) if "=" in block or "~" in block else [block]
+        if pieces[0].strip() and len(pieces) > 1 and "=" in block:
             raise GiftSyntaxError("Đáp án số phải bắt đầu bằng '='.", offset)
         answers = []
         for piece in (p for p in pieces if p.strip()):
+            if piece.startswith("~"):
+                # "~#Completely wrong": Moodle's feedback for any other number (0 %); nothing to score.
+                notes.append(f"Phản hồi cho đáp án số sai đã bị bỏ: {_restore(piece[1:]).strip()!r}.")
+                continue
             content = piece[1:] if piece.startswith("=") else piece
             content = content.strip()
             weight = None
             match = _WEIGHT.match(content)
             if match:
                 weight, content = Decimal(match.group(1)), content[match.end():]
-            spec = _restore(content.partition("#")[0]).strip()
-            if "#" in content:
-                notes.append("Phản hồi cho từng đáp án không được hỗ trợ và đã bị bỏ qua.")
+            spec, _, feedback = content.partition("#")
+            spec = _restore(spec).strip()
             if weight is not None and weight < 100:
-                notes.append("Đáp án được điểm một phần không được hỗ trợ và đã bị bỏ qua.")
+                notes.append(f"Đáp án số được điểm một phần đã bị bỏ (câu trả lời ngắn chỉ có đáp án đúng): "
+                             f"{spec} ({format_number(weight)}%).")
                 continue
             if ".." in spec:
                 low, high = (parse_decimal(x) for x in spec.split("..", 1))
@@ -331,7 +388,8 @@ class GiftFormat(Format):
                 value, tolerance = parse_decimal(value_text), parse_decimal(tol_text or "0")
                 if value is None or tolerance is None or tolerance < 0:
                     raise GiftSyntaxError(f"Đáp án số không hợp lệ: {spec!r}.", offset)
-            answers.append({"value": json_number(value), "tolerance": json_number(tolerance)})
+            answers.append(_with_feedback({"value": json_number(value), "tolerance": json_number(tolerance)},
+                                          {"feedback": feedback.strip()}, "moodle"))
         if not answers:
             raise GiftSyntaxError("Câu trả lời số không có đáp án đúng.", offset)
         return {"type": "short_answer", "answers": answers}
@@ -360,7 +418,10 @@ class GiftFormat(Format):
                 topic = meta["topic"]
                 lines.append(f"$CATEGORY: $course$/top/{topic}\n")
             lines.extend(f"// [tag:{tag}]" for tag in meta_tags(meta))
-            title = f"::{_escape(meta['name'])}::" if meta.get("name") else ""
+            if body.get("idnumber"):
+                lines.append(f"// [id:{body['idnumber'].replace(']', '')}]")
+            name = body.get("name") or meta.get("name")
+            title = f"::{_escape(name)}::" if name else ""
             lines.append(title + question)
             chunks.append("\n".join(lines))
         data = ("\n\n".join(chunks) + "\n").encode("utf-8")
@@ -371,12 +432,11 @@ class GiftFormat(Format):
         general = f"####{_escape(body['explanation'])}" if body.get("explanation") else ""
         stem = _escape(body.get("stem") or "")
         if kind == "single_choice":
-            answers = " ".join(("=" if o.get("correct") else "~") + _escape(o["text"]) for o in body["options"])
-        elif kind == "multiple_choice":
-            right = [o for o in body["options"] if o.get("correct")]
-            share = format_number(round(Decimal(100) / max(len(right), 1), 5))
-            answers = " ".join(f"~%{share if o.get('correct') else '-100'}%{_escape(o['text'])}"
+            answers = " ".join(("=" if o.get("correct") else "~") + _escape(o["text"]) + _feedback(o)
                                for o in body["options"])
+        elif kind == "multiple_choice":
+            answers = " ".join(f"~%{format_number(w)}%{_escape(o['text'])}{_feedback(o)}"
+                               for o, w in zip(body["options"], choice_weights(body["options"])))
         elif kind == "true_false":
             answers = "TRUE" if body["answer"] else "FALSE"
         elif kind == "short_answer":
@@ -400,11 +460,12 @@ class GiftFormat(Format):
     def _write_short(answers: list[dict]) -> str:
         numeric = ["value" in a for a in answers]
         if all(numeric):
-            specs = [f"{format_number(a['value'])}:{format_number(a.get('tolerance') or 0)}" for a in answers]
+            specs = [f"{format_number(a['value'])}:{format_number(a.get('tolerance') or 0)}{_feedback(a)}"
+                     for a in answers]
             return "#" + (specs[0] if len(specs) == 1 else " ".join("=" + s for s in specs))
         if any(numeric):
             raise ValueError("GIFT không ghi được câu trả lời ngắn vừa có đáp án chữ vừa có đáp án số.")
-        return " ".join("=" + _escape(a["text"]) for a in answers)
+        return " ".join("=" + _escape(a["text"]) + _feedback(a) for a in answers)
 
     @staticmethod
     def _write_cloze(body: dict, general: str) -> str:

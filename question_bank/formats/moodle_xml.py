@@ -23,8 +23,9 @@ from defusedxml import DefusedXmlException
 
 from question_bank.formats.base import (
     Draft, ExportResult, Format, ImageBlob, ImportProblem, ImportRejected, ParseResult, apply_tags,
-    category_to_topic, cloze_display_text, format_number, guess_content_type, html_to_text, json_number,
-    letter_id, meta_tags, number_id, parse_decimal, read_limited, register, text_to_html, xml_error_position,
+    category_to_topic, choice_weights, cloze_display_text, format_number, guess_content_type, html_to_text, json_number,
+    letter_id, meta_tags, number_id, parse_decimal, read_limited, register, text_to_html, weights_to_keep,
+    xml_error_position,
 )
 
 _PLUGINFILE = re.compile(r"@@PLUGINFILE@@/([^\"'\s<>)]+)")
@@ -101,6 +102,10 @@ class MoodleXmlFormat(Format):
         kind = element.get("type", "")
         if kind == "category":
             state["topic"] = category_to_topic(_child_text(element, "category/text")) or None
+            if state["topic"]:  # kept in the drafts' meta; the bank has no category tree, so the teacher is told
+                result.warnings.append(ImportProblem(None, None, f"Danh mục Moodle '{state['topic']}' không được "
+                                                                 "chuyển thành chủ đề; các câu sau nó được nhập "
+                                                                 "vào chủ đề đã chọn khi nhập."))
             return
         state["item"] += 1
         item = state["item"]
@@ -126,6 +131,12 @@ class MoodleXmlFormat(Format):
         name = _child_text(element, "name/text").strip()
         if name:
             meta["name"] = name
+            # A name that is only the start of the text (what exports without a name write) adds nothing.
+            if name != html_to_text(body.get("stem") or body.get("text") or "")[:80]:
+                body["name"] = name[:255]
+        idnumber = _child_text(element, "idnumber").strip()
+        if idnumber:
+            body["idnumber"] = idnumber[:100]
         if state["topic"]:
             meta["topic"] = state["topic"]
         points = parse_decimal(_child_text(element, "defaultgrade"))
@@ -134,7 +145,8 @@ class MoodleXmlFormat(Format):
         apply_tags(meta, (tag.text or "" for tag in element.findall("tags/tag/text")))
         used = [image for image in images.values() if f"cid:{image.name}" in repr(body)]
         result.drafts.append(Draft(body=body, meta=meta, location=location, images=used))
-        result.problems.extend(ImportProblem(item, None, note) for note in notes)
+        # The question is imported: what was changed or left out in it is a warning, not a problem.
+        result.warnings.extend(ImportProblem(item, None, f"{location}: {note}") for note in notes)
 
     @staticmethod
     def _images(element: ET.Element, notes: list[str]) -> dict[str, ImageBlob]:
@@ -195,9 +207,24 @@ class MoodleXmlFormat(Format):
             correct = [f > 0 for f in fractions]
             if not any(correct):
                 raise _Skip("Câu nhiều đáp án không có phương án nào được điểm.")
+            total = sum((f for f in fractions if f > 0), Decimal(0))
+            if abs(total - 100) > Decimal("0.01"):
+                raise _Skip(f"Tổng điểm các phương án đúng là {format_number(total)}%, phải là 100%.")
+        kept = None if single else weights_to_keep(correct, fractions)
+        options = []
+        for i, (answer, ok) in enumerate(zip(answers, correct)):
+            option = {"id": letter_id(i), "text": self._rich(answer), "correct": ok}
+            if kept is not None:
+                option["weight"] = kept[i]
+            options.append(self._with_feedback(option, answer))
         return {"type": "single_choice" if single else "multiple_choice", "stem": self._stem(element),
-                "options": [{"id": letter_id(i), "text": self._rich(a), "correct": ok}
-                            for i, (a, ok) in enumerate(zip(answers, correct))]}
+                "options": options}
+
+    def _with_feedback(self, entry: dict, answer: ET.Element) -> dict:
+        feedback = self._rich(answer.find("feedback"))
+        if feedback:
+            entry["feedback"] = feedback
+        return entry
 
     def _read_truefalse(self, element: ET.Element, notes: list[str]) -> dict:
         for answer in element.findall("answer"):
@@ -214,7 +241,7 @@ class MoodleXmlFormat(Format):
         for answer in element.findall("answer"):
             text = html.unescape(_child_text(answer, "text")).strip()
             if _fraction(answer) >= 100 and text:
-                answers.append({"text": text})
+                answers.append(self._with_feedback({"text": text}, answer))
             elif text:
                 notes.append(f"Đáp án được điểm một phần '{text}' không được hỗ trợ — đã bỏ qua.")
         if not answers:
@@ -232,7 +259,8 @@ class MoodleXmlFormat(Format):
             if value is None or tolerance is None:
                 notes.append(f"Đáp án số '{raw}' không phải là số — đã bỏ qua.")
                 continue
-            answers.append({"value": json_number(value), "tolerance": json_number(abs(tolerance))})
+            answers.append(self._with_feedback({"value": json_number(value), "tolerance": json_number(abs(tolerance))},
+                                               answer))
         if not answers:
             raise _Skip("Câu trả lời số không có đáp án đúng (100%).")
         return {"type": "short_answer", "stem": self._stem(element), "answers": answers}
@@ -345,7 +373,8 @@ class MoodleXmlFormat(Format):
                 raise ValueError("Moodle XML không ghi được câu trả lời ngắn vừa có đáp án chữ vừa có đáp án số.")
             moodle_type = "numerical" if all(numeric) else "shortanswer"
         question = ET.Element("question", type=moodle_type)
-        name = meta.get("name") or html_to_text(body.get("stem") or body.get("text") or "")[:80] or "Câu hỏi"
+        name = body.get("name") or meta.get("name") or html_to_text(body.get("stem") or body.get("text") or "")[:80] \
+            or "Câu hỏi"
         ET.SubElement(ET.SubElement(question, "name"), "text").text = name
         stem = self._cloze_source(body) if kind == "cloze" else body["stem"]
         self._rich_field(question, "questiontext", stem, images)
@@ -354,6 +383,8 @@ class MoodleXmlFormat(Format):
         ET.SubElement(question, "penalty").text = "0"
         ET.SubElement(question, "hidden").text = "0"
         getattr(self, f"_write_{kind}")(question, body, images)
+        if body.get("idnumber"):
+            ET.SubElement(question, "idnumber").text = body["idnumber"]
         tags = meta_tags(meta)
         if tags:
             container = ET.SubElement(question, "tags")
@@ -379,13 +410,15 @@ class MoodleXmlFormat(Format):
         ET.SubElement(question, "single").text = "true" if single else "false"
         ET.SubElement(question, "shuffleanswers").text = "true"
         ET.SubElement(question, "answernumbering").text = "ABCD"
-        right = sum(1 for o in body["options"] if o.get("correct"))
-        for option in body["options"]:
-            if option.get("correct"):
-                fraction = "100" if single else format_number(round(Decimal(100) / right, 5))
+        weights = choice_weights(body["options"])
+        for option, weight in zip(body["options"], weights):
+            if single:
+                fraction = "100" if option.get("correct") else "0"
             else:
-                fraction = "0" if single else "-100"
-            self._rich_field(question, "answer", option["text"], images, fraction=fraction)
+                fraction = format_number(weight)
+            answer = self._rich_field(question, "answer", option["text"], images, fraction=fraction)
+            if option.get("feedback"):
+                self._rich_field(answer, "feedback", option["feedback"], images)
 
     def _write_single_choice(self, question, body, images) -> None:
         self._write_choices(question, body, images, single=True)
@@ -411,6 +444,8 @@ class MoodleXmlFormat(Format):
                 ET.SubElement(answer, "tolerance").text = format_number(entry.get("tolerance") or 0)
             else:
                 ET.SubElement(answer, "text").text = entry["text"]
+            if entry.get("feedback"):
+                MoodleXmlFormat._rich_field(answer, "feedback", entry["feedback"], images)
 
     def _write_matching(self, question, body, images) -> None:
         ET.SubElement(question, "shuffleanswers").text = "true"

@@ -121,14 +121,15 @@
     if (type === "true_false_group") { return { statements: rows }; }
     if (type === "matching") { return { pairs: rows }; }
     if (type === "ordering") { return { items: rows }; }
-    if (type === "true_false") { return { answer: fieldsBox.querySelector("[data-answer]").value === "true" }; }
-    if (type === "essay") { return { rubric: fieldsBox.querySelector("[data-rubric]").value || null }; }
+    var field = function (selector) { return fieldsBox.querySelector(selector) || { value: "", checked: false }; };
+    if (type === "true_false") { return { answer: field("[data-answer]").value === "true" }; }
+    if (type === "essay") { return { rubric: field("[data-rubric]").value || null }; }
     if (type === "cloze") {
-      return { text: fieldsBox.querySelector("[data-cloze-text]").value,
-        gaps: rows.map(function (r) { return { id: r.id, answers: r.answers.split("|").map(function (a) { return a.trim(); }).filter(Boolean) }; }) };
+      return { text: field("[data-cloze-text]").value,
+        gaps: rows.map(function (r) { return { id: r.id, answers: (r.answers || "").split("|").map(function (a) { return a.trim(); }).filter(Boolean) }; }) };
     }
     if (type === "short_answer") {
-      var isThpt = fieldsBox.querySelector("[data-rule]").checked;
+      var isThpt = field("[data-rule]").checked;
       var answers = rows.filter(function (r) { return r.text; }).map(function (r) {
         var numeric = /^-?\d+([.,]\d+)?$/.test(r.text);
         if (numeric && (r.tolerance || !isThpt)) {
@@ -209,8 +210,11 @@
     errorsBox = form.querySelector("[data-errors]");
     var id = form.getAttribute("data-question-id");
     typeSelect.addEventListener("change", function () { buildFields(typeSelect.value, null); renderPreview(); });
-    form.addEventListener("input", renderPreview);
-    form.addEventListener("change", renderPreview);
+    // Choosing a type fires "input" before "change": the preview must wait for the new type's fields, or it
+    // reads the old type's (missing) fields and throws.
+    function onEdit(event) { if (event.target !== typeSelect) { renderPreview(); } }
+    form.addEventListener("input", onEdit);
+    form.addEventListener("change", onEdit);
     fieldsBox.addEventListener("click", function (event) {
       var row = event.target.closest("[data-row]");
       if (!row) { return; }

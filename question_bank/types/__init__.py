@@ -18,7 +18,7 @@ from question_bank.types import single_choice, multiple_choice, true_false, true
 
 __all__ = [
     "Outcome", "QuestionType", "get_type", "register", "type_names", "type_of", "type_label",
-    "validate", "student_view", "check_answer", "score", "correct_answer", "answer_key",
+    "validate", "student_view", "check_answer", "score", "correct_answer", "answer_key", "answer_feedback",
 ]
 
 
@@ -65,3 +65,10 @@ def correct_answer(body: Mapping) -> Any:
 def answer_key(body: Mapping, order: list[str] | None = None) -> str | None:
     """The printed key of a validated body, given the printed order of its options or statements."""
     return type_of(body).answer_key(body, order)
+
+
+def answer_feedback(body: Mapping, answer: Any) -> list[str]:
+    """The teacher's feedback for the options or accepted answer ``answer`` chose (for review only)."""
+    if answer is None:
+        return []
+    return type_of(body).feedback(body, answer)

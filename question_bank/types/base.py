@@ -22,6 +22,8 @@ from question_bank.errors import AnswerFormatError, QuestionValidationError, Unk
 
 MAX_STEM_CHARS = 100_000
 MAX_TEXT_CHARS = 20_000
+MAX_NAME_CHARS = 255      # Moodle's question name column
+MAX_IDNUMBER_CHARS = 100  # Moodle's idnumber column
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{1,32}$")
 
 ZERO = Decimal(0)
@@ -88,6 +90,13 @@ def clean_html(value: Any, path: str, errors: Errors, *, required: bool = True,
             errors.add(path, "Không được để trống.")
         return None
     return cleaned
+
+
+def clean_feedback(entry: Mapping, path: str, errors: Errors, out: dict) -> None:
+    """Copy an entry's optional ``feedback`` (sanitised HTML) into ``out``."""
+    feedback = clean_html(entry.get("feedback"), f"{path}.feedback", errors, required=False)
+    if feedback is not None:
+        out["feedback"] = feedback
 
 
 def letter_ids(count: int) -> list[str]:
@@ -166,8 +175,21 @@ class QuestionType(ABC):
                                  max_chars=MAX_STEM_CHARS)
         if explanation is not None:
             normalised["explanation"] = explanation
+        # Moodle/GIFT/QTI names and ID numbers, kept so an export writes them back (teacher side only).
+        for key, limit in (("name", MAX_NAME_CHARS), ("idnumber", MAX_IDNUMBER_CHARS)):
+            value = body.get(key)
+            if value is None or value == "":
+                continue
+            if not isinstance(value, str) or len(value.strip()) > limit:
+                errors.add(key, f"Phải là văn bản tối đa {limit} ký tự.")
+            elif value.strip():
+                normalised[key] = " ".join(value.split())
         errors.raise_if_any()
         return normalised
+
+    def feedback(self, body: Mapping, answer: Any) -> list[str]:
+        """Feedback the teacher wrote for what ``answer`` chose (options or accepted answers); review only."""
+        return []
 
     @abstractmethod
     def validate_fields(self, body: Mapping, errors: Errors) -> dict:

@@ -6,8 +6,22 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from question_bank.types.base import ZERO, Errors, Outcome, register, require
+from question_bank.types.base import ONE, ZERO, Errors, Outcome, register, require
 from question_bank.types.single_choice import ChoiceType
+
+HUNDRED = Decimal(100)
+#: Moodle writes thirds as 33.33333: positive weights may miss 100 by this much.
+WEIGHT_SLACK = Decimal("0.01")
+
+
+def _weight(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        return None
+    try:
+        number = Decimal(repr(value) if isinstance(value, float) else str(value).strip().replace(",", "."))
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() and -HUNDRED <= number <= HUNDRED else None
 
 
 @register
@@ -15,7 +29,9 @@ class MultipleChoice(ChoiceType):
     """Options with any number (≥1) of correct ones; the answer is the list of chosen option ids.
 
     Partial credit is (correct chosen − wrong chosen) / number of correct options, floored at 0, so that
-    ticking every box earns nothing rather than full marks.
+    ticking every box earns nothing rather than full marks. With option ``weight``s (percentages as Moodle's
+    partial credit: correct options positive and summing to 100, wrong ones 0 or negative) the share is
+    the sum of the chosen weights, between 0 and 100 %.
     """
 
     name = "multiple_choice"
@@ -24,6 +40,27 @@ class MultipleChoice(ChoiceType):
     def check_correct_count(self, count: int, errors: Errors) -> None:
         if count < 1:
             errors.add("options", "Cần ít nhất một phương án đúng.")
+
+    def option_extra(self, entry: Mapping, path: str, errors: Errors, option: dict) -> None:
+        if entry.get("weight") is None:
+            return
+        weight = _weight(entry["weight"])
+        if weight is None:
+            errors.add(f"{path}.weight", "Trọng số là phần trăm từ -100 đến 100.")
+            return
+        option["weight"] = int(weight) if weight == weight.to_integral_value() else float(weight)
+
+    def check_options(self, options: list[dict], errors: Errors) -> None:
+        if not any("weight" in o for o in options):
+            return
+        for index, option in enumerate(options):
+            weight = Decimal(str(option.get("weight", 0)))
+            if option["correct"] != (weight > 0):
+                errors.add(f"options.{index}.weight", "Phương án đúng có trọng số dương, phương án sai có "
+                                                      "trọng số 0 hoặc âm.")
+        total = sum((Decimal(str(o["weight"])) for o in options if o.get("weight", 0) > 0), ZERO)
+        if abs(total - HUNDRED) > WEIGHT_SLACK:
+            errors.add("options", f"Tổng trọng số các phương án đúng phải là 100%, hiện là {total}%.")
 
     def normalise_answer(self, body: Mapping, answer: Any) -> list[str]:
         require(isinstance(answer, list), "Câu trả lời phải là danh sách mã phương án.")
@@ -39,6 +76,12 @@ class MultipleChoice(ChoiceType):
         correct = set(self.correct_ids(body))
         right = sum(1 for option_id in answer if option_id in correct)
         wrong = len(answer) - right
+        if any("weight" in o for o in body["options"]):
+            chosen = sum((Decimal(str(o.get("weight", 0))) for o in body["options"] if o["id"] in answer), ZERO)
+            fraction = min(ONE, max(ZERO, chosen / HUNDRED))
+            if fraction >= ONE - WEIGHT_SLACK / HUNDRED:
+                fraction = ONE  # 3 × 33.33333 % is full marks, as in Moodle
+            return Outcome(fraction, min(len(correct), max(0, right - wrong)), len(correct))
         fraction = max(ZERO, Decimal(right - wrong) / Decimal(len(correct)))
         # parts_correct counts net right choices, matching the fraction.
         return Outcome(fraction, max(0, right - wrong), len(correct))

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from question_bank.content import normalize_text
-from question_bank.types.base import ONE, ZERO, Errors, Outcome, QuestionType, register, require
+from question_bank.types.base import ONE, ZERO, Errors, Outcome, QuestionType, clean_feedback, register, require
 
 MAX_ANSWERS = 20
 MAX_ANSWER_CHARS = 500
@@ -128,6 +128,7 @@ class ShortAnswer(QuestionType):
                 if text is not None and rule == THPT2025_RULE and not THPT2025_PATTERN.match(text):
                     errors.add(f"{path}.text", "Theo mẫu thi 2025: tối đa 4 ký tự gồm '-', ',' và chữ số.")
                 answers.append({"text": text})
+                clean_feedback(entry, path, errors, answers[-1])
                 continue
             value = to_decimal(entry["value"])
             tolerance = to_decimal(entry.get("tolerance", 0))
@@ -141,6 +142,7 @@ class ShortAnswer(QuestionType):
                 "value": canonical(value) if value is not None else None,
                 "tolerance": canonical(tolerance) if tolerance is not None else None,
             })
+            clean_feedback(entry, path, errors, answers[-1])
         fields: dict = {"answers": answers}
         if rule is not None:
             fields["rule"] = rule
@@ -181,6 +183,14 @@ class ShortAnswer(QuestionType):
             return text_matches(accepted["text"], answer, ignore_diacritics=body.get("ignore_diacritics", False))
         given = parse_number(answer)
         return given is not None and abs(given - Decimal(accepted["value"])) <= Decimal(accepted["tolerance"])
+
+    def feedback(self, body: Mapping, answer: Any) -> list[str]:
+        if not isinstance(answer, str):
+            return []
+        for accepted in body["answers"]:
+            if self.matches(body, accepted, answer):
+                return [accepted["feedback"]] if accepted.get("feedback") else []
+        return []
 
     def correct_answer(self, body: Mapping) -> str:
         first = body["answers"][0]

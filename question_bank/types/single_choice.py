@@ -8,8 +8,8 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-from question_bank.types.base import ONE, ZERO, Errors, Outcome, QuestionType, assign_ids, clean_html, \
-    entry_list, letter_ids, register, require
+from question_bank.types.base import ONE, ZERO, Errors, Outcome, QuestionType, assign_ids, clean_feedback, \
+    clean_html, entry_list, letter_ids, register, require
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 10
@@ -28,10 +28,26 @@ class ChoiceType(QuestionType):
             correct = entry.get("correct", False)
             if not isinstance(correct, bool):
                 errors.add(f"options.{index}.correct", "Phải là true hoặc false.")
-            options.append({"id": entry.get("id"), "text": text, "correct": correct is True})
+            option = {"id": entry.get("id"), "text": text, "correct": correct is True}
+            clean_feedback(entry, f"options.{index}", errors, option)
+            self.option_extra(entry, f"options.{index}", errors, option)
+            options.append(option)
         if entries:
             self.check_correct_count(sum(option["correct"] for option in options), errors)
+            self.check_options(options, errors)
         return {"options": options}
+
+    def option_extra(self, entry: Mapping, path: str, errors: Errors, option: dict) -> None:
+        """Type-specific option fields (multiple choice: ``weight``); none by default."""
+        if entry.get("weight") is not None:
+            errors.add(f"{path}.weight", "Chỉ câu nhiều đáp án đúng mới có trọng số (weight).")
+
+    def check_options(self, options: list[dict], errors: Errors) -> None:
+        """Checks across all options; none by default."""
+
+    def feedback(self, body: Mapping, answer: Any) -> list[str]:
+        chosen = answer if isinstance(answer, list) else [answer]
+        return [o["feedback"] for o in body["options"] if o["id"] in chosen and o.get("feedback")]
 
     @abstractmethod
     def check_correct_count(self, count: int, errors: Errors) -> None:

@@ -78,8 +78,10 @@ def test_a_second_app_in_the_process_does_not_take_the_first_apps_jobs(app, fact
     """Each app runs its own jobs in its own context (tests/core/test_migrations.py builds a second app)."""
     from lms.app import create_app
 
+    # SQLite searches with whoosh; the PG pass also sets REDIS_URL, which whoosh allows only when told so.
     other = create_app({"TESTING": True, "LMS_DATA_DIR": str(tmp_path), "SECRET_KEY": "y" * 40,
-                        "DATABASE_URL": f"sqlite:///{tmp_path / 'other.db'}", "JOBS_IMMEDIATE": "true"})
+                        "DATABASE_URL": f"sqlite:///{tmp_path / 'other.db'}", "JOBS_IMMEDIATE": "true",
+                        "SEARCH_ALLOW_LOCAL_INDEX": "1"})
     with app.app_context(), other.app_context():
         assert jobs.binding(app).app is app and jobs.binding(other).app is other
         assert jobs.binding(app).huey is not jobs.binding(other).huey

@@ -73,3 +73,53 @@ def test_every_request_example_is_valid_for_its_schema(app):
                 assert doc.body().validate(doc.example_body) == {}, view.__name__
             checked += 1
     assert checked >= 3
+
+
+def _operations(doc):
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            yield path, method, op
+
+
+def test_every_operation_with_input_documents_its_problem_responses(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    for path, method, op in _operations(doc):
+        codes = set(op["responses"])
+        has_query = any(p.get("in") == "query" for p in op.get("parameters", []))
+        if "requestBody" in op or has_query:
+            assert {"400", "422"} <= codes, (method, path)
+        if "application/json" in op.get("requestBody", {}).get("content", {}):
+            assert {"413", "415"} <= codes, (method, path)
+        if "{" in path:
+            assert "404" in codes, (method, path)
+        for code, response in op["responses"].items():
+            if int(code) >= 400:
+                assert list(response["content"]) == ["application/problem+json"], (method, path, code)
+
+
+def test_scores_are_documented_as_decimal_strings_as_they_are_sent(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    attempt = doc["components"]["schemas"]["ExamAttemptOut"]["properties"]
+    assert attempt["score"]["type"] == "string" and attempt["score"]["format"] == "decimal"
+    assert attempt["score_10"]["pattern"] == r"^-?[0-9]+(\.[0-9]{1,1})?$"
+    # Statistics (means, deviations) and search relevance are floats, documented as numbers; grades never are.
+    for name, schema in doc["components"]["schemas"].items():
+        if name.startswith("Search"):
+            continue
+        for field, prop in schema.get("properties", {}).items():
+            # A package's score is SCORM's scaled score, a ratio 0..1 like watched_ratio, not a grade.
+            if name.startswith(("LectureProgress", "LecturePackage")) and field == "score":
+                continue
+            if field in ("score", "score_10", "points", "max_points"):
+                assert prop.get("type") != "number", (name, field)
+
+
+def test_file_routes_document_what_they_send(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    media_file = doc["paths"]["/api/v1/media/{asset_id}/file"]["get"]["responses"]
+    assert "302" in media_file and "200" not in media_file and "Location" in media_file["302"]["headers"]
+    results = doc["paths"]["/api/v1/exams/{exam_id}/results"]["get"]["responses"]["200"]["content"]
+    assert {"application/json", "text/csv",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"} <= set(results)
+    started = doc["paths"]["/api/v1/exams/{exam_id}/attempts"]["post"]["responses"]
+    assert "201" in started and "200" in started  # created, or resumed

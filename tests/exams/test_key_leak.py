@@ -8,7 +8,19 @@ from .conftest import close_exam, essay, short, single_choice, tf_group
 
 #: Keys that reveal correctness. ``answers`` at the top of an attempt is the student's own saved answers.
 FORBIDDEN = {"correct", "correct_answer", "correct_answers", "answer", "answers", "explanation", "key",
-             "answer_key", "keys", "points_earned", "rubric", "solution", "feedback", "is_correct"}
+             "answer_key", "keys", "points_earned", "rubric", "solution", "feedback", "is_correct", "weight",
+             "idnumber"}
+#: Moodle name of the weighted question: teacher metadata a student never receives.
+SECRET_NAME = "Tên-Moodle-bí-mật-7"
+
+
+def weighted_multiple_choice(n):
+    """Moodle-style partial credit with per-option feedback, a name and an ID number (all key material)."""
+    return {"type": "multiple_choice", "stem": f"<p>Chọn các số nguyên tố ({n}).</p>",
+            "name": SECRET_NAME, "idnumber": f"MC-{n}",
+            "options": [{"id": "a", "text": "2", "correct": True, "weight": 50, "feedback": "<p>Đúng: 2.</p>"},
+                        {"id": "b", "text": "3", "correct": True, "weight": 50, "feedback": "<p>Đúng: 3.</p>"},
+                        {"id": "c", "text": "4", "correct": False, "weight": -100, "feedback": "<p>4 = 2·2.</p>"}]}
 
 
 def leaks(doc, path="$"):
@@ -28,7 +40,7 @@ def leaks(doc, path="$"):
 
 def _paper(bank):
     return [bank.q(single_choice(1)), bank.q(single_choice(2)), bank.q(tf_group(1)),
-            bank.q(short(1, "12")), bank.q(essay(1))]
+            bank.q(short(1, "12")), bank.q(essay(1)), bank.q(weighted_multiple_choice(1))]
 
 
 @pytest.mark.parametrize("review", ["immediately", "after_submit", "after_close", "never"])
@@ -42,13 +54,14 @@ def test_student_sees_no_key_before_review_allows(app, world, bank, make_exam, r
     attempt_id = start.get_json()["id"]
     received.append(("resume", student.post(f"/exams/{exam['id']}/attempts").get_json()))
     received.append(("autosave", student.put(f"/attempts/{attempt_id}/answers", json={"answers": {
-        str(ids[0]): "b", str(ids[2]): {"a": True}, str(ids[4]): "Bài làm"}}).get_json()))
+        str(ids[0]): "b", str(ids[2]): {"a": True}, str(ids[4]): "Bài làm", str(ids[5]): ["a", "c"]}}).get_json()))
     received.append(("bad autosave", student.put(f"/attempts/{attempt_id}/answers",
                                                  json={"answers": {str(ids[0]): "zz"}}).get_json()))
     received.append(("get open", student.get(f"/attempts/{attempt_id}").get_json()))
     received.append(("list", student.get("/exams/assigned").get_json()))
     for stage, doc in received:
         assert leaks(doc) == [], stage
+        assert SECRET_NAME not in str(doc) and "Đúng: 2" not in str(doc), stage
     # The paper is the student view: no question shows a stem-only key in disguise either.
     assert start.get_json()["answers"] == {}
     assert all("text" in o and set(o) == {"id", "text"} for q in start.get_json()["questions"]
@@ -59,11 +72,15 @@ def test_student_sees_no_key_before_review_allows(app, world, bank, make_exam, r
     assert leaks(submit) == []
     if review == "immediately":
         assert after["review"] == "full"
+        # Full review shows the feedback of the options this student chose, never the weights or name.
+        weighted = next(q for q in after["questions"] if q["id"] == ids[5])
+        assert weighted["feedback"] == ["<p>Đúng: 2.</p>", "<p>4 = 2·2.</p>"]
+        assert "weight" not in str(weighted) and SECRET_NAME not in str(after)
         assert any(q.get("explanation") for q in after["questions"])
         assert all("correct_answer" in q for q in after["questions"])
     elif review == "after_submit":
-        assert after["review"] == "points"
-        assert {p.rsplit(".", 1)[1] for p in leaks(after)} <= {"points_earned", "correct"}
+        # The exam is still open to others: the total only, since "correct" next to an answer is the key.
+        assert after["review"] == "score" and leaks(after) == []
     else:
         assert leaks(after) == [], review
     if review == "after_close":

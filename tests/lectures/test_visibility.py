@@ -5,7 +5,8 @@ checks all of them against the same expected table.
 """
 import pytest
 
-from lms.search.engine import Allow, SearchIndex
+from lms.search.documents import Allow
+from lms.search.whoosh_backend import SearchIndex
 
 VIEWERS = ("owner", "class_teacher", "colleague", "enrolled", "same_school", "outsider", "department", "admin")
 

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from media.storage import (
-    FilesystemStorage, InvalidKey, MemoryStorage, StorageError, asset_prefix, content_disposition, make_storage,
+    FilesystemStorage, InvalidKey, MemoryStorage, StorageError, asset_prefix, make_storage,
     object_key,
 )
 from media.storage.minio_backend import MinioStorage
@@ -26,12 +26,6 @@ def test_object_key_is_built_from_id_and_hash_only():
 def test_object_key_rejects_anything_user_shaped(asset_id, sha, suffix):
     with pytest.raises(InvalidKey):
         object_key(asset_id, sha, suffix)
-
-
-def test_content_disposition_has_ascii_fallback_and_utf8_name():
-    value = content_disposition('Đề "kiểm tra" giữa kỳ.pdf')
-    assert value.startswith('attachment; filename="De kiem tra giua ky.pdf"')
-    assert "filename*=UTF-8''%C4%90%E1%BB%81%20%22ki%E1%BB%83m" in value
 
 
 def test_factory_defaults_to_filesystem_under_data_dir(tmp_path):

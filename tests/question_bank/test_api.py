@@ -85,7 +85,7 @@ def test_mark_versions_used_and_topic_names(app, world, bank):
 
 
 def test_search_documents_and_allow_clauses(app, world, bank):
-    from lms.search.engine import Allow
+    from lms.search.documents import Allow
     from question_bank import api
 
     with app.app_context():

@@ -209,3 +209,22 @@ def test_students_and_anonymous_are_refused(world):
         assert client.get("/questions").status_code == code
         assert client.get(f"/questions/{qid}").status_code == code
         assert client.post("/questions", json=question()).status_code == code
+
+
+def test_name_idnumber_feedback_and_weights_round_trip_through_the_api(world):
+    from tests.question_bank.helpers import create
+
+    teacher = world.as_("teacher")
+    created = create(teacher, type="multiple_choice", name="Số nguyên tố", idnumber="NT-01", options=[
+        {"text": "2", "correct": True, "weight": 50, "feedback": "<p>Đúng.</p>"},
+        {"text": "3", "correct": True, "weight": 50},
+        {"text": "4", "correct": False, "weight": -100, "feedback": "<p>4 là hợp số.</p>"}])
+    got = teacher.get(f"/questions/{created['id']}").get_json()
+    assert (got["name"], got["idnumber"]) == ("Số nguyên tố", "NT-01")
+    assert [(o.get("weight"), o.get("feedback")) for o in got["options"]] == [
+        (50, "<p>Đúng.</p>"), (50, None), (-100, "<p>4 là hợp số.</p>")]
+    from tests.question_bank.helpers import question
+
+    bad = teacher.post("/questions", json=question(type="multiple_choice", options=[
+        {"text": "2", "correct": True, "weight": 60}, {"text": "4", "correct": False}]))
+    assert bad.status_code == 422 and "100%" in str(bad.get_json())

@@ -365,3 +365,65 @@ def test_thpt2025_short_answer_accepts_a_typed_dot_as_the_sheet_comma():
     assert types.check_answer(validated, " -1.5") == "-1,5"
     assert types.check_answer(validated, "   ") is None
     assert types.student_view(validated) == {"type": "short_answer", "stem": validated["stem"], "rule": "thpt2025"}
+
+
+# -- Moodle-style richer data: feedback, weights, name, idnumber ------------------------------------------------
+
+def _weighted(*weights, correct=None):
+    correct = correct or [w > 0 for w in weights]
+    return {"type": "multiple_choice", "stem": "Chọn", "name": "  Số   nguyên tố ", "idnumber": "NT-1",
+            "options": [{"text": f"p{i}", "correct": c, "weight": w, "feedback": f"<p>nhận xét {i}</p>"}
+                        for i, (w, c) in enumerate(zip(weights, correct))]}
+
+
+def test_weights_feedback_name_and_idnumber_are_kept_on_the_teacher_side_only():
+    body = types.validate(_weighted(50, 50, -100, 0))
+    assert body["name"] == "Số nguyên tố" and body["idnumber"] == "NT-1"
+    assert [o["weight"] for o in body["options"]] == [50, 50, -100, 0]
+    assert body["options"][2]["feedback"] == "<p>nhận xét 2</p>"
+    view = types.student_view(body)
+    assert set(view) == {"type", "stem", "options"}
+    assert all(set(o) == {"id", "text"} for o in view["options"])
+    assert types.answer_feedback(body, ["a", "c"]) == ["<p>nhận xét 0</p>", "<p>nhận xét 2</p>"]
+
+
+@pytest.mark.parametrize("answer, fraction", [
+    (["a"], Decimal("0.5")), (["a", "b"], Decimal(1)), (["a", "c"], Decimal(0)), (["a", "b", "c"], Decimal(0)),
+    (["d"], Decimal(0)), (["a", "b", "d"], Decimal(1)),
+])
+def test_weights_score_like_moodle_partial_credit(answer, fraction):
+    body = types.validate(_weighted(50, 50, -100, 0))
+    assert types.score(body, answer).fraction == fraction
+
+
+def test_thirds_written_as_moodle_does_sum_to_full_marks():
+    body = types.validate(_weighted(33.33333, 33.33333, 33.33333, -50))
+    assert types.score(body, ["a", "b", "c"]).fraction == Decimal(1)
+    assert types.score(body, ["a"]).fraction == Decimal("0.3333333")
+
+
+@pytest.mark.parametrize("weights, correct, field", [
+    ((50, 40, -100), None, "options"),                        # positive weights must make 100 %
+    ((50, 50, 10), [True, True, False], "options.2.weight"),  # a wrong option cannot earn
+    ((150, -50), None, "options.0.weight"),                   # a percentage
+    (("nhiều", 100), [False, True], "options.0.weight"),
+])
+def test_inconsistent_weights_are_refused(weights, correct, field):
+    with pytest.raises(QuestionValidationError) as error:
+        types.validate(_weighted(*weights, correct=correct))
+    assert field in error.value.errors
+
+
+def test_single_choice_has_no_weights_but_may_have_feedback_and_short_answers_feedback_too():
+    with pytest.raises(QuestionValidationError) as error:
+        types.validate({"type": "single_choice", "stem": "s", "options": [
+            {"text": "a", "correct": True, "weight": 100}, {"text": "b", "correct": False}]})
+    assert "options.0.weight" in error.value.errors
+    body = types.validate({"type": "short_answer", "stem": "s", "answers": [
+        {"value": 2, "tolerance": "0.1", "feedback": "<p>gần đúng</p>"}, {"text": "hai", "feedback": "<p>chữ</p>"}]})
+    assert types.answer_feedback(body, "2,05") == ["<p>gần đúng</p>"]
+    assert types.answer_feedback(body, "Hai") == ["<p>chữ</p>"] and types.answer_feedback(body, "3") == []
+    assert "feedback" not in str(types.student_view(body))
+    with pytest.raises(QuestionValidationError) as error:
+        types.validate({"type": "essay", "stem": "s", "idnumber": "x" * 101})
+    assert "idnumber" in error.value.errors

@@ -5,7 +5,8 @@ import threading
 
 from lms.core.db import db
 from lms.search import service
-from lms.search.engine import Allow, SearchIndex
+from lms.search.documents import Allow
+from lms.search.whoosh_backend import SearchIndex
 from lms.search.tasks import index_object
 
 from .conftest import hits, make_question, search
@@ -81,8 +82,12 @@ def test_answer_keys_never_reach_the_index(world, search_index):
 
 
 def test_two_writers_on_one_index_queue_instead_of_failing(app, world, search_index):
-    # A second SearchIndex on the same directory stands in for a worker process writing at the same time.
-    other = SearchIndex(search_index.path, lock_timeout=30)
+    # A second index object stands in for a worker process writing at the same time: on the same directory
+    # (whoosh) or the same database through its own session (postgres).
+    if isinstance(search_index, SearchIndex):
+        other = SearchIndex(search_index.path, lock_timeout=30)
+    else:
+        other = service.open_backend(app)
     errors = []
 
     def write(index, start):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from lms.search import service
-from lms.search.engine import Allow
+from lms.search.documents import Allow
 from lms.search.tasks import reconcile_index
 
 from .conftest import hits, make_lecture, make_question, search

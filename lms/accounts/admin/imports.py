@@ -1,47 +1,79 @@
 """Roster import in the console: upload, a per-row preview that writes nothing, then confirm.
 
-The uploaded bytes are kept server-side under ``$LMS_DATA_DIR/roster-uploads/<sha256>`` between preview and
-confirm, and the confirm form names only that hash: what is imported is exactly what was previewed, and no
-personal data travels back and forth in hidden fields. Files older than a day are removed on the next upload.
+Between preview and confirm the uploaded bytes are kept in the ``roster_uploads`` table of the application
+database, keyed by their SHA-256, and the confirm form names only that hash: what is imported is exactly what was
+previewed, no personal data travels back and forth in hidden fields, and web nodes stay stateless (the confirm may
+reach another node than the preview did). Only an admin of the same scope as the uploader (the same school, or
+both system-wide) can confirm it. Rows older than a day are deleted on the next preview or confirm; the row is
+deleted in the same transaction as the import, so confirming twice cannot import twice.
 """
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import time
-from pathlib import Path
+from datetime import timedelta
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
-from lms.core.db import db
+from lms.core.db import db, utcnow
 from lms.core.errors import DomainError
 from lms.core.permissions import page
 
 from .. import roster, years
-from ..models import School, SchoolClass
+from ..models import RosterUpload, School, SchoolClass
 from . import ADMIN_ONLY, form_int, school_list, web
 from .classes import _years
 
-KEEP_SECONDS = 24 * 3600
+KEEP = timedelta(days=1)
 _HASH = re.compile(r"^[0-9a-f]{64}$")
+GONE = ("Không tìm thấy tệp đã xem trước: tệp đã quá một ngày, đã được nhập, hoặc do quản trị của phạm vi khác "
+        "tải lên. Hãy tải tệp lên lại.")
 
 
-def _upload_dir() -> Path:
-    path = Path(current_app.config["LMS_DATA_DIR"]) / "roster-uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _prune() -> None:
+    """Delete uploads older than a day (no cron: every preview and confirm does it)."""
+    db.session.execute(delete(RosterUpload).where(RosterUpload.created_at < utcnow() - KEEP))
 
 
-def _prune(directory: Path) -> None:
-    cutoff = time.time() - KEEP_SECONDS
-    for item in directory.iterdir():
-        try:
-            if item.stat().st_mtime < cutoff:
-                item.unlink()
-        except FileNotFoundError:
-            pass  # another worker removed it first
+def _keep(data: bytes, filename: str) -> str:
+    """Store the previewed bytes for the confirm, in the shared database; return their SHA-256."""
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        _store(digest, data, filename)
+    except IntegrityError:
+        db.session.rollback()  # a concurrent preview of the same bytes inserted first: update its row instead
+        _store(digest, data, filename)
+    return digest
+
+
+def _store(digest: str, data: bytes, filename: str) -> None:
+    # The same bytes previewed again (perhaps by another admin) belong to the latest preview, for a day from now.
+    fields = dict(school_id=current_user.school_id, uploaded_by=current_user.id, filename=filename[:255],
+                  created_at=utcnow())
+    _prune()
+    row = db.session.get(RosterUpload, digest)
+    if row is None:
+        db.session.add(RosterUpload(sha256=digest, content=data, **fields))
+    else:
+        for name, value in fields.items():
+            setattr(row, name, value)
+    db.session.commit()
+
+
+def _pending(digest: str) -> RosterUpload | None:
+    """The kept upload named by ``digest`` if the current admin may confirm it, locked until the transaction ends."""
+    if not _HASH.match(digest):
+        return None
+    _prune()
+    db.session.commit()
+    # FOR UPDATE (PostgreSQL): a second confirm of the same hash waits, then finds the row gone with the import.
+    row = db.session.scalar(select(RosterUpload).where(RosterUpload.sha256 == digest).with_for_update())
+    if row is None or row.school_id != current_user.school_id:
+        return None
+    return row
 
 
 def _options(form) -> dict:
@@ -93,14 +125,7 @@ def roster_preview():
         flash(" ".join(messages), "error")
         return render_template("admin/import.html", **page_args), exc.status
     db.session.rollback()  # a dry run writes nothing; make sure of it
-    digest = hashlib.sha256(data).hexdigest()
-    directory = _upload_dir()
-    _prune(directory)
-    target = directory / digest
-    if not target.exists():
-        temp = directory / f".{digest}.{os.getpid()}"
-        temp.write_bytes(data)
-        os.replace(temp, target)  # atomic: a concurrent confirm never reads half a file
+    digest = _keep(data, upload.filename)
     school = db.session.get(School, options["school_id"]) if options["school_id"] else None
     return render_template("admin/import_preview.html", result=result, digest=digest, filename=upload.filename,
                            options=options, school=school)
@@ -111,18 +136,15 @@ def roster_preview():
 def roster_confirm():
     digest = request.form.get("digest", "")
     options = _options(request.form)
-    path = _upload_dir() / digest if _HASH.match(digest) else None
-    if path is None or not path.exists():
-        flash("Tệp đã xem trước không còn trên máy chủ (quá một ngày hoặc đã nhập). Hãy tải tệp lên lại.", "error")
+    upload = _pending(digest)
+    if upload is None:
+        db.session.rollback()
+        flash(GONE, "error")
         return redirect(url_for("admin_web.roster_form"), code=303)
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != digest:
-        path.unlink(missing_ok=True)
-        flash("Tệp trên máy chủ không khớp bản đã xem trước. Hãy tải tệp lên lại.", "error")
-        return redirect(url_for("admin_web.roster_form"), code=303)
+    data, filename = bytes(upload.content), upload.filename
     partial = request.form.get("partial") == "on"
     try:
-        result = _run(data, request.form.get("filename", "roster"), options, dry_run=False, partial=partial)
+        result = _run(data, filename, options, dry_run=False, partial=partial)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.detail, "error")
@@ -133,8 +155,8 @@ def roster_confirm():
         school = db.session.get(School, options["school_id"]) if options["school_id"] else None
         flash("Danh sách có dòng lỗi nên chưa nhập gì. Sửa tệp hoặc chọn bỏ qua các dòng lỗi.", "error")
         return render_template("admin/import_preview.html", result=result, digest=digest,
-                               filename=request.form.get("filename", ""), options=options, school=school), 422
+                               filename=filename, options=options, school=school), 422
+    db.session.delete(upload)  # with the import: a second confirm of this hash finds nothing
     db.session.commit()
-    path.unlink(missing_ok=True)
     classes = [db.session.get(SchoolClass, cid) for cid in result.class_ids]
     return render_template("admin/import_result.html", result=result, classes=classes)

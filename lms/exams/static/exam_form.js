@@ -162,4 +162,68 @@
       if (event.key === "Enter") { event.preventDefault(); search(); }
     });
   }
+  // -- which gradebook column each class's score goes into (Thông tư 22 counts are checked on save) ---------
+  var kindSelect = document.getElementById("gradebook_kind");
+  var semesterSelect = document.getElementById("semester");
+  var columnsBox = document.getElementById("gradebook-columns");
+  var columnsList = document.getElementById("gradebook-columns-list");
+  var KIND_LABELS = { tx: "ĐĐGtx", gk: "ĐĐGgk", ck: "ĐĐGck" };
+  function loadColumns() {
+    if (!kindSelect || !columnsBox) { return; }
+    var kind = kindSelect.value;
+    var boxes = Array.prototype.filter.call(form.querySelectorAll('input[name="class_ids"]'), function (b) { return b.checked; });
+    var previous = {};
+    columnsList.querySelectorAll("select").forEach(function (s) { previous[s.name] = s.value; });
+    columnsList.textContent = "";
+    columnsBox.classList.toggle("hidden", !kind || boxes.length === 0);
+    if (!kind) { return; }
+    boxes.forEach(function (box) {
+      var classId = box.value;
+      var label = box.parentNode.textContent.trim().split(" – ")[0];
+      var field = document.createElement("div");
+      field.className = "field";
+      var lab = document.createElement("label");
+      lab.htmlFor = "gradebook-column-" + classId;
+      lab.textContent = "Lớp " + label;
+      var select = document.createElement("select");
+      select.id = "gradebook-column-" + classId;
+      select.name = "gradebook_column_" + classId;
+      var fresh = document.createElement("option");
+      fresh.value = "";
+      fresh.textContent = "Tạo cột " + KIND_LABELS[kind] + " mới";
+      select.appendChild(fresh);
+      field.appendChild(lab);
+      field.appendChild(select);
+      columnsList.appendChild(field);
+      var path = "/gradebook?class_id=" + classId + "&subject=" + encodeURIComponent(subject.value) +
+        "&semester=" + encodeURIComponent(semesterSelect.value);
+      window.LMS.api("GET", path).then(function (book) {
+        var same = (book.columns || []).filter(function (c) { return c.kind === kind; });
+        same.forEach(function (c) {
+          var opt = document.createElement("option");
+          opt.value = String(c.id);
+          opt.textContent = c.title + (c.exam_id ? " (đã gắn bài kiểm tra khác)" : "");
+          opt.disabled = Boolean(c.exam_id);
+          if (previous[select.name] === opt.value) { opt.selected = true; }
+          select.appendChild(opt);
+        });
+        if (kind === "tx" && book.required_tx && same.length >= book.required_tx) {
+          fresh.textContent = "Tạo cột mới (không được: đã đủ " + book.required_tx + " cột ĐĐGtx)";
+          fresh.disabled = true;
+          var firstFree = same.filter(function (c) { return !c.exam_id; })[0];
+          if (firstFree && !select.value) { select.value = String(firstFree.id); }
+        } else if (kind !== "tx" && same.length >= 1) {
+          fresh.textContent = "Tạo cột mới (không được: mỗi học kì chỉ 1 cột " + KIND_LABELS[kind] + ")";
+          fresh.disabled = true;
+          var free = same.filter(function (c) { return !c.exam_id; })[0];
+          if (free && !select.value) { select.value = String(free.id); }
+        }
+      }).catch(function () { /* no gradebook yet for this class: a new column it is */ });
+    });
+  }
+  if (kindSelect) {
+    [kindSelect, semesterSelect, subject].forEach(function (el) { el.addEventListener("change", loadColumns); });
+    form.querySelectorAll('input[name="class_ids"]').forEach(function (b) { b.addEventListener("change", loadColumns); });
+    loadColumns();
+  }
 })();

@@ -17,7 +17,9 @@ from .columns import (
     MAX_COLUMNS_PER_BOOK, book_columns, column_value_kind, create_column, ensure_unlocked, get_column, get_lock,
     is_locked, is_summary_locked, required_tx, subject_or_404, update_column, value_kind,
 )
-from .exam_results import counted_result, post_exam_score, record_exam_result, sync_exam_columns
+from .exam_results import (
+    counted_result, post_exam_score, record_exam_result, release_exam_columns, sync_exam_columns,
+)
 from .imports import import_sheet
 from .qualities import qualities_of, set_qualities
 from .scores import Entry, _apply, change_log, display, parse_entry, set_comments, set_scores
@@ -28,7 +30,7 @@ __all__ = [
     "build_summary", "check_signer", "class_summary", "sign_summary", "unlock_summary", "column_value_kind",
     "is_summary_locked", "value_kind", "qualities_of", "set_qualities",
     "MAX_COLUMNS_PER_BOOK", "Entry", "RowAverage", "_apply", "book_columns", "build_gradebook", "change_log",
-    "counted_result", "create_column", "display", "ensure_unlocked", "get_column", "get_lock", "import_sheet",
+    "counted_result", "create_column", "release_exam_columns", "display", "ensure_unlocked", "get_column", "get_lock", "import_sheet",
     "is_locked", "parse_entry", "post_exam_score", "record_exam_result", "required_tx", "row_average", "set_comments",
     "set_scores", "sign", "snapshot", "student_year", "subject_or_404", "sync_exam_columns", "trusted_roots",
     "unlock", "update_column", "verify",

@@ -9,12 +9,14 @@ from sqlalchemy import func, select
 
 from lms.accounts import api as accounts
 from lms.core.db import db, utcnow
+from lms.core.errors import ValidationFailed
 from lms.curriculum import api as curriculum
 
 from .. import rules
 from ..models import KINDS, ExamResult, GradebookColumn, Score, ScoreChange
 from .columns import (
-    COMMENT_VALUE, LEVEL_VALUE, TEST_VALUE, book_columns, column_value_kind, create_column, is_locked,
+    COMMENT_VALUE, LEVEL_VALUE, TEST_VALUE, book_columns, column_value_kind, create_column, ensure_unlocked,
+    is_locked, required_tx,
 )
 from .scores import Entry, _apply
 
@@ -25,25 +27,35 @@ from .scores import Entry, _apply
 
 
 def sync_exam_columns(exam_id: int, title: str, subject: str, class_ids: list[int], gradebook: dict | None,
-                      school_year: str | None) -> list[GradebookColumn]:
+                      school_year: str | None, *, released: bool = False,
+                      picked: dict | None = None) -> list[GradebookColumn]:
     """Create or update the exam's column in each assigned class; drop empty columns no longer wanted.
 
-    A column that already holds scores is kept (and stays an exam column) even when the exam stops
-    feeding it, because deleting entered marks behind a teacher's back is worse than an extra column.
+    ``picked`` maps a class id to an existing column of that class's gradebook the teacher chose to fill
+    (e.g. "Kiểm tra 15 phút lần 2" already in the book); other classes get a new column. A new column must
+    respect the Thông tư 22/27 counts (tx by periods per year, one gk, one ck per semester): breaking them is a
+    422 naming the rule, so an exam can no longer slip a fifth ĐĐGtx into a book behind the teacher's back.
+    A column that already holds scores is kept (and stays an exam column) even when the exam stops feeding it,
+    because deleting entered marks behind a teacher's back is worse than an extra column.
     """
+    picked = {int(k): int(v) for k, v in (picked or {}).items() if v}
     wanted = set(class_ids or []) if gradebook else set()
     existing = {c.class_id: c for c in db.session.scalars(
         select(GradebookColumn).where(GradebookColumn.exam_id == exam_id))}
-    for class_id, column in existing.items():
-        if class_id not in wanted:
+    kind, semester = (gradebook or {}).get("column_kind"), int((gradebook or {}).get("semester") or 0)
+    for class_id, column in list(existing.items()):
+        moved_away = class_id in picked and picked[class_id] != column.id
+        if class_id not in wanted or moved_away:
             has_scores = db.session.scalar(select(func.count(Score.id)).where(Score.column_id == column.id))
-            if not has_scores:
+            if column.source == "manual" or has_scores:
+                column.exam_id = None  # a teacher's own column (or one with marks) goes back to being theirs
+            else:
                 db.session.delete(column)
+            del existing[class_id]
     kept = []
     if not gradebook:
         db.session.flush()
         return kept
-    kind, semester = gradebook.get("column_kind"), int(gradebook.get("semester") or 0)
     if kind not in KINDS or semester not in (1, 2) or curriculum.get_subject(subject) is None:
         current_app.logger.warning("exam %s: gradebook link %r ignored (bad kind/semester/subject)", exam_id, gradebook)
         db.session.flush()
@@ -53,18 +65,67 @@ def sync_exam_columns(exam_id: int, title: str, subject: str, class_ids: list[in
         if klass is None or school_year and klass.school_year != school_year:
             continue
         column = existing.get(class_id)
-        if column is None:
-            column = create_column(None, klass, subject, semester, kind, title, source="exam", exam_id=exam_id,
-                                   check_limits=False)
+        if column is None and class_id in picked:
+            column = _adopt_column(picked[class_id], exam_id, klass, subject, semester, kind)
+        elif column is None:
+            _check_room(klass, subject, semester, kind, None)
+            try:
+                column = create_column(None, klass, subject, semester, kind, title, source="exam", exam_id=exam_id)
+            except ValidationFailed as exc:  # the TT27 mid-term rule and the like, reported on the exam's field
+                messages = [m for ms in (exc.errors or {}).values() for m in ms] or [exc.detail]
+                raise ValidationFailed(exc.detail, errors={"gradebook": [f"Lớp {klass.name}: {m}" for m in messages]})
+            column.released = bool(released)
         else:
             moved = (column.subject_code, column.semester, column.kind) != (subject, semester, kind)
             if moved:
+                _check_room(klass, subject, semester, kind, column.id)
                 column.position = 1 + max((c.position for c in book_columns(class_id, subject, semester)
                                            if c.kind == kind and c.id != column.id), default=0)
-            column.subject_code, column.semester, column.kind, column.title = subject, semester, kind, title
+            column.subject_code, column.semester, column.kind = subject, semester, kind
+            if column.source == "exam":
+                column.title = title  # a teacher's own column keeps the name they gave it
+        if released:
+            column.released = True  # withdrawing a release is its own step (release_exam_columns)
         kept.append(column)
     db.session.flush()
     return kept
+
+
+def _check_room(klass, subject: str, semester: int, kind: str, column_id: int) -> None:
+    """A 422 naming the TT22/TT27 rule when ``kind`` has no room left in the book for another column."""
+    others = [c for c in book_columns(klass.id, subject, semester) if c.kind == kind and c.id != column_id]
+    info = curriculum.get_subject(subject)
+    limit = required_tx(info, klass.grade) if kind == "tx" else 1
+    if limit is not None and len(others) >= limit:
+        label = {"tx": "ĐĐGtx", "gk": "ĐĐGgk", "ck": "ĐĐGck"}[kind]
+        circular = "27" if rules.is_primary_grade(klass.grade) else "22"
+        raise ValidationFailed(f"Đã đủ số cột theo Thông tư {circular}.", errors={"gradebook": [
+            f"Lớp {klass.name}: môn {info.name} chỉ có {limit} cột {label} mỗi học kì (Thông tư {circular}); "
+            "hãy chọn một cột có sẵn để điền điểm bài kiểm tra."]})
+
+
+def _adopt_column(column_id: int, exam_id: int, klass, subject: str, semester: int, kind: str) -> GradebookColumn:
+    """The teacher's chosen existing column, checked to be of this class, subject, semester and kind."""
+    column = db.session.get(GradebookColumn, column_id)
+    if (column is None or column.class_id != klass.id or column.subject_code != subject
+            or column.semester != semester or column.kind != kind):
+        raise ValidationFailed("Cột điểm đã chọn không thuộc sổ điểm này.", errors={"gradebook": [
+            f"Lớp {klass.name}: cột điểm đã chọn không phải cột {kind} học kì {semester} của môn này."]})
+    if column.exam_id is not None and column.exam_id != exam_id:
+        raise ValidationFailed("Cột điểm đã gắn với bài kiểm tra khác.", errors={"gradebook": [
+            f"Lớp {klass.name}: cột “{column.title}” đã nhận điểm từ bài kiểm tra khác."]})
+    ensure_unlocked(klass.id, subject, semester)
+    column.exam_id = exam_id
+    return column
+
+
+def release_exam_columns(exam_id: int, released: bool) -> list[GradebookColumn]:
+    """Công bố điểm: show (or hide) every column the exam feeds to its students."""
+    columns = db.session.scalars(select(GradebookColumn).where(GradebookColumn.exam_id == exam_id)).all()
+    for column in columns:
+        column.released = released
+    db.session.flush()
+    return list(columns)
 
 
 def record_exam_result(*, attempt_id: int, exam_id: int, student_id: int, score_10, reason: str, started_at,

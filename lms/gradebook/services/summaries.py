@@ -215,7 +215,9 @@ def student_year(viewer, student_id: int, level: str, school_year: str | None) -
                 result = (primary_row_result(visible, mine, kinds, complete) if primary
                           else row_average(visible, mine, comment_subject, need_tx, complete=complete))
                 entry["semesters"][str(semester)] = {
-                    "columns": [{**_column_dict(c, kinds[c.id]), "value": display(mine.get(c.id), kinds[c.id])}
+                    "columns": [{**_column_dict(c, kinds[c.id]), "value": display(mine.get(c.id), kinds[c.id]),
+                                 # the exam attempt behind an exam score, so the student can open its review
+                                 "attempt_id": getattr(mine.get(c.id), "attempt_id", None) if c.exam_id else None}
                                 for c in visible],
                     "average": _fmt(result.average), "provisional": _fmt(result.provisional), "test": result.test,
                 }

@@ -54,15 +54,16 @@
     var li = document.createElement("li");
     li.setAttribute("data-media-id", String(media.id));
     var label = document.createElement("label");
-    label.className = "sr-only";
+    label.className = "att-label";
     label.setAttribute("for", "att-" + media.id);
-    label.textContent = "Tiêu đề tệp";
+    label.textContent = "Tiêu đề tệp (hiển thị cho học sinh)";
     var input = document.createElement("input");
     input.type = "text";
     input.id = "att-" + media.id;
     input.className = "att-title";
     input.maxLength = 300;
     input.value = (media.filename || "").replace(/\.[^.]+$/, "");
+    input.placeholder = "Ví dụ: Phần 1 – Khái niệm vectơ";
     var state = document.createElement("span");
     state.className = "muted att-state";
     state.textContent = stateText(media);

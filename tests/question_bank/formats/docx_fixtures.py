@@ -86,7 +86,7 @@ def teacher_paper() -> bytes:
 
     Part I: Câu 1 underline (runs split over fonts), Câu 3 (gap) options on one tab-separated line with red,
     Câu 4 bold text while every letter is bold, Câu 5 options in a 2x2 table answered by the key table,
-    Câu 6 equation + picture, Câu 7 no answer (broken), Câu 8 only three options (broken), Câu 9 a table in
+    Câu 6 equation + picture, Câu 7 no answer (broken), Câu 8 a single option (broken), Câu 9 a table in
     the stem with the answer in an "Đáp án:" line. Part II: Câu 1 marked in red, Câu 2 by the key line.
     Part III: "Đáp án: -1,5" and "ĐA: 2,5" with an explanation. Then a key: a Câu/Đáp án table and a line.
     """
@@ -138,8 +138,8 @@ def teacher_paper() -> bytes:
     add(add(d.add_paragraph(), "Câu 7. ", bold=True), "Câu hỏi thiếu đánh dấu đáp án")
     options_each_line(d, ["x", "y", "z", "t"], correct=None)
 
-    add(add(d.add_paragraph(), "Câu 8. ", bold=True), "Câu hỏi chỉ có ba phương án")
-    options_each_line(d, ["một", "hai", "ba"], correct=0)
+    add(add(d.add_paragraph(), "Câu 8. ", bold=True), "Câu hỏi chỉ có một phương án")
+    options_each_line(d, ["một"], correct=0)
 
     add(add(d.add_paragraph(), "Câu 9. ", bold=True), "Cho bảng số liệu:")
     table = d.add_table(rows=2, cols=2)

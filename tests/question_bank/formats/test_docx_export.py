@@ -1,5 +1,8 @@
 """Writing questions as a Word paper, reading them back, and printing exam versions (mã đề)."""
 import io
+import re
+import shutil
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -26,6 +29,19 @@ SHORT = {"type": "short_answer", "stem": "Nghiệm của $2x + 3 = 0$ là", "ans
 TRUE_FALSE = {"type": "true_false", "stem": "Nước sôi ở 100 °C tại áp suất 1 atm.", "answer": True}
 
 
+def same_maths(value):
+    """A body with each $…$ formula written canonically: Word equations keep the maths, not the LaTeX spelling
+    (spaces, braces around one character), so ``$x^2 - 4x$`` comes back as ``$x^{2}-4x$``."""
+    if isinstance(value, dict):
+        return {k: same_maths(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [same_maths(v) for v in value]
+    if isinstance(value, str):
+        return re.sub(r"\$([^$]+)\$", lambda m: "$" + re.sub(r"\{(\w)\}", r"\1", m.group(1).replace(" ", "")) + "$",
+                      value)
+    return value
+
+
 def test_dump_then_parse_gives_the_same_questions_and_meta():
     items = [{"body": SINGLE, "meta": {"level": "nhan_biet"}}, {"body": GROUP, "meta": {}},
              {"body": SHORT, "meta": {"points": Decimal("0.5")}}, {"body": MULTIPLE, "meta": {}},
@@ -33,7 +49,7 @@ def test_dump_then_parse_gives_the_same_questions_and_meta():
     fmt = get_format("docx")
     result = fmt.parse(io.BytesIO(fmt.dump(items)))
     assert result.problems == []
-    assert [d.body for d in result.drafts] == [SINGLE, MULTIPLE, GROUP, SHORT, TRUE_FALSE]
+    assert same_maths([d.body for d in result.drafts]) == same_maths([SINGLE, MULTIPLE, GROUP, SHORT, TRUE_FALSE])
     assert [d.meta for d in result.drafts] == [
         {"level": "nhan_biet", "section": "I"}, {"section": "I"}, {"section": "II"},
         {"points": Decimal("0.5"), "section": "III"}, {"section": "III"}]
@@ -98,7 +114,7 @@ def test_build_paper_prints_header_unmarked_questions_and_a_key_page():
     assert not any(r.underline for p in document.paragraphs for r in p.runs)
     # The key page alone is enough to recover every answer of this version.
     printed_single = {k: v for k, v in SINGLE.items() if k != "explanation"}  # solutions are not printed
-    assert [d.body for d in parse_docx(data).drafts] == [printed_single, MULTIPLE, GROUP, SHORT]
+    assert same_maths([d.body for d in parse_docx(data).drafts]) == same_maths([printed_single, MULTIPLE, GROUP, SHORT])
 
 
 def test_build_paper_without_answer_sheet_and_with_missing_header():
@@ -107,3 +123,37 @@ def test_build_paper_without_answer_sheet_and_with_missing_header():
     assert not any("ĐÁP ÁN" in t for t in texts) and any(t.startswith("Câu 5.") for t in texts)
     with pytest.raises(ValueError, match="subject, code"):
         build_paper(dict(HEADER, subject="", code=None), [])
+
+
+def test_formulas_are_native_word_equations_in_the_printed_paper():
+    body = {"type": "single_choice", "stem": "<p>Tập nghiệm của $x^2 - 3x + 2 = 0$ trên $\\mathbb{R}$ là</p>",
+            "options": [{"id": "a", "text": "$\\{1; 2\\}$", "correct": True},
+                        {"id": "b", "text": "$\\frac{1}{2}$", "correct": False},
+                        {"id": "c", "text": "$\\sqrt{2}$", "correct": False},
+                        {"id": "d", "text": "$\\alpha \\le \\sum_{i=1}^{n} i$", "correct": False}]}
+    document = Document(io.BytesIO(build_paper(HEADER, [{"number": 1, "body": body}])))
+    xml = document.element.xml
+    assert xml.count("<m:oMath>") == 6 and "<m:f>" in xml and "<m:rad>" in xml and "<m:nary>" in xml
+    assert not any("$" in p.text for p in document.paragraphs)
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice and poppler-utils are installed by `make test`")
+def test_printed_paper_typesets_formulas_in_libreoffice(tmp_path):
+    body = {"type": "single_choice", "stem": "<p>Nghiệm của phương trình $x^2 - 3x + 2 = 0$ thuộc $\\mathbb{R}$</p>",
+            "options": [{"id": "a", "text": "$\\frac{1}{2}$", "correct": False},
+                        {"id": "b", "text": "$x = 1$", "correct": True},
+                        {"id": "c", "text": "$\\sqrt{5}$", "correct": False},
+                        {"id": "d", "text": "$\\pi$", "correct": False}]}
+    source = tmp_path / "ma-de-101.docx"
+    source.write_bytes(build_paper(HEADER, [{"number": 1, "body": body}], with_answer_sheet=False))
+    done = subprocess.run(["libreoffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                           "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+                          capture_output=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "ma-de-101.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Nghiệm của phương trình" in text
+    assert "$" not in text and "\\frac" not in text and "mathbb" not in text
+    # LibreOffice (with its Math module, libreoffice-math-nogui) typesets the equations: their glyphs are text.
+    assert "x2−3x+2=0" in text.replace(" ", "") and "ℝ" in text and "π" in text and "x=1" in text.replace(" ", "")

@@ -29,7 +29,7 @@ def test_good_questions_import_while_broken_ones_are_reported_with_location(pape
         "Phần II, Câu 1", "Phần II, Câu 2", "Phần III, Câu 1", "Phần III, Câu 2"]
     assert [(p.item, p.line, p.message) for p in paper.problems] == [
         (6, 25, "Phần I, Câu 7 (đoạn 25): không xác định được đáp án đúng"),
-        (7, 30, "Phần I, Câu 8 (đoạn 30): chỉ có 3 phương án (A., B., C.); cần đủ 4"),
+        (7, 30, "Phần I, Câu 8 (đoạn 30): chỉ có 1 phương án (A.); cần ít nhất 2"),
     ]
 
 

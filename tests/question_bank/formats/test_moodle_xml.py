@@ -79,13 +79,15 @@ def test_parses_realistic_moodle_export():
     assert bodies[6] == {"type": "cloze", "stem": "",
                          "text": "<p>Dao động {{1}} có li độ {{2}} theo t, T = {{3}} s.</p>",
                          "gaps": [{"id": "1", "answers": ["điều hòa"]}, {"id": "2", "answers": ["cos"]},
-                                  {"id": "3", "answers": ["2"]}]}
+                                  {"id": "3", "answers": ["2"]}], "name": "Cloze"}
     assert [i["text"] for i in bodies[7]["items"]] == ["Tử ngoại", "Ánh sáng nhìn thấy", "Hồng ngoại"]
 
 
 def test_problems_name_the_item():
     problems = {(p.item, p.message.split(" ")[0]) for p in parse(SAMPLE).problems}
-    messages = " | ".join(p.message for p in parse(SAMPLE).problems)
+    # Problems (item not imported) and warnings (imported, something dropped) both name the item.
+    result = parse(SAMPLE)
+    messages = " | ".join(p.message for p in result.problems + result.warnings)
     assert (1, "Đoạn") in problems  # description skipped with a note
     assert "calculated" in messages and (10, "Loại") in problems
     assert "1/s" in messages  # partial-credit answer dropped, and said so
@@ -123,3 +125,41 @@ def test_images_round_trip_through_pluginfile():
     assert b"@@PLUGINFILE@@/h%C3%ACnh%201.png" in data
     draft = parse(data).drafts[0]
     assert draft.body == body and draft.images[0].data == PNG
+
+
+RICH = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="category"><category><text>$course$/top/Toán 10/Mệnh đề</text></category></question>
+  <question type="multichoice">
+    <name><text>Số nguyên tố</text></name>
+    <idnumber>NT-01</idnumber>
+    <questiontext format="html"><text><![CDATA[<p>Chọn các số nguyên tố</p>]]></text></questiontext>
+    <single>false</single>
+    <answer fraction="50" format="html"><text>2</text><feedback format="html"><text>Đúng: 2</text></feedback></answer>
+    <answer fraction="50" format="html"><text>3</text></answer>
+    <answer fraction="-100" format="html"><text>4</text><feedback format="html"><text>4 = 2·2</text></feedback></answer>
+  </question>
+  <question type="numerical">
+    <name><text>Căn hai</text></name>
+    <questiontext format="html"><text>Căn bậc hai của 2 (hai chữ số thập phân)</text></questiontext>
+    <answer fraction="100"><text>1.41</text><tolerance>0.01</tolerance>
+      <feedback format="html"><text>Chính xác</text></feedback></answer>
+  </question>
+</quiz>"""
+
+
+def test_weights_feedback_names_idnumbers_and_categories_are_kept_and_written_back():
+    from question_bank import types
+
+    result = parse(RICH)
+    assert result.problems == []
+    assert "Toán 10/Mệnh đề" in result.warnings[0].message  # the category is reported, not silently dropped
+    choice, numeric = (d.body for d in result.drafts)
+    assert (choice["name"], choice["idnumber"]) == ("Số nguyên tố", "NT-01")
+    assert [(o["weight"], o.get("feedback")) for o in choice["options"]] == [
+        (50, "Đúng: 2"), (50, None), (-100, "4 = 2·2")]
+    assert numeric["answers"] == [{"value": 1.41, "tolerance": 0.01, "feedback": "Chính xác"}]
+    validated = [types.validate(body) for body in (choice, numeric)]
+    data = get_format("moodle_xml").export([{"body": body, "meta": {}} for body in validated]).data
+    assert b"<idnumber>NT-01</idnumber>" in data and b'fraction="-100"' in data
+    assert [types.validate(d.body) for d in parse(data.decode()).drafts] == validated

@@ -1,0 +1,118 @@
+"""Interactive packages on a phone: a teacher's HTML5 simulation plays sandboxed in the lecture's player page,
+and a hostile package can neither read the platform's cookies nor call its API as the student."""
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+import requests
+
+from tests.e2e.conftest import DEMO_PASSWORD, OUT, assert_clean
+from tests.media import packages
+
+pytestmark = pytest.mark.browser
+
+#: A "simulation" that tries what a malicious package would: read cookies and storage, call the API with the
+#: student's session, reach into the parent page. It writes what happened into its own page.
+PROBE_JS = """(async function () {
+  const out = {};
+  try { out.cookie = document.cookie; } catch (e) { out.cookie = 'denied:' + e.name; }
+  try { out.storage = String(localStorage.length); } catch (e) { out.storage = 'denied:' + e.name; }
+  try { out.parent = parent.document.title; } catch (e) { out.parent = 'denied:' + e.name; }
+  try {
+    const r = await fetch('/api/v1/me', {credentials: 'include'});
+    out.me = r.status + ':' + (await r.text()).slice(0, 200);
+  } catch (e) { out.me = 'denied:' + e.name; }
+  out.origin = String(self.origin);
+  document.getElementById('probe').textContent = JSON.stringify(out);
+})();
+"""
+PROBE_HTML = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Thí nghiệm ảo</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><h1>Thí nghiệm ảo</h1><pre id="probe">đang chạy</pre><script src="probe.js"></script></body></html>"""
+
+
+def _token(base, username):
+    resp = requests.post(base + "/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD},
+                         timeout=30)
+    resp.raise_for_status()
+    return resp.json()["token"]
+
+
+def _upload_ready(base, token, data, name):
+    headers = {"Authorization": f"Bearer {token}"}
+    resp = requests.post(base + "/api/v1/media", files={"file": (name, data, "application/zip")},
+                         headers=headers, timeout=60)
+    assert resp.status_code == 201, resp.text
+    asset_id = resp.json()["id"]
+    deadline = time.time() + 60
+    while True:
+        body = requests.get(f"{base}/api/v1/media/{asset_id}", headers=headers, timeout=30).json()
+        if body["status"] in ("ready", "failed"):
+            return body
+        assert time.time() < deadline, body
+        time.sleep(0.5)
+
+
+def _lecture_with(base, token, media_ids, title):
+    headers = {"Authorization": f"Bearer {token}"}
+    resp = requests.post(base + "/api/v1/lectures", headers=headers, timeout=30, json={
+        "title": title, "subject": "toan", "grade": 10, "visibility": "school", "media_ids": media_ids})
+    assert resp.status_code == 201, resp.text
+    lecture_id = resp.json()["id"]
+    resp = requests.post(f"{base}/api/v1/lectures/{lecture_id}/submit", headers=headers, timeout=30)
+    assert resp.status_code == 200, resp.text
+    return lecture_id
+
+
+def _student_login(page):
+    page.goto("/login")
+    page.get_by_label("Tên đăng nhập").fill("student")
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state("load")
+
+
+def test_student_plays_an_html5_sim_and_a_hostile_package_stays_in_its_sandbox(live_server, phone):
+    base = live_server["url"]
+    teacher = _token(base, "teacher")
+    sim = _upload_ready(base, teacher, packages.html5_sim(), "con-lac.zip")
+    probe = _upload_ready(base, teacher, packages.zip_bytes({"index.html": PROBE_HTML, "probe.js": PROBE_JS}),
+                          "thi-nghiem.zip")
+    bomb = _upload_ready(base, teacher, packages.bomb(), "bom.zip")
+    assert sim["status"] == probe["status"] == "ready" and sim["package"]["type"] == "html5"
+    assert bomb["status"] == "failed" and "bom nén" in bomb["error"]
+    lecture_id = _lecture_with(base, teacher, [sim["id"], probe["id"]], "Con lắc đơn và thí nghiệm ảo")
+
+    page = phone
+    _student_login(page)
+    page.goto(f"/lectures/{lecture_id}")
+    page.get_by_role("link", name="con-lac.zip").click()
+    page.wait_for_url(re.compile(rf"/lectures/{lecture_id}/packages/{sim['id']}$"))
+    page.get_by_role("heading", name="Mô phỏng con lắc đơn").wait_for()  # the package's own <title>
+    frame = page.frame_locator("#package-frame")
+    frame.locator("#status").filter(has_text="sẵn sàng").wait_for()
+    box = page.locator("#package-frame").bounding_box()
+    assert box["width"] >= 340 and box["x"] + box["width"] <= 390  # full width, no sideways scrolling
+    page.screenshot(path=str(OUT / "packages-01-html5-sim.png"), full_page=True)
+
+    # The platform's own page holds a readable cookie and a session; the package must see neither.
+    page.goto(f"/lectures/{lecture_id}")
+    page.evaluate("document.cookie = 'bi_mat=khong-duoc-doc; path=/'")
+    assert any(c["name"] == "bi_mat" for c in page.context.cookies())
+    assert_clean(page)
+    # The probe's refused fetch is logged by Chromium as a console error: that is the point of the test.
+    page._lms_watch.allowing(r"blocked by CORS policy", r"net::ERR_FAILED")
+    page.goto(f"/lectures/{lecture_id}/packages/{probe['id']}")
+    result = page.frame_locator("#package-frame").locator("#probe")
+    result.filter(has_text="origin").wait_for()
+    seen = json.loads(result.inner_text())
+    page.screenshot(path=str(OUT / "packages-02-sandbox-probe.png"), full_page=True)
+    assert seen["origin"] == "null", seen                      # opaque origin
+    assert seen["cookie"].startswith("denied:"), seen          # SecurityError: no cookie access at all
+    assert seen["storage"].startswith("denied:"), seen
+    assert seen["parent"].startswith("denied:"), seen          # cannot script the lecture page
+    assert seen["me"].startswith("denied:"), seen              # the API answers no opaque origin
+    assert "student" not in json.dumps(seen)

@@ -1,0 +1,94 @@
+"""Builders of real interactive packages for tests: an HTML5 simulation, a SCORM 1.2 package written per the
+ADL SCORM 1.2 Content Aggregation Model (imsmanifest.xml with the adlcp namespace), an H5P-shaped zip, and
+hostile zips (path traversal, absolute paths, symlinks, a zip bomb)."""
+from __future__ import annotations
+
+import io
+import stat
+import zipfile
+
+SIM_HTML = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>Mô phỏng con lắc đơn</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="css/sim.css"></head>
+<body><h1>Con lắc đơn</h1><p id="status">đang tải</p><button id="done">Hoàn thành</button>
+<script src="js/sim.js"></script></body></html>
+"""
+SIM_JS = """document.getElementById('status').textContent = 'sẵn sàng';
+document.getElementById('done').addEventListener('click', function () {
+  parent.postMessage({type: 'hoclieuso:progress', completed: true, score: 0.8}, '*');
+  document.getElementById('status').textContent = 'đã gửi';
+});
+"""
+
+SCORM12_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="vn.hoclieuso.test.scorm12" version="1.0"
+  xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+  xsi:schemaLocation="http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd
+                      http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd">
+  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+  <organizations default="ORG-1">
+    <organization identifier="ORG-0"><title>Không phải mặc định</title>
+      <item identifier="I0" identifierref="RES-0"><title>Sai</title></item></organization>
+    <organization identifier="ORG-1"><title>Phân số (SCORM 1.2)</title>
+      <item identifier="ITEM-1" identifierref="RES-1" isvisible="true"><title>Bài 1</title></item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="RES-0" type="webcontent" adlcp:scormtype="sco" href="wrong.html">
+      <file href="wrong.html"/></resource>
+    <resource identifier="RES-1" type="webcontent" adlcp:scormtype="sco" href="sco/lesson.html">
+      <file href="sco/lesson.html"/></resource>
+  </resources>
+</manifest>
+"""
+SCORM12_LESSON = """<!doctype html><html><head><meta charset="utf-8"><title>Bài 1</title></head>
+<body><p id="s">SCO</p></body></html>
+"""
+
+
+def zip_bytes(files: dict[str, bytes | str], *, symlinks: dict[str, str] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data.encode("utf-8") if isinstance(data, str) else data)
+        for name, target in (symlinks or {}).items():
+            info = zipfile.ZipInfo(name)
+            info.create_system = 3
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, target)
+    return buffer.getvalue()
+
+
+def html5_sim() -> bytes:
+    return zip_bytes({"index.html": SIM_HTML, "js/sim.js": SIM_JS, "css/sim.css": "body{font:16px sans-serif}",
+                      "img/ảnh minh hoạ (1).svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})
+
+
+def scorm12() -> bytes:
+    return zip_bytes({"imsmanifest.xml": SCORM12_MANIFEST, "sco/lesson.html": SCORM12_LESSON,
+                      "wrong.html": "<p>x</p>"})
+
+
+def h5p_shaped() -> bytes:
+    return zip_bytes({"h5p.json": '{"title": "Câu đố", "mainLibrary": "H5P.MultiChoice", "language": "vi"}',
+                      "content/content.json": '{"question": "1+1?"}'})
+
+
+def traversal() -> bytes:
+    return zip_bytes({"index.html": SIM_HTML, "../../etc/evil.sh": "echo pwned"})
+
+
+def absolute() -> bytes:
+    return zip_bytes({"index.html": SIM_HTML, "/tmp/evil.html": "x"})
+
+
+def with_symlink() -> bytes:
+    return zip_bytes({"index.html": SIM_HTML}, symlinks={"secret": "/etc/passwd"})
+
+
+def bomb(megabytes: int = 64) -> bytes:
+    """64 MB of zeros deflated to ~64 KB: a 1000x ratio no lesson has."""
+    return zip_bytes({"index.html": SIM_HTML, "data.bin": b"\0" * (megabytes * 1024 * 1024)})
