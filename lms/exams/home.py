@@ -12,7 +12,7 @@ from . import permissions
 from .models import Attempt, Exam, ExamClass
 
 #: How many upcoming exams and recent results the home page lists (the exam list has the rest).
-TODO_LIMIT, RESULTS_LIMIT = 5, 5
+TO_DO_LIMIT, RESULTS_LIMIT = 5, 5
 
 
 def _when(value) -> str:
@@ -56,4 +56,4 @@ def student_panel(user) -> dict | None:
                         "submitted": _when(attempt.submitted_at), "status": attempt.status,
                         "score_10": attempt.score_10 if shows else None,
                         "released": exam.scores_released_at is not None})
-    return {"todo": todo[:TODO_LIMIT], "more": max(0, len(todo) - TODO_LIMIT), "results": results}
+    return {"todo": todo[:TO_DO_LIMIT], "more": max(0, len(todo) - TO_DO_LIMIT), "results": results}

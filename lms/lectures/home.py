@@ -10,7 +10,7 @@ from lms.curriculum.api import subject_names
 from . import permissions
 from .models import Lecture, LectureClass, LectureProgress
 
-CONTINUE_LIMIT, TODO_LIMIT = 3, 5
+CONTINUE_LIMIT, TO_DO_LIMIT = 3, 5
 
 
 def clock(seconds: float) -> str:
@@ -61,4 +61,4 @@ def student_panel(user) -> dict | None:
             for lec in sorted(candidates, key=lambda lec: lec.id not in assigned) if lec.id not in started]
     if not resume and not todo:
         return None
-    return {"continue": resume, "todo": todo[:TODO_LIMIT]}
+    return {"continue": resume, "todo": todo[:TO_DO_LIMIT]}
