@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import subprocess
 import threading
 import time
@@ -188,6 +189,9 @@ def test_upload_on_a_plays_through_b_in_chromium(cluster, browser, tmp_path):
         page.get_by_role("button", name="Đăng nhập").click()
         page.wait_for_url("**/dashboard")
         page.goto(f"/lectures/{lecture['id']}")
+        # The lecture page shows the poster first and loads hls.js only when the student presses play.
+        page.evaluate("document.querySelector('video.lecture-video').muted = true")
+        page.get_by_role("button", name=re.compile("Phát video")).click()
         _wait_js(page, "document.querySelector('video.lecture-video') && "
                        "document.querySelector('video.lecture-video').readyState >= 2", 60)
         page.evaluate("() => { const v = document.querySelector('video.lecture-video'); v.muted = true; "
