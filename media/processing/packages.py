@@ -86,6 +86,9 @@ def _members(archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, str]]:
             continue
         if info.flag_bits & 0x1:
             raise PackageInvalid("Gói có tệp được đặt mật khẩu / package contains encrypted files")
+        if info.compress_type not in _METHODS:
+            # Checked here so an exotic method (e.g. Deflate64) is a clear refusal before anything is read.
+            raise PackageInvalid("Gói dùng kiểu nén không hỗ trợ / unsupported compression method")
         files.append((info, name))
         if len(files) > MAX_FILES:
             raise PackageInvalid(f"Gói có quá nhiều tệp (tối đa {MAX_FILES}) / too many files")
@@ -237,7 +240,9 @@ def extract_package(path: str | os.PathLike, out: str | os.PathLike) -> int:
 
 #: What a damaged (or lying) zip raises while inflating: a CRC mismatch when a member ends before its declared
 #: size, zlib errors, an unsupported compression method.
-_BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
+_BROKEN = (zipfile.BadZipFile, zlib.error, EOFError)
+#: What Python's zipfile can read; anything else is refused by name in ``_members``.
+_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 _BROKEN_MESSAGE = "Tệp nén hỏng (kiểm tra CRC thất bại) / damaged zip"
 
 

@@ -217,3 +217,21 @@ def test_package_origin_prefixes_launch_urls(world, fs_storage, app, monkeypatch
     asset_id = upload(teacher, packages.html5_sim(), "a.zip").get_json()["id"]
     location = teacher.get(f"/media/{asset_id}/package").headers["Location"]
     assert location.startswith(f"https://goi.example.edu.vn/api/v1/media/{asset_id}/pkg/")
+
+
+def test_an_unsupported_compression_method_is_refused_by_name(tmp_path):
+    """Deflate64 (method 9, written by Windows' own zipper for big files) is not readable by zipfile."""
+    data = bytearray(packages.html5_sim())
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            data[start + offset:start + offset + 2] = (9).to_bytes(2, "little")
+            start += 4
+    path = _write(tmp_path, "deflate64.zip", bytes(data))
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(PackageInvalid, match="kiểu nén không hỗ trợ"):
+        inspect_package(path)
+    with pytest.raises(PackageInvalid):
+        extract_package(path, out)
+    assert not any(out.rglob("*"))
