@@ -1,9 +1,9 @@
 """Helpers for the gradebook tests: build a gradebook through the API and a throwaway certificate authority."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+
+from tests.pki import TestCA
 
 
 class Book:
@@ -59,37 +59,6 @@ def book(world):
 @pytest.fixture(scope="session")
 def pki():
     """A throwaway CA and a teacher certificate as PKCS#12 (password b"mat-khau")."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import NameOID
-
-    now = dt.datetime.now(dt.timezone.utc)
-
-    def name(cn):
-        return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-    def cert(subject, key, issuer, issuer_key, ca):
-        usage = (x509.KeyUsage(False, False, False, False, False, True, True, False, False) if ca
-                 else x509.KeyUsage(True, True, False, False, False, False, False, False, False))
-        return (x509.CertificateBuilder().subject_name(name(subject)).issuer_name(issuer)
-                .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365))
-                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-                .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
-                               critical=False)
-                .add_extension(usage, critical=True).sign(issuer_key, hashes.SHA256()))
-
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_cert = cert("CA thử nghiệm", ca_key, name("CA thử nghiệm"), ca_key, True)
-    key = ec.generate_private_key(ec.SECP256R1())
-    leaf = cert("Nguyễn Thị Lan", key, ca_cert.subject, ca_key, False)
-    p12 = pkcs12.serialize_key_and_certificates(b"gv", key, leaf, [ca_cert],
-                                                serialization.BestAvailableEncryption(b"mat-khau"))
-    other_key = ec.generate_private_key(ec.SECP256R1())
-    other_ca = cert("CA khác", other_key, name("CA khác"), other_key, True)
-    return {"p12": p12, "password": "mat-khau",
-            "ca_pem": ca_cert.public_bytes(serialization.Encoding.PEM).decode(),
-            "other_ca_pem": other_ca.public_bytes(serialization.Encoding.PEM).decode()}
+    ca = TestCA("CA thử nghiệm")
+    return {"p12": ca.pkcs12("Nguyễn Thị Lan", b"gv"), "password": "mat-khau", "ca_pem": ca.pem().decode(),
+            "other_ca_pem": TestCA("CA khác").pem().decode()}
