@@ -80,6 +80,8 @@ class ImportProblem:
     item: int | None
     line: int | None
     message: str
+    #: For export warnings: the body parts left out (keys of OPTIONAL_PARTS), so callers can tell which.
+    fields: tuple[str, ...] = ()
 
 
 @dataclass
@@ -120,6 +122,8 @@ class Format(ABC):
     name: str = ""
     extensions: tuple[str, ...] = ()
     supported_types: frozenset[str] = frozenset()
+    #: The OPTIONAL_PARTS this format writes; the others are reported by :meth:`losses` (None: not declared).
+    carries: frozenset[str] | None = None
 
     @abstractmethod
     def parse(self, stream: BinaryIO) -> ParseResult:
@@ -144,6 +148,57 @@ class Format(ABC):
             for i, item in enumerate(items, 1)
             if item["body"].get("type") not in self.supported_types
         ]
+
+
+    def losses(self, items: list[dict], skip: set[int] = frozenset()) -> list[ImportProblem]:
+        """Export warnings for the optional parts of ``items`` this format cannot write (1-based numbers;
+        ``skip`` lists items not written at all), so nothing is changed silently on export."""
+        if self.carries is None:
+            return []
+        warnings = []
+        for number, item in enumerate(items, 1):
+            missing = [part for part in optional_parts(item["body"]) if part not in self.carries]
+            if number not in skip and missing:
+                warnings.append(ImportProblem(
+                    number, None, f"Định dạng {self.name} không lưu được "
+                                  f"{', '.join(OPTIONAL_PARTS[p] for p in missing)} — câu được xuất không có phần này.",
+                    tuple(missing)))
+        return warnings
+
+
+#: Parts of a question body some exchange formats cannot write, with the words an export warning uses.
+OPTIONAL_PARTS = {
+    "explanation": "lời giải (explanation)",
+    "name": "tên câu hỏi (name)",
+    "idnumber": "mã câu hỏi (idnumber)",
+    "options.feedback": "phản hồi của phương án (feedback)",
+    "options.weight": "trọng số phương án (weight)",
+    "answers.feedback": "phản hồi của đáp án (feedback)",
+    "rubric": "hướng dẫn chấm (rubric)",
+    "ignore_diacritics": "chấm không phân biệt dấu (ignore_diacritics)",
+    "rule": "quy tắc mẫu thi 2025 (rule)",
+    "cloze.stem": "lời dẫn riêng của câu điền khuyết (stem; được ghép vào đầu đoạn văn)",
+}
+
+
+def _present(value) -> bool:
+    return not (value is None or value is False or (isinstance(value, str) and not value.strip()))
+
+
+def optional_parts(body: dict) -> list[str]:
+    """The OPTIONAL_PARTS ``body`` has (a weight of 0 counts: it is part of the scoring)."""
+    found = []
+    for part in OPTIONAL_PARTS:
+        head, _, tail = part.partition(".")
+        if part == "cloze.stem":
+            present = body.get("type") == "cloze" and _present(body.get("stem"))
+        elif tail:
+            present = any(isinstance(e, dict) and _present(e.get(tail)) for e in body.get(head) or [])
+        else:
+            present = _present(body.get(head))
+        if present:
+            found.append(part)
+    return found
 
 
 _REGISTRY: dict[str, type[Format]] = {}

@@ -62,7 +62,8 @@ def test_parses_a_qti_22_choice_item_with_prompt():
                           "stem": "<p>Chất nào là <strong>kim loại kiềm</strong>?</p> Chọn tất cả đáp án đúng.",
                           "options": [{"id": "a", "text": "Natri (Na)", "correct": True},
                                       {"id": "b", "text": "Canxi (Ca)", "correct": False},
-                                      {"id": "c", "text": "Kali (K)", "correct": True}]}
+                                      {"id": "c", "text": "Kali (K)", "correct": True}],
+                          "name": "Hóa học 12", "idnumber": "q1"}
     assert draft.meta == {"name": "Hóa học 12"}
 
 
@@ -70,8 +71,9 @@ def test_inline_choice_and_text_entry_become_a_cloze_with_a_note():
     result = parse(INLINE_CHOICE_ITEM)
     assert result.drafts[0].body == {"type": "cloze", "stem": "", "text": "<p>Phản ứng {{1}} tạo ra {{2}}.</p>",
                                      "gaps": [{"id": "1", "answers": ["tỏa nhiệt"]},
-                                              {"id": "2", "answers": ["H2O", "nước"]}]}
-    assert "danh sách chọn" in result.problems[0].message
+                                              {"id": "2", "answers": ["H2O", "nước"]}],
+                                     "name": "Điền", "idnumber": "q2"}
+    assert result.problems == [] and "danh sách chọn" in result.warnings[0].message
 
 
 def test_package_with_images_and_per_item_problems():
