@@ -9,6 +9,8 @@ every outcome value set, the condition under which it is set, reduced to the few
 * ``always`` — every submission (general feedback: the explanation);
 * ``correct`` / ``incorrect`` — the response matches (or not) the declared correct response;
 * ``chosen`` — the response is (or contains) one value: an option's or an accepted answer's feedback, or a key;
+  ``not_chosen`` its opposite (a feedback hidden when that value is chosen); ``combination`` — the response is
+  exactly a set of values (a multiple-choice key written as a rule);
 * ``near`` — a number within a tolerance (numeric keys);
 * ``empty`` — nothing answered; ``other`` — anything else (the importer reports it rather than guessing).
 """
@@ -172,10 +174,17 @@ class Processing:
             if local(expression.tag) == "equal":
                 return Cond("near", identifier, None, tolerance or Decimal(0), relative)
             return Cond("correct", identifier)
+        if local(other.tag) == "multiple" and all(local(e.tag) == "baseValue" for e in other):
+            if identifier in self.responses and local(expression.tag) == "match":
+                return Cond("combination", identifier, " ".join((e.text or "").strip() for e in other))
+            return OTHER
         if local(other.tag) != "baseValue":
             return OTHER
-        value = (other.text or "").strip()
+        value = " ".join((other.text or "").split())
         if identifier in self.responses:
+            if local(other.tag) == "baseValue" and " " in value and local(expression.tag) == "match":
+                # Several identifiers in one value: a whole combination of options (QTI 1.2 migrations).
+                return Cond("combination", identifier, value)
             if local(expression.tag) == "equal":
                 return Cond("near", identifier, value, tolerance or Decimal(0), relative)
             return Cond("chosen", identifier, value)
@@ -186,9 +195,13 @@ class Processing:
     # -- questions the reader asks -------------------------------------------------------------------
     def feedback_condition(self, outcome: str, identifier: str, show_hide: str) -> Cond:
         """When a feedback element (modal, inline or block) with these attributes is shown."""
-        if (show_hide or "show") != "show":
-            return OTHER
         assigned = self.assignments.get(outcome, [])
+        if (show_hide or "show") != "show":
+            # Shown unless the outcome holds the identifier: with FEEDBACK := RESPONSE, "not this option".
+            echoes = [v for v, c in assigned if isinstance(v, _Echo) and c.kind in _NEUTRAL]
+            if len(echoes) == len(assigned) == 1:
+                return Cond("not_chosen", echoes[0].response, identifier)
+            return OTHER
         default = self.defaults.get(outcome, [])
         if not assigned:
             return ALWAYS if identifier in default else OTHER
@@ -203,6 +216,11 @@ class Processing:
         """Values that earn points by a rule "if RESPONSE is (or contains) X" (the QTI 1.2 way of keying)."""
         return list(dict.fromkeys(c.value for c, amount in self.scores
                                   if c.kind == "chosen" and c.response == response and (amount is None or amount > 0)))
+
+    def combinations(self, response: str) -> list[list[str]]:
+        """Whole combinations of options that earn points ("if RESPONSE is exactly {A, C}")."""
+        return [c.value.split() for c, amount in self.scores
+                if c.kind == "combination" and c.response == response and (amount is None or amount > 0)]
 
     def points(self, response: str) -> dict[str, Decimal]:
         """Points each chosen value adds by such rules (for weighted multiple choice), when all are constants."""

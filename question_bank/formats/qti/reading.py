@@ -11,6 +11,7 @@ or the explanation when it is shown every time. Whatever the bank cannot keep ex
 """
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal
 from xml.etree import ElementTree as ET
@@ -67,7 +68,13 @@ class _Item:
         if declared:
             return declared
         mapped = [k for k, v in self.mapping(identifier).items() if v > 0]
-        return mapped or self.processing.keys(identifier)
+        if mapped:
+            return mapped
+        combinations = self.processing.combinations(identifier)
+        if len(combinations) > 1:
+            raise Skip(f"Quy tắc chấm chấp nhận {len(combinations)} tổ hợp đáp án khác nhau; câu hỏi của ngân hàng "
+                       "chỉ có một bộ đáp án đúng — hãy chọn một tổ hợp rồi nhập lại.")
+        return combinations[0] if combinations else self.processing.keys(identifier)
 
 
 def parse_item(root: ET.Element, notes: list[str]) -> tuple[dict, dict]:
@@ -131,11 +138,18 @@ def _scorer_only(element: ET.Element) -> bool:
     return local(element.tag) == "rubricBlock" and "scorer" in (element.get("view") or "")
 
 
+def _rubric(element: ET.Element) -> str | None:
+    """A rubric block in the text: left out when it is for scorers, its content when candidates see it."""
+    if local(element.tag) != "rubricBlock":
+        return None
+    return "" if _scorer_only(element) else inner_html(element)
+
+
 def _stem(body_el: ET.Element, interaction: ET.Element, passage: str = "") -> str:
     """The text around the interaction, its prompt, and (hottext, gapMatch) the passage inside it."""
     def drop(element):
-        if _scorer_only(element):
-            return ""
+        if _rubric(element) is not None:
+            return _rubric(element)
         # Leave out the interaction, and a container that held nothing but it.
         if element is interaction or (interaction in element.iter() and not text_of(_without(element, interaction))):
             return ""
@@ -371,7 +385,7 @@ def _gap_match(item: _Item, body_el, interaction) -> dict:
     def around(element):
         if element is interaction:
             return inner_html(interaction, skip={"prompt", "gapText"}, replace=gap)
-        return "" if _scorer_only(element) else None
+        return _rubric(element)
 
     text = _unwrap_stem(inner_html(body_el, replace=around))
     prompt = find(interaction, "prompt")
@@ -392,7 +406,7 @@ def _cloze(item: _Item, body_el, inline) -> dict:
 
     def gap(element):
         if element not in inline:
-            return "" if _scorer_only(element) else None
+            return _rubric(element)
         identifier = element.get("responseIdentifier")
         number = len(gaps) + 1
         declaration = item.declarations.get(identifier)
@@ -419,18 +433,20 @@ def _cloze(item: _Item, body_el, inline) -> dict:
 
 # --- feedback ---------------------------------------------------------------------------------------
 
-_LABELS = {"correct": "Khi trả lời đúng", "incorrect": "Khi trả lời sai", "empty": "Khi bỏ trống"}
+_LABELS = {"correct": "Khi trả lời đúng", "incorrect": "Khi trả lời sai", "empty": "Khi bỏ trống",
+           "not_chosen": "Khi không chọn phương án này"}
 
 
 def _feedback(item: _Item, body: dict) -> None:
     """Place every modal, inline and block feedback of the item, or report where it went."""
-    elements = find_all(item.root, "modalFeedback") + [
-        e for name in FEEDBACK_ELEMENTS for e in find_all(item.root, name)]
+    # Feedback in the body first (it sits next to what it is about), then the modal ones.
+    elements = [e for e in item.root.iter() if local(e.tag) in FEEDBACK_ELEMENTS] + find_all(item.root,
+                                                                                              "modalFeedback")
     explanation: list[str] = []
     for element in elements:
         content = inner_html(element)
         if element.get("title"):
-            content = f"<strong>{element.get('title')}</strong> {content}".strip()
+            content = f"<strong>{html.escape(element.get('title'))}</strong> {content}".strip()
         if not content:
             continue
         cond = item.processing.feedback_condition(element.get("outcomeIdentifier"), element.get("identifier"),
@@ -446,8 +462,8 @@ def _feedback(item: _Item, body: dict) -> None:
         label = _LABELS.get(cond.kind) or (f"Khi chọn {cond.value}" if cond.kind == "chosen" else
                                            "Phản hồi có điều kiện")
         explanation.append(f"<p><em>{label}:</em> {content}</p>")
-        item.notes.append(f"Phản hồi '{element.get('identifier')}' ({label.lower()}) không có chỗ tương ứng trong "
-                          "câu hỏi — đã đưa vào lời giải.")
+        item.notes.append(f"Phản hồi {element.get('outcomeIdentifier')}={element.get('identifier')} "
+                          f"({label.lower()}) không có chỗ tương ứng trong câu hỏi — đã đưa vào lời giải.")
     if explanation:
         body["explanation"] = " ".join(explanation)
 
@@ -461,6 +477,10 @@ def _targets(item: _Item, body: dict, cond: Cond) -> list[dict]:
     if cond.kind == "near" and cond.value is not None:
         value = parse_decimal(cond.value)
         return [a for a in body.get("answers") or [] if "value" in a and value == Decimal(str(a["value"]))]
+    if kind in ("single_choice", "multiple_choice") and cond.kind == "not_chosen" and cond.value in item.slots:
+        if kind == "single_choice" and item.slots[cond.value]["correct"]:
+            return [o for o in body["options"] if not o["correct"]]  # "not the key" is "a wrong option"
+        return []
     if kind == "single_choice" and cond.kind in ("correct", "incorrect"):
         return [o for o in body["options"] if o["correct"] == (cond.kind == "correct")]
     if kind == "short_answer" and cond.kind == "correct":

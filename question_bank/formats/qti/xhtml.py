@@ -11,6 +11,7 @@ from question_bank.formats.mathml import MATH_SPAN, MATHML_NS, latex_to_mathml, 
 
 _VOID = {"area", "br", "col", "hr", "img", "input", "source", "wbr"}
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+_INDENT = re.compile(r"[ \t]*\n[ \t]+")
 #: Feedback shown inside the body is read apart from the text it sits in (see reading.feedback).
 FEEDBACK_ELEMENTS = frozenset({"feedbackInline", "feedbackBlock"})
 
@@ -99,7 +100,7 @@ def inner_html(element: ET.Element, skip=frozenset(), replace=None) -> str:
 
     MathML becomes ``$LaTeX$``; inline and block feedback are left out (they are read on their own).
     """
-    parts = [html.escape(element.text or "", quote=False)]
+    parts = [_text(element.text)]
     for child in element:
         name = local(child.tag)
         substitute = replace(child) if replace is not None and name not in skip else None
@@ -115,8 +116,14 @@ def inner_html(element: ET.Element, skip=frozenset(), replace=None) -> str:
                 parts.append(f"<{name}{attrs}>")
             else:
                 parts.append(f"<{name}{attrs}>{inner_html(child, skip, replace)}</{name}>")
-        parts.append(html.escape(child.tail or "", quote=False))
+        parts.append(_text(child.tail))
     return "".join(parts).strip()
+
+
+def _text(value: str | None) -> str:
+    # A line break followed by indentation is how pretty-printed XML lays out text: one space in HTML too.
+    # (The bank's own texts never carry indentation after a newline, so round trips are unaffected.)
+    return html.escape(_INDENT.sub(" ", value or ""), quote=False)
 
 
 def text_of(element: ET.Element) -> str:
