@@ -26,6 +26,8 @@ class AikenFormat(Format):
     name = "aiken"
     extensions = (".txt",)
     supported_types = frozenset({"single_choice"})
+    #: Plain text, one line per option: none of the optional parts (base.OPTIONAL_PARTS), not even formatting.
+    carries = frozenset()
 
     def parse(self, stream: BinaryIO) -> ParseResult:
         """Parse Aiken text; each malformed question is reported with its first line and skipped."""
@@ -93,7 +95,6 @@ class AikenFormat(Format):
         """Write single-choice items; other types and questions with over 26 options are skipped."""
         skipped = self.unsupported(items)
         skipped_items = {p.item for p in skipped}
-        warnings: list[ImportProblem] = []
         chunks: list[str] = []
         for number, item in enumerate(items, 1):
             if number in skipped_items:
@@ -103,8 +104,6 @@ class AikenFormat(Format):
             if len(options) > 26:
                 skipped.append(ImportProblem(number, None, "Aiken chỉ cho phép tối đa 26 phương án."))
                 continue
-            if body.get("explanation"):
-                warnings.append(ImportProblem(number, None, "Aiken không lưu được lời giải; đã bỏ lời giải."))
             lines = [html_to_text(body["stem"])]
             answer = ""
             for index, option in enumerate(options):
@@ -116,4 +115,4 @@ class AikenFormat(Format):
             lines.append(f"ANSWER: {answer}")
             chunks.append("\n".join(lines))
         return ExportResult(("\n\n".join(chunks) + "\n").encode("utf-8"), sorted(skipped, key=lambda p: p.item),
-                            warnings)
+                            self.losses(items, {p.item for p in skipped}))

@@ -178,7 +178,11 @@ OPTIONAL_PARTS = {
     "ignore_diacritics": "chấm không phân biệt dấu (ignore_diacritics)",
     "rule": "quy tắc mẫu thi 2025 (rule)",
     "cloze.stem": "lời dẫn riêng của câu điền khuyết (stem; được ghép vào đầu đoạn văn)",
+    "formatting": "định dạng HTML (đoạn, chữ đậm, bảng, hình) của đề bài và phương án — chỉ giữ chữ",
 }
+#: Rich-text fields of a body and of its entries (what "formatting" looks at).
+_RICH_FIELDS = ("stem", "text")
+_RICH_ENTRIES = {"options": ("text",), "statements": ("text",), "pairs": ("left", "right"), "items": ("text",)}
 
 
 def _present(value) -> bool:
@@ -192,6 +196,11 @@ def optional_parts(body: dict) -> list[str]:
         head, _, tail = part.partition(".")
         if part == "cloze.stem":
             present = body.get("type") == "cloze" and _present(body.get("stem"))
+        elif part == "formatting":
+            texts = [body.get(name) for name in _RICH_FIELDS] + [
+                entry.get(name) for key, names in _RICH_ENTRIES.items() for entry in body.get(key) or []
+                if isinstance(entry, dict) for name in names]
+            present = any(isinstance(text, str) and _TAG.search(text) for text in texts)
         elif tail:
             present = any(isinstance(e, dict) and _present(e.get(tail)) for e in body.get(head) or [])
         else:

@@ -111,6 +111,9 @@ class GiftFormat(Format):
     extensions = (".gift", ".txt")
     supported_types = frozenset({"single_choice", "multiple_choice", "true_false", "short_answer", "matching",
                                  "cloze", "essay"})
+    #: Optional parts GIFT writes (base.OPTIONAL_PARTS); the rest is reported by ``losses`` on export.
+    carries = frozenset({"explanation", "name", "idnumber", "options.feedback", "options.weight",
+                         "answers.feedback", "formatting"})
 
     # --- parsing ------------------------------------------------------------------------------------
 
@@ -425,6 +428,7 @@ class GiftFormat(Format):
             lines.append(title + question)
             chunks.append("\n".join(lines))
         data = ("\n\n".join(chunks) + "\n").encode("utf-8")
+        warnings += self.losses(items, {p.item for p in skipped})
         return ExportResult(data, sorted(skipped, key=lambda p: p.item), warnings)
 
     def _write(self, body: dict, number: int, warnings: list[ImportProblem]) -> str:
@@ -447,9 +451,6 @@ class GiftFormat(Format):
                                for p in body["pairs"])
         elif kind == "essay":
             answers = ""
-            if body.get("rubric"):
-                warnings.append(ImportProblem(number, None, "GIFT không lưu được hướng dẫn chấm (rubric) "
-                                                            "của câu tự luận; đã bỏ hướng dẫn chấm."))
         elif kind == "cloze":
             return self._write_cloze(body, general)
         else:  # pragma: no cover - guarded by unsupported()

@@ -65,6 +65,9 @@ class MoodleXmlFormat(Format):
     extensions = (".xml",)
     supported_types = frozenset({"single_choice", "multiple_choice", "true_false", "short_answer", "matching",
                                  "ordering", "cloze", "essay"})
+    #: Optional parts Moodle XML writes (base.OPTIONAL_PARTS); the rest is reported by ``losses`` on export.
+    carries = frozenset({"explanation", "name", "idnumber", "options.feedback", "options.weight",
+                         "answers.feedback", "rubric", "formatting"})
 
     # --- parsing ------------------------------------------------------------------------------------
 
@@ -358,7 +361,8 @@ class MoodleXmlFormat(Format):
                 parts.append(ET.tostring(category, encoding="unicode") + "\n")
             parts.append(ET.tostring(question, encoding="unicode") + "\n")
         parts.append("</quiz>\n")
-        return ExportResult("".join(parts).encode("utf-8"), sorted(skipped, key=lambda p: p.item))
+        return ExportResult("".join(parts).encode("utf-8"), sorted(skipped, key=lambda p: p.item),
+                            self.losses(items, {p.item for p in skipped}))
 
     def _write(self, item: dict) -> ET.Element:
         body, meta = item["body"], item.get("meta") or {}
@@ -373,8 +377,9 @@ class MoodleXmlFormat(Format):
                 raise ValueError("Moodle XML không ghi được câu trả lời ngắn vừa có đáp án chữ vừa có đáp án số.")
             moodle_type = "numerical" if all(numeric) else "shortanswer"
         question = ET.Element("question", type=moodle_type)
-        name = body.get("name") or meta.get("name") or html_to_text(body.get("stem") or body.get("text") or "")[:80] \
-            or "Câu hỏi"
+        # Without a name, the start of the text as the importer sees it (a cloze's stem is part of its text).
+        shown = cloze_display_text(body) if kind == "cloze" else body.get("stem") or ""
+        name = body.get("name") or meta.get("name") or html_to_text(shown)[:80] or "Câu hỏi"
         ET.SubElement(ET.SubElement(question, "name"), "text").text = name
         stem = self._cloze_source(body) if kind == "cloze" else body["stem"]
         self._rich_field(question, "questiontext", stem, images)

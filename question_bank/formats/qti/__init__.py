@@ -64,7 +64,7 @@ class QtiFormat(Format):
     supported_types = frozenset({"single_choice", "multiple_choice", "true_false", "true_false_group",
                                  "short_answer", "matching", "ordering", "cloze", "essay"})
     carries = frozenset({"explanation", "name", "idnumber", "options.feedback", "options.weight",
-                         "answers.feedback", "rubric"})
+                         "answers.feedback", "rubric", "formatting"})
 
     def parse(self, stream: BinaryIO) -> ParseResult:
         """Parse a QTI content package (zip) or a single assessmentItem XML file."""
@@ -160,7 +160,7 @@ class QtiFormat(Format):
         """A QTI 2.1 content package: one item file per question, images under items/images/."""
         skipped = self.unsupported(items)
         bad = {p.item for p in skipped}
-        warnings = self.losses(items, bad)
+        warnings: list[ImportProblem] = []
         manifest = ET.Element("manifest", identifier="MANIFEST-hoc-lieu-so")
         metadata = ET.SubElement(manifest, "metadata")
         ET.SubElement(metadata, "schema").text = "QTIv2.1 Package"
@@ -200,4 +200,6 @@ class QtiFormat(Format):
                             ET.SubElement(resource, "file", href=f"items/images/{identifier}/{name}")
                 archive.writestr(href, _xml_bytes(element, QTI_NS))
             archive.writestr("imsmanifest.xml", _xml_bytes(manifest, CP_NS))
-        return ExportResult(buffer.getvalue(), sorted(skipped, key=lambda p: p.item), warnings)
+        losses = self.losses(items, {p.item for p in skipped})
+        return ExportResult(buffer.getvalue(), sorted(skipped, key=lambda p: p.item),
+                            sorted(losses + warnings, key=lambda p: p.item))

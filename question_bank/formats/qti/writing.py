@@ -292,8 +292,9 @@ def build_item(item: dict, identifier: str, warnings: list[ImportProblem] | None
     ``identifier`` is used and, for an idnumber that cannot be written, a warning added to ``warnings``.
     """
     body, meta = item["body"], item.get("meta") or {}
-    title = body.get("name") or meta.get("name") or html_to_text(body.get("stem") or body.get("text") or "")[:80] \
-        or identifier
+    # Without a name, the start of the text as the importer sees it (a cloze's stem is part of its text).
+    shown = cloze_display_text(body) if body["type"] == "cloze" else body.get("stem") or ""
+    title = body.get("name") or meta.get("name") or html_to_text(shown)[:80] or identifier
     idnumber = body.get("idnumber") or ""
     if idnumber and IDENTIFIER.match(idnumber):
         identifier = idnumber
