@@ -1,6 +1,9 @@
 """JSON API of the question bank (API.md "Question bank"). Staff only: students get 403 on every route."""
 from __future__ import annotations
 
+import json
+from urllib.parse import quote
+
 from flask import request
 from flask_login import current_user
 
@@ -59,14 +62,22 @@ def import_questions(args):
     return outcome
 
 
+#: Response header of an export listing, per question, the parts the chosen format could not write.
+EXPORT_WARNINGS_HEADER = "X-Export-Warnings"
+
+
 @bp.endpoint("/questions/export", "GET", allow=STAFF, query=schemas.QuestionExportQuery,
              produces=tuple(dict.fromkeys(media.split(";")[0] for media, _ in transfer.EXPORT_MEDIA.values())),
              summary="Download questions as a GIFT, Moodle XML, QTI or DOCX file",
              errors=(404, 422))
 def export_questions(args):
     ids = [int(part) for part in args["ids"].replace(" ", "").split(",")]
-    data, content_type, filename = transfer.export_questions(current_user, args["format"], ids)
-    return download(data, content_type, filename)
+    data, content_type, filename, warnings = transfer.export_questions(current_user, args["format"], ids)
+    response = download(data, content_type, filename)
+    if warnings:
+        # What the format could not write, for the page to show: JSON, percent-encoded (headers are Latin-1).
+        response.headers[EXPORT_WARNINGS_HEADER] = quote(json.dumps(warnings, ensure_ascii=False))
+    return response
 
 
 @bp.endpoint("/questions/<int:question_id>", "GET", allow=STAFF, query=schemas.QuestionVersionQuery,

@@ -17,7 +17,7 @@ from lms.core.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, Val
 from . import permissions, services
 from .content import plain_text
 from .errors import QuestionValidationError
-from .formats import MAX_IMPORT_BYTES, ExportRejected, ImportRejected, get_format
+from .formats import MAX_IMPORT_BYTES, ImportRejected, get_format
 from .models import LEVELS, Question, QuestionVersion
 from .types import validate as validate_body
 
@@ -238,9 +238,10 @@ def _image_loader(src: str) -> bytes | None:
     return reader(int(match.group(1))) if reader is not None else None
 
 
-def export_questions(user, format_name: str, ids: list[int]) -> tuple[bytes, str, str]:
+def export_questions(user, format_name: str, ids: list[int]) -> tuple[bytes, str, str, list[str]]:
     """The file of the given questions (current versions) in ``format_name``: ``(data, content_type,
-    filename)``. NotFound names the first id the user may not see; 422 lists items the format cannot hold."""
+    filename, warnings)``; ``warnings`` name, per question id, what the format could not write (the file is
+    still made). NotFound names the first id the user may not see; 422 lists items the format cannot hold."""
     from .api import topic_names
 
     questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(set(ids))))}
@@ -261,11 +262,11 @@ def export_questions(user, format_name: str, ids: list[int]) -> tuple[bytes, str
     fmt = get_format(format_name)
     if format_name == "docx":
         fmt.image_loader = _image_loader
-    try:
-        data = fmt.dump(items)
-    except ExportRejected as exc:
+    result = fmt.export(items)
+    if result.skipped:
         raise ValidationFailed("Định dạng này không biểu diễn được một số câu hỏi.",
                                errors={"ids": [f"Câu {ids[p.item - 1] if p.item else '?'}: {p.message}"
-                                               for p in exc.problems]}) from None
+                                               for p in result.skipped]})
+    warnings = [f"Câu {ids[w.item - 1]}: {w.message}" if w.item else w.message for w in result.warnings]
     content_type, extension = EXPORT_MEDIA[format_name]
-    return data, content_type, f"ngan-hang-cau-hoi.{extension}"
+    return result.data, content_type, f"ngan-hang-cau-hoi.{extension}", warnings

@@ -74,6 +74,31 @@
         onAction(box, button);
       });
     });
+    // Fetched rather than navigated to, so that what the format could not write (X-Export-Warnings) and a
+    // refusal (problem+json) can be shown next to the button instead of being lost in a download.
+    function exportFile(status, url) {
+      fetch(url, {credentials: "same-origin"}).then(function (response) {
+        if (!response.ok) {
+          return response.json().then(function (problem) {
+            var details = (problem.errors && problem.errors.ids) || [];
+            status.textContent = [problem.detail || problem.title || "Không xuất được."].concat(details).join(" ");
+          }, function () { status.textContent = "Không xuất được (lỗi " + response.status + ")."; });
+        }
+        var warnings = [];
+        try { warnings = JSON.parse(decodeURIComponent(response.headers.get("X-Export-Warnings") || "[]")); } catch (e) { warnings = []; }
+        var match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/.exec(response.headers.get("Content-Disposition") || "");
+        return response.blob().then(function (blob) {
+          var link = document.createElement("a");
+          link.href = URL.createObjectURL(blob);
+          link.download = match ? decodeURIComponent(match[1]) : "ngan-hang-cau-hoi";
+          document.body.appendChild(link);
+          link.click();
+          link.remove();
+          setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+          status.textContent = warnings.length ? "Đã xuất. Lưu ý: " + warnings.join(" ") : "Đã xuất.";
+        });
+      }, function () { status.textContent = "Không kết nối được máy chủ."; });
+    }
     var exportForm = document.querySelector("[data-export]");
     if (exportForm) {
       exportForm.addEventListener("submit", function (event) {
@@ -81,8 +106,8 @@
         var ids = Array.prototype.map.call(document.querySelectorAll("[data-export-id]:checked"), function (c) { return c.value; });
         var status = exportForm.querySelector("[data-export-status]");
         if (!ids.length) { status.textContent = "Hãy chọn ít nhất một câu hỏi."; return; }
-        status.textContent = "";
-        window.location.href = "/api/v1/questions/export?format=" + encodeURIComponent(document.getElementById("export-format").value) + "&ids=" + ids.join(",");
+        status.textContent = "Đang xuất…";
+        exportFile(status, "/api/v1/questions/export?format=" + encodeURIComponent(document.getElementById("export-format").value) + "&ids=" + ids.join(","));
       });
     }
   });

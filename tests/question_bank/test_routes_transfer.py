@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 from docx import Document
 
@@ -173,3 +174,15 @@ def test_mathtype_wmf_preview_is_a_warning_and_dry_run_agrees_with_the_import(wo
     assert "<img" not in formula["stem"] and "Nghiệm của phương trình" in formula["stem"]
     picture = teacher.get(f"/questions/{body['question_ids'][1]}").get_json()
     assert '<img src="/api/v1/media/' in picture["stem"]
+
+
+def test_export_names_what_the_format_cannot_write_in_a_header(world):
+    from urllib.parse import unquote
+
+    teacher = world.as_("teacher")
+    qid = create(teacher, explanation="<p>Vì $2 + 2 = 4$.</p>")["id"]
+    resp = teacher.get(f"/questions/export?format=aiken&ids={qid}")
+    assert resp.status_code == 200
+    warnings = json.loads(unquote(resp.headers["X-Export-Warnings"]))
+    assert len(warnings) == 1 and warnings[0].startswith(f"Câu {qid}: ") and "lời giải (explanation)" in warnings[0]
+    assert "X-Export-Warnings" not in teacher.get(f"/questions/export?format=qti&ids={qid}").headers
