@@ -23,14 +23,16 @@ from .types import validate as validate_body
 
 #: Largest import upload (API.md: 413 over 50 MB); the format parsers have the same limit.
 MAX_UPLOAD_BYTES = MAX_IMPORT_BYTES
+#: "qti" reads QTI 2.1, 2.2 and 3.0 alike; "qti3" only names the QTI 3.0 export.
 IMPORT_FORMATS = ("aiken", "gift", "moodle_xml", "qti", "docx")
-EXPORT_FORMATS = ("gift", "moodle_xml", "qti", "docx", "aiken")
+EXPORT_FORMATS = ("gift", "moodle_xml", "qti", "qti3", "docx", "aiken")
 #: Content type and file extension of each export.
 EXPORT_MEDIA = {
     "gift": ("text/plain; charset=utf-8", "gift.txt"),
     "aiken": ("text/plain; charset=utf-8", "aiken.txt"),
     "moodle_xml": ("application/xml; charset=utf-8", "xml"),
     "qti": ("application/zip", "zip"),
+    "qti3": ("application/zip", "qti3.zip"),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
 }
 # A placeholder media URL that passes the sanitiser while an import is only being checked (dry run).

@@ -32,7 +32,7 @@ FIELD_LABELS = {"stem": "đề bài", "explanation": "lời giải", "options": 
                 "rubric": "hướng dẫn chấm", "answer": "đáp án", "subject": "môn", "grade": "khối",
                 "topic_id": "chủ đề", "level": "mức độ", "difficulty": "độ khó", "tags": "thẻ", "type": "dạng câu"}
 FORMAT_LABELS = {"aiken": "Aiken (.txt)", "gift": "GIFT (.txt)", "moodle_xml": "Moodle XML (.xml)",
-                 "qti": "QTI 2.1 (.zip, .xml)", "docx": "Word (.docx)"}
+                 "qti": "QTI 2.1, 2.2, 3.0 (.zip, .xml)", "docx": "Word (.docx)"}
 
 
 def _staff_only() -> None:

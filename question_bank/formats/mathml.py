@@ -39,9 +39,12 @@ def latex_to_mathml(latex: str, display: bool = False) -> ET.Element | None:
         return None
     math = ET.Element("math", xmlns=MATHML_NS, display="block" if display else "inline")
     semantics = ET.SubElement(math, "semantics")
-    row = ET.SubElement(semantics, "mrow")
-    for child in list(root):
-        row.append(_unqualified(child))
+    kids = list(root)
+    if len(kids) == 1:  # latex2mathml already wraps the formula in one <mrow>
+        semantics.append(_unqualified(kids[0]))
+    else:
+        row = ET.SubElement(semantics, "mrow")
+        row.extend(_unqualified(child) for child in kids)
     ET.SubElement(semantics, "annotation", encoding="application/x-tex").text = latex
     return math
 

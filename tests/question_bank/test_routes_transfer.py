@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 import json
 
 from docx import Document
@@ -186,3 +187,15 @@ def test_export_names_what_the_format_cannot_write_in_a_header(world):
     warnings = json.loads(unquote(resp.headers["X-Export-Warnings"]))
     assert len(warnings) == 1 and warnings[0].startswith(f"Câu {qid}: ") and "lời giải (explanation)" in warnings[0]
     assert "X-Export-Warnings" not in teacher.get(f"/questions/export?format=qti&ids={qid}").headers
+
+
+def test_qti3_export_reads_back_through_the_qti_import(world):
+    teacher = world.as_("teacher")
+    qid = create(teacher)["id"]
+    resp = teacher.get(f"/questions/export?format=qti3&ids={qid}")
+    assert resp.status_code == 200 and resp.content_type == "application/zip"
+    assert b"imsqtiasi_v3p0" in zipfile.ZipFile(io.BytesIO(resp.data)).read("items/item-1.xml")
+    result = upload(teacher, "qti", resp.data, filename="export.zip").get_json()
+    assert result["imported"] == 1 and result["errors"] == []
+    back = teacher.get(f"/questions/{result['question_ids'][0]}").get_json()
+    assert [o["correct"] for o in back["options"]] == [False, True, False, False]

@@ -1,11 +1,13 @@
-"""IMS QTI 2.1/2.2 items and content packages (reading.py: items -> bodies; writing.py: bodies -> items).
+"""IMS QTI 2.1/2.2/3.0 items and content packages (reading.py: items -> bodies; writing.py: bodies -> items;
+v3.py: the QTI 3.0 spelling).
 
 Read: a single ``assessmentItem`` XML file or a zip content package whose ``imsmanifest.xml`` lists
 ``imsqti_item_*`` resources. Archives are checked for bombs and unsafe names before anything is read
 (base.open_safe_zip). Images the package holds become ``cid:`` images; one it does not hold, or one on another
 site, cannot be shown by the bank and is reported per item with its location, never dropped silently.
 
-Write: QTI 2.1 single items (:func:`dump_item`) and content packages (:meth:`QtiFormat.export`).
+Write: QTI 2.1 single items (:func:`dump_item`) and content packages (:meth:`QtiFormat.export`); the ``qti3``
+format writes the same packages in QTI 3.0.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from question_bank.formats.base import (
 )
 from question_bank.formats.qti.reading import Skip, parse_item
 from question_bank.formats.qti.writing import QTI_NS, build_item
+from question_bank.formats.qti.v3 import CP3_NS, QTI3_NS, from_v3, to_v3
 from question_bank.formats.qti.xhtml import find_all, local
 
 CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -83,7 +86,7 @@ class QtiFormat(Format):
     def _item(root, number: int, location: str, result: ParseResult, images: dict[str, ImageBlob],
               notes: list[str]) -> None:
         try:
-            body, meta = parse_item(root, notes)
+            body, meta = parse_item(from_v3(root), notes)
         except Skip as exc:
             result.problems.append(ImportProblem(number, None, f"{location}: {exc}"))
             return
@@ -156,14 +159,21 @@ class QtiFormat(Format):
         _drop_media(root, lost)
         return images
 
+    #: What :meth:`export` writes: QTI 2.1 items in an IMS content package.
+    item_namespace, manifest_namespace, resource_type, schema = (
+        QTI_NS, CP_NS, "imsqti_item_xmlv2p1", "QTIv2.1 Package")
+
+    def _finish(self, element: ET.Element) -> ET.Element:
+        return element
+
     def export(self, items: list[dict]) -> ExportResult:
-        """A QTI 2.1 content package: one item file per question, images under items/images/."""
+        """A QTI content package: one item file per question, images under items/images/."""
         skipped = self.unsupported(items)
         bad = {p.item for p in skipped}
         warnings: list[ImportProblem] = []
         manifest = ET.Element("manifest", identifier="MANIFEST-hoc-lieu-so")
         metadata = ET.SubElement(manifest, "metadata")
-        ET.SubElement(metadata, "schema").text = "QTIv2.1 Package"
+        ET.SubElement(metadata, "schema").text = self.schema
         ET.SubElement(metadata, "schemaversion").text = "1.0.0"
         ET.SubElement(manifest, "organizations")
         resources = ET.SubElement(manifest, "resources")
@@ -188,7 +198,7 @@ class QtiFormat(Format):
                 used_ids.add(element.get("identifier"))
                 href = f"items/{identifier}.xml"
                 resource = ET.SubElement(resources, "resource", identifier=identifier,
-                                         type="imsqti_item_xmlv2p1", href=href)
+                                         type=self.resource_type, href=href)
                 ET.SubElement(resource, "file", href=href)
                 for node in element.iter():
                     src = node.get("src") or ""
@@ -198,8 +208,20 @@ class QtiFormat(Format):
                         if f"items/images/{identifier}/{name}" not in archive.namelist():
                             archive.writestr(f"items/images/{identifier}/{name}", images[name].data)
                             ET.SubElement(resource, "file", href=f"items/images/{identifier}/{name}")
-                archive.writestr(href, _xml_bytes(element, QTI_NS))
-            archive.writestr("imsmanifest.xml", _xml_bytes(manifest, CP_NS))
+                archive.writestr(href, _xml_bytes(self._finish(element), self.item_namespace))
+            archive.writestr("imsmanifest.xml", _xml_bytes(manifest, self.manifest_namespace))
         losses = self.losses(items, {p.item for p in skipped})
         return ExportResult(buffer.getvalue(), sorted(skipped, key=lambda p: p.item),
                             sorted(losses + warnings, key=lambda p: p.item))
+
+
+@register
+class Qti3Format(QtiFormat):
+    """QTI 3.0 packages: reading is the same as ``qti`` (which also reads 3.0); writing uses 3.0 names."""
+
+    name = "qti3"
+    item_namespace, manifest_namespace, resource_type, schema = (
+        QTI3_NS, CP3_NS, "imsqti_item_xmlv3p0", "QTI Package")
+
+    def _finish(self, element: ET.Element) -> ET.Element:
+        return to_v3(element)

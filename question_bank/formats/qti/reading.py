@@ -447,7 +447,7 @@ def _feedback(item: _Item, body: dict) -> None:
         content = inner_html(element)
         if element.get("title"):
             content = f"<strong>{html.escape(element.get('title'))}</strong> {content}".strip()
-        if not content:
+        if not html_to_text(content) and "<img" not in content:  # authoring tools leave empty <p/> feedback
             continue
         cond = item.processing.feedback_condition(element.get("outcomeIdentifier"), element.get("identifier"),
                                                   element.get("showHide"))

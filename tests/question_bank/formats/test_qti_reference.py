@@ -43,6 +43,9 @@ OUTCOMES = {
     "ims_2_2/slider.xml": "sliderInteraction", "ims_2_2/text_entry.xml": "cloze",
     "onyx_2_1/Choicesingle_853928446.xml": "single_choice", "onyx_2_1/Hottext_801974120.xml": "multiple_choice",
     "onyx_2_1/Matchsingle_143114773.xml": "matching", "onyx_2_1/TextEntrynumeric_2040297025.xml": "cloze",
+    "ims_3_0/choice_multiple.xml": "multiple_choice", "ims_3_0/gap_match.xml": "cloze",
+    "ims_3_0/match.xml": "matching", "ims_3_0/math.xml": "single_choice", "ims_3_0/order.xml": "ordering",
+    "ims_3_0/text_entry.xml": "cloze", "cito_3_0/QUE_1_1.xml": "single_choice",
 }
 
 
@@ -215,3 +218,26 @@ def test_package_without_the_picture_reports_it_with_the_location():
     assert "<img" not in result.drafts[0].body["stem"]
     (warning,) = result.warnings
     assert warning.item == 1 and warning.message.startswith("Câu 1 (items/choice.xml): Hình 'images/sign.png'")
+
+
+@pytest.mark.parametrize("name", ["math", "choice_multiple", "match", "order", "text_entry"])
+def test_qti_30_items_read_as_their_22_originals(name):
+    """The IMS examples in their QTI 3.0 spelling give the same questions as in QTI 2.2 (ids aside)."""
+    new, old = parse_file(f"ims_3_0/{name}.xml"), parse_file(f"ims_2_2/{name}.xml")
+    assert [{**d.body, "idnumber": None} for d in new.drafts] == [{**d.body, "idnumber": None} for d in old.drafts]
+    assert [w.message for w in new.warnings] == [w.message for w in old.warnings]
+
+
+def test_qti_30_gap_match_with_two_gaps_and_distractors():
+    draft, warnings = parse_one("ims_3_0/gap_match.xml")
+    assert draft.body["gaps"] == [{"id": "1", "answers": ["winter"]}, {"id": "2", "answers": ["summer"]}]
+    assert "Now is the {{1}} of our discontent" in draft.body["text"]
+    assert any("spring; autumn" in w for w in warnings)
+
+
+def test_qti_30_modal_feedback_in_content_bodies():
+    draft, _ = parse_one("cito_3_0/QUE_1_1.xml")
+    options = draft.body["options"]
+    # Empty <p/> feedback adds nothing; the feedback hidden for the key is every wrong option's feedback.
+    assert [o.get("feedback") for o in options] == ["Het juiste antwoord is: <p>Richting het westen</p>"] * 3 + [None]
+    assert options[3]["correct"] and options[3]["text"] == "<div><p>Richting het westen</p></div>"

@@ -13,7 +13,7 @@ from question_bank.formats import get_format
 from question_bank.formats.base import cloze_display_text, html_to_text, text_to_html
 from question_bank.types import correct_answer, validate
 
-FORMATS = ("gift", "aiken", "moodle_xml", "qti", "docx")
+FORMATS = ("gift", "aiken", "moodle_xml", "qti", "qti3", "docx")
 
 SAMPLES = {
     "single_choice": {
