@@ -25,6 +25,8 @@ from typing import BinaryIO, Iterable
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from question_bank.formats.parts import OPTIONAL_PARTS, optional_parts
+
 #: Largest file any importer reads (bytes).  The HTTP layer has its own, larger upload limit.
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 #: Largest total uncompressed size of an archive (QTI package, docx) we agree to open.
@@ -164,50 +166,6 @@ class Format(ABC):
                                   f"{', '.join(OPTIONAL_PARTS[p] for p in missing)} — câu được xuất không có phần này.",
                     tuple(missing)))
         return warnings
-
-
-#: Parts of a question body some exchange formats cannot write, with the words an export warning uses.
-OPTIONAL_PARTS = {
-    "explanation": "lời giải (explanation)",
-    "name": "tên câu hỏi (name)",
-    "idnumber": "mã câu hỏi (idnumber)",
-    "options.feedback": "phản hồi của phương án (feedback)",
-    "options.weight": "trọng số phương án (weight)",
-    "answers.feedback": "phản hồi của đáp án (feedback)",
-    "rubric": "hướng dẫn chấm (rubric)",
-    "ignore_diacritics": "chấm không phân biệt dấu (ignore_diacritics)",
-    "rule": "quy tắc mẫu thi 2025 (rule)",
-    "cloze.stem": "lời dẫn riêng của câu điền khuyết (stem; được ghép vào đầu đoạn văn)",
-    "formatting": "định dạng HTML (đoạn, chữ đậm, bảng, hình) của đề bài và phương án — chỉ giữ chữ",
-}
-#: Rich-text fields of a body and of its entries (what "formatting" looks at).
-_RICH_FIELDS = ("stem", "text")
-_RICH_ENTRIES = {"options": ("text",), "statements": ("text",), "pairs": ("left", "right"), "items": ("text",)}
-
-
-def _present(value) -> bool:
-    return not (value is None or value is False or (isinstance(value, str) and not value.strip()))
-
-
-def optional_parts(body: dict) -> list[str]:
-    """The OPTIONAL_PARTS ``body`` has (a weight of 0 counts: it is part of the scoring)."""
-    found = []
-    for part in OPTIONAL_PARTS:
-        head, _, tail = part.partition(".")
-        if part == "cloze.stem":
-            present = body.get("type") == "cloze" and _present(body.get("stem"))
-        elif part == "formatting":
-            texts = [body.get(name) for name in _RICH_FIELDS] + [
-                entry.get(name) for key, names in _RICH_ENTRIES.items() for entry in body.get(key) or []
-                if isinstance(entry, dict) for name in names]
-            present = any(isinstance(text, str) and _TAG.search(text) for text in texts)
-        elif tail:
-            present = any(isinstance(e, dict) and _present(e.get(tail)) for e in body.get(head) or [])
-        else:
-            present = _present(body.get(head))
-        if present:
-            found.append(part)
-    return found
 
 
 _REGISTRY: dict[str, type[Format]] = {}
