@@ -81,7 +81,7 @@ def _annotation(math: ET.Element) -> str | None:
 
 def _group(latex: str) -> str:
     latex = latex.strip()
-    return latex if len(latex) == 1 else "{" + latex + "}"
+    return latex if len(latex) == 1 or re.fullmatch(r"\\[A-Za-z]+", latex) else "{" + latex + "}"
 
 
 def _kids(element: ET.Element) -> list[ET.Element]:
