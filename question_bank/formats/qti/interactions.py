@@ -134,6 +134,20 @@ def _pairs(item: ItemContext, identifier: str) -> tuple[list[tuple[str, str]], d
     return links, mapping
 
 
+def _one_link_each(links: list[tuple[str, ...]], symmetric: bool = False) -> dict[str, str]:
+    """source -> target of the correct pairs. A source (for associate: any choice) in two correct pairs cannot
+    become one bank pair without changing the key, so the item is refused instead."""
+    seen: dict[str, str] = {}
+    names = [name for link in links for name in link] if symmetric else [source for source, _ in links]
+    for name in names:
+        if names.count(name) > 1:
+            raise Skip(f"Mục '{name}' thuộc nhiều cặp đúng; câu ghép đôi của ngân hàng ghép mỗi mục với một "
+                       "mục — không nhập để khỏi làm sai đáp án.")
+    for source, target in links:
+        seen[source] = target
+    return seen
+
+
 def _match(item: ItemContext, body_el, interaction) -> dict:
     stem = stem_of(body_el, interaction)
     sets = [s for s in interaction if local(s.tag) == "simpleMatchSet"]
@@ -142,10 +156,10 @@ def _match(item: ItemContext, body_el, interaction) -> dict:
     sources = [c for c in sets[0] if local(c.tag) == "simpleAssociableChoice"]
     targets = {c.get("identifier"): c for c in sets[1] if local(c.tag) == "simpleAssociableChoice"}
     links, _ = _pairs(item, interaction.get("responseIdentifier"))
-    by_source: dict[str, str] = {}
-    for source, target in links:
-        by_source.setdefault(source, target)
+    by_source = _one_link_each(links)
     if sorted(targets) == ["false", "true"]:
+        if any(s.get("identifier") not in by_source for s in sources):
+            raise Skip("Câu đúng/sai nhiều ý: có ý không được nối với Đúng hay Sai trong đáp án.")
         statements = [{"id": letter_id(i), "text": inner_html(s), "correct": by_source.get(s.get("identifier")) == "true"}
                       for i, s in enumerate(sources)]
         return {"type": "true_false_group", "stem": stem, "statements": statements}
@@ -175,6 +189,7 @@ def _associate(item: ItemContext, body_el, interaction) -> dict:
         if first in choices and second in choices:
             pairs.append({"id": number_id(len(pairs)), "left": inner_html(choices[first]),
                           "right": inner_html(choices[second])})
+    _one_link_each(links, symmetric=True)
     used = {name for link in links for name in link}
     unused = [text_of(c) for k, c in choices.items() if k not in used]
     item.notes.append("Câu ghép cặp tự do (associate) được nhập thành câu ghép đôi: vế trái là mục thứ nhất của mỗi "

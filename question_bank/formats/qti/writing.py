@@ -300,6 +300,7 @@ def build_item(item: dict, identifier: str, warnings: list[ImportProblem] | None
         identifier = idnumber
     elif idnumber and warnings is not None:
         warnings.append(ImportProblem(number, None, f"Mã câu hỏi (idnumber) '{idnumber}' không phải định danh QTI "
-                                                    "hợp lệ (chữ cái đầu, không dấu cách) — không được ghi."))
+                                                    "hợp lệ (chữ cái đầu, không dấu cách) — không được ghi.",
+                                      ("idnumber",)))
     writer = _Writer(body, identifier, title)
     return writer.build()

@@ -153,3 +153,33 @@ def test_not_a_zip_and_missing_manifest_are_rejected():
     with pytest.raises(ImportRejected) as error:
         parse(make_zip({"a.xml": CHOICE_ITEM}))
     assert "imsmanifest" in error.value.message
+
+
+def test_an_idnumber_qti_cannot_hold_is_a_warning_not_a_silent_loss():
+    body = {"type": "true_false", "stem": "Nước là hợp chất.", "answer": True, "idnumber": "Câu 1"}
+    result = get_format("qti").export([{"body": body, "meta": {}}])
+    assert [(w.item, w.fields) for w in result.warnings] == [(1, ("idnumber",))]
+    assert "idnumber" not in parse(result.data).drafts[0].body
+
+
+MATCH_TWO_TARGETS = f"""<assessmentItem {NS} identifier="m" title="Ghép" adaptive="false" timeDependent="false">
+  <responseDeclaration identifier="RESPONSE" cardinality="multiple" baseType="directedPair">
+    <correctResponse><value>A X</value><value>A Y</value><value>B Y</value></correctResponse></responseDeclaration>
+  <itemBody><matchInteraction responseIdentifier="RESPONSE" maxAssociations="3">
+    <simpleMatchSet><simpleAssociableChoice identifier="A" matchMax="2">Hà Nội</simpleAssociableChoice>
+      <simpleAssociableChoice identifier="B" matchMax="1">Huế</simpleAssociableChoice></simpleMatchSet>
+    <simpleMatchSet><simpleAssociableChoice identifier="X" matchMax="1">Thủ đô</simpleAssociableChoice>
+      <simpleAssociableChoice identifier="Y" matchMax="2">Thành phố</simpleAssociableChoice></simpleMatchSet>
+  </matchInteraction></itemBody></assessmentItem>"""
+
+
+def test_a_left_item_with_two_correct_partners_is_refused_rather_than_rekeyed():
+    result = parse(MATCH_TWO_TARGETS)
+    assert result.drafts == [] and "'A' thuộc nhiều cặp đúng" in result.problems[0].message
+
+
+def test_a_statement_left_unanswered_in_the_key_is_refused():
+    item = MATCH_TWO_TARGETS.replace("<value>A X</value><value>A Y</value><value>B Y</value>", "<value>A true</value>")
+    item = item.replace('identifier="X"', 'identifier="true"').replace('identifier="Y"', 'identifier="false"')
+    result = parse(item)
+    assert result.drafts == [] and "không được nối" in result.problems[0].message
