@@ -165,7 +165,7 @@ def test_an_idnumber_qti_cannot_hold_is_a_warning_not_a_silent_loss():
 MATCH_TWO_TARGETS = f"""<assessmentItem {NS} identifier="m" title="Ghép" adaptive="false" timeDependent="false">
   <responseDeclaration identifier="RESPONSE" cardinality="multiple" baseType="directedPair">
     <correctResponse><value>A X</value><value>A Y</value><value>B Y</value></correctResponse></responseDeclaration>
-  <itemBody><matchInteraction responseIdentifier="RESPONSE" maxAssociations="3">
+  <itemBody><p>Nối:</p><matchInteraction responseIdentifier="RESPONSE" maxAssociations="3">
     <simpleMatchSet><simpleAssociableChoice identifier="A" matchMax="2">Hà Nội</simpleAssociableChoice>
       <simpleAssociableChoice identifier="B" matchMax="1">Huế</simpleAssociableChoice></simpleMatchSet>
     <simpleMatchSet><simpleAssociableChoice identifier="X" matchMax="1">Thủ đô</simpleAssociableChoice>
