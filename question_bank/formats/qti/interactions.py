@@ -110,6 +110,7 @@ def numbers(item: ItemContext, identifier: str) -> list[tuple[Decimal, Decimal]]
         values = [parse_decimal(cond.value)] if cond.value is not None else declared
         for value in values:
             if value is None:
+                item.notes.append(f"Giá trị '{cond.value}' trong quy tắc chấm không phải là số — đã bỏ qua giá trị này.")
                 continue
             tolerance = cond.tolerance or Decimal(0)
             if cond.relative:  # a percentage of the correct value, as an absolute distance

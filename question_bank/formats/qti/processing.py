@@ -99,9 +99,9 @@ class Processing:
                 for branch in rule:
                     kind = local(branch.tag)
                     if kind in ("responseIf", "responseElseIf") and len(branch):
-                        cond = self.classify(branch[0])
-                        self._walk(list(branch)[1:], _conj(path, cond))
-                        previous.append(cond)
+                        for cond in self._alternatives(branch[0]):
+                            self._walk(list(branch)[1:], _conj(path, cond))
+                            previous.append(cond)
                     elif kind == "responseElse":
                         self._walk(list(branch), _conj(path, _complement(previous)))
             elif name == "setOutcomeValue" and len(rule):
@@ -125,6 +125,14 @@ class Processing:
                 self.assignments.setdefault(outcome, []).append(((value.text or "").strip(), path))
         else:  # a boolean expression: the outcome is "true" exactly when it holds
             self.assignments.setdefault(outcome, []).append(("true", _conj(path, self.classify(expression))))
+
+    def _alternatives(self, expression: ET.Element) -> list[Cond]:
+        """``or`` of comparisons ("RESPONSE is A, or within 0.1 of 2.5") is one branch per comparison."""
+        if local(expression.tag) == "or" and len(expression) > 1:
+            conds = [self.classify(child) for child in expression]
+            if all(c.kind in ("chosen", "near") for c in conds):
+                return conds
+        return [self.classify(expression)]
 
     @staticmethod
     def _points(expression: ET.Element) -> Decimal | None:

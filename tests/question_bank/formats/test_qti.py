@@ -183,3 +183,28 @@ def test_a_statement_left_unanswered_in_the_key_is_refused():
     item = item.replace('identifier="X"', 'identifier="true"').replace('identifier="Y"', 'identifier="false"')
     result = parse(item)
     assert result.drafts == [] and "không được nối" in result.problems[0].message
+
+
+OLD_NUMERIC_EXPORT = f"""<assessmentItem {NS} identifier="item-1" title="x" adaptive="false" timeDependent="false">
+  <responseDeclaration identifier="RESPONSE" cardinality="single" baseType="float">
+    <correctResponse><value>-1.5</value></correctResponse></responseDeclaration>
+  <outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+  <itemBody><div class="stem">Giải phương trình 2x + 3 = 0, x = ?</div>
+    <p><textEntryInteraction responseIdentifier="RESPONSE" expectedLength="20"/></p></itemBody>
+  <responseProcessing><responseCondition><responseIf><or>
+    <equal toleranceMode="absolute" tolerance="0.01 0.01"><variable identifier="RESPONSE"/>
+      <baseValue baseType="float">-1.5</baseValue></equal>
+    <equal toleranceMode="absolute" tolerance="0 0"><variable identifier="RESPONSE"/>
+      <baseValue baseType="float">-3/2</baseValue></equal>
+    <equal toleranceMode="absolute" tolerance="0.5 0.5"><variable identifier="RESPONSE"/>
+      <baseValue baseType="float">7</baseValue></equal>
+  </or><setOutcomeValue identifier="SCORE"><baseValue baseType="float">1</baseValue></setOutcomeValue>
+  </responseIf><responseElse><setOutcomeValue identifier="SCORE"><baseValue baseType="float">0</baseValue>
+  </setOutcomeValue></responseElse></responseCondition></responseProcessing></assessmentItem>"""
+
+
+def test_numeric_answers_in_an_or_of_comparisons_keep_each_tolerance():
+    # What earlier versions of this exporter wrote (and other tools write): one rule, several accepted numbers.
+    result = parse(OLD_NUMERIC_EXPORT)
+    assert result.drafts[0].body["answers"] == [{"value": -1.5, "tolerance": 0.01}, {"value": 7, "tolerance": 0.5}]
+    assert ["'-3/2'" in w.message for w in result.warnings] == [True]  # unreadable, so said, not dropped
