@@ -35,6 +35,10 @@ def parse_item(root: ET.Element, notes: list[str]) -> tuple[dict, dict]:
     body_el = find(root, "itemBody")
     if body_el is None:
         raise Skip("Câu hỏi QTI thiếu itemBody.")
+    if find(root, "templateDeclaration") is not None:
+        # Values drawn at random per attempt (templateProcessing) have no fixed text or key to store.
+        raise Skip("Câu hỏi QTI có tham số sinh ngẫu nhiên (templateDeclaration) — ngân hàng chỉ lưu câu có nội "
+                   "dung và đáp án cố định.")
     interactions = [e for e in body_el.iter() if local(e.tag) in INTERACTIONS]
     unknown = sorted({local(e.tag) for e in body_el.iter() if local(e.tag).endswith("Interaction")} - INTERACTIONS)
     if unknown:

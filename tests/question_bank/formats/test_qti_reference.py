@@ -38,7 +38,7 @@ OUTCOMES = {
     "ims_2_2/feedbackInline.xml": "single_choice", "ims_2_2/gap_match.xml": "cloze",
     "ims_2_2/hotspot.xml": "hotspotInteraction", "ims_2_2/hottext.xml": "single_choice",
     "ims_2_2/inline_choice.xml": "cloze", "ims_2_2/likert.xml": "không khai báo đáp án",
-    "ims_2_2/match.xml": "matching", "ims_2_2/math.xml": "single_choice",
+    "ims_2_2/match.xml": "matching", "ims_2_2/math.xml": "single_choice", "ims_2_2/mc_calc3.xml": "templateDeclaration",
     "ims_2_2/modalFeedback.xml": "single_choice", "ims_2_2/order.xml": "ordering",
     "ims_2_2/slider.xml": "sliderInteraction", "ims_2_2/text_entry.xml": "cloze",
     "onyx_2_1/Choicesingle_853928446.xml": "single_choice", "onyx_2_1/Hottext_801974120.xml": "multiple_choice",
