@@ -29,6 +29,8 @@ from question_bank.formats.qti.xhtml import find_all, local
 
 CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
 _MEDIA_ELEMENTS = {"img": "src", "object": "data"}
+#: Embedded media the question sanitiser would remove with nothing left to read: reported, then dropped.
+_UNSHOWN = {"audio", "video", "iframe", "embed", "svg"}
 
 
 def dump_item(item: dict, identifier: str = "item-1") -> bytes:
@@ -126,6 +128,11 @@ class QtiFormat(Format):
         images: dict[str, ImageBlob] = {}
         lost: list[ET.Element] = []
         for element in root.iter():
+            if local(element.tag) in _UNSHOWN:
+                notes.append(f"Phần tử <{local(element.tag)}> (âm thanh, video hay nội dung nhúng) không hiển thị được "
+                             "trong câu hỏi của ngân hàng — đã bỏ; hãy tải tệp lên kho học liệu và chèn lại.")
+                lost.append(element)
+                continue
             attribute = _MEDIA_ELEMENTS.get(local(element.tag))
             src = element.get(attribute) if attribute else None
             if not src or src.startswith("cid:"):

@@ -208,3 +208,10 @@ def test_numeric_answers_in_an_or_of_comparisons_keep_each_tolerance():
     result = parse(OLD_NUMERIC_EXPORT)
     assert result.drafts[0].body["answers"] == [{"value": -1.5, "tolerance": 0.01}, {"value": 7, "tolerance": 0.5}]
     assert ["'-3/2'" in w.message for w in result.warnings] == [True]  # unreadable, so said, not dropped
+
+
+def test_audio_in_a_stem_is_reported_not_silently_dropped():
+    item = CHOICE_ITEM.replace("<p>Chất nào", '<p><audio src="nghe.mp3" controls="controls"/>Chất nào')
+    result = parse(item)
+    assert "audio" not in result.drafts[0].body["stem"]
+    assert any("<audio>" in w.message and w.message.startswith("Câu 1") for w in result.warnings)
