@@ -24,6 +24,7 @@ _ANSWER = re.compile(r"^ANSWER\s*:\s*(.*)$", re.I)
 @register
 class AikenFormat(Format):
     name = "aiken"
+    label = "Aiken"
     extensions = (".txt",)
     supported_types = frozenset({"single_choice"})
     #: Plain text, one line per option: none of the optional parts (base.OPTIONAL_PARTS), not even formatting.

@@ -122,6 +122,8 @@ class Format(ABC):
     """
 
     name: str = ""
+    #: How messages name the format ("Moodle XML"); the registered ``name`` when empty.
+    label: str = ""
     extensions: tuple[str, ...] = ()
     supported_types: frozenset[str] = frozenset()
     #: The OPTIONAL_PARTS this format writes; the others are reported by :meth:`losses` (None: not declared).
@@ -162,7 +164,7 @@ class Format(ABC):
             missing = [part for part in optional_parts(item["body"]) if part not in self.carries]
             if number not in skip and missing:
                 warnings.append(ImportProblem(
-                    number, None, f"Định dạng {self.name} không lưu được "
+                    number, None, f"Định dạng {self.label or self.name} không lưu được "
                                   f"{', '.join(OPTIONAL_PARTS[p] for p in missing)} — câu được xuất không có phần này.",
                     tuple(missing)))
         return warnings

@@ -108,6 +108,7 @@ def _with_feedback(entry: dict, answer: dict, fmt: str) -> dict:
 @register
 class GiftFormat(Format):
     name = "gift"
+    label = "GIFT"
     extensions = (".gift", ".txt")
     supported_types = frozenset({"single_choice", "multiple_choice", "true_false", "short_answer", "matching",
                                  "cloze", "essay"})

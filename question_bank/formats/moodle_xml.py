@@ -62,6 +62,7 @@ def _cloze_escape(text: str) -> str:
 @register
 class MoodleXmlFormat(Format):
     name = "moodle_xml"
+    label = "Moodle XML"
     extensions = (".xml",)
     supported_types = frozenset({"single_choice", "multiple_choice", "true_false", "short_answer", "matching",
                                  "ordering", "cloze", "essay"})

@@ -65,6 +65,7 @@ def _drop_media(root: ET.Element, lost: list[ET.Element]) -> None:
 @register
 class QtiFormat(Format):
     name = "qti"
+    label = "QTI 2.1"
     extensions = (".zip", ".xml")
     supported_types = frozenset({"single_choice", "multiple_choice", "true_false", "true_false_group",
                                  "short_answer", "matching", "ordering", "cloze", "essay"})
@@ -227,6 +228,7 @@ class Qti3Format(QtiFormat):
     """QTI 3.0 packages: reading is the same as ``qti`` (which also reads 3.0); writing uses 3.0 names."""
 
     name = "qti3"
+    label = "QTI 3.0"
     item_namespace, manifest_namespace, resource_type, schema = (
         QTI3_NS, CP3_NS, "imsqti_item_xmlv3p0", "QTI Package")
 
