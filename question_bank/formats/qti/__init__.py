@@ -199,9 +199,9 @@ class QtiFormat(Format):
                     skipped.append(ImportProblem(number, None, str(exc)))
                     continue
                 if element.get("identifier") in used_ids:  # two questions with one idnumber: keep the first
-                    warnings.append(ImportProblem(number, None, f"Mã câu hỏi '{element.get('identifier')}' trùng "
-                                                                "với câu trước — câu này được ghi với mã "
-                                                                f"'{identifier}'."))
+                    warnings.append(ImportProblem(number, None, f"Mã câu hỏi (idnumber) '{element.get('identifier')}' "
+                                                                "trùng với câu trước — câu này được ghi không có mã "
+                                                                "riêng.", ("idnumber",)))
                     element.set("identifier", identifier)
                 used_ids.add(element.get("identifier"))
                 href = f"items/{identifier}.xml"

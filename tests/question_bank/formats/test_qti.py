@@ -215,3 +215,11 @@ def test_audio_in_a_stem_is_reported_not_silently_dropped():
     result = parse(item)
     assert "audio" not in result.drafts[0].body["stem"]
     assert any("<audio>" in w.message and w.message.startswith("Câu 1") for w in result.warnings)
+
+
+def test_a_repeated_idnumber_is_written_once_and_the_repeat_reported():
+    body = {"type": "true_false", "stem": "Nước là hợp chất.", "answer": True, "idnumber": "HH-01"}
+    result = get_format("qti").export([{"body": body, "meta": {}}, {"body": dict(body, answer=False), "meta": {}}])
+    assert [(w.item, w.fields) for w in result.warnings] == [(2, ("idnumber",))]
+    drafts = parse(result.data).drafts
+    assert [d.body.get("idnumber") for d in drafts] == ["HH-01", None] and drafts[1].body["answer"] is False
