@@ -87,11 +87,7 @@ def _text_entry(item: ItemContext, body_el, interaction) -> dict:
 
 def accepted_texts(item: ItemContext, identifier: str) -> list[str]:
     texts = item.values(identifier)
-    mapping = item.mapping(identifier)
-    if not mapping:
-        declaration = item.declarations.get(identifier)
-        mapping = {(e.get("mapKey") or "").strip(): parse_decimal(e.get("mappedValue") or "0") or Decimal(0)
-                   for e in find_all(declaration, "mapEntry")} if declaration is not None else {}
+    mapping = item.mapping(identifier)  # only when the rules score by it: match_correct ignores a mapping
     best = max(mapping.values(), default=Decimal(0))
     texts += [k for k, v in mapping.items() if v > 0 and v == best]
     partial = [k for k, v in mapping.items() if 0 < v < best]

@@ -86,7 +86,8 @@ class Processing:
         self.assignments: dict[str, list[tuple[object, Cond]]] = {}
         #: (condition, points added or set; None when not a constant) for every rule that raises SCORE.
         self.scores: list[tuple[Cond, Decimal | None]] = []
-        self.uses_mapping = self.template in ("map_response", "map_response_point")
+        # Without any rules the declared mapping is the best statement of what is accepted.
+        self.uses_mapping = processing is None or self.template in ("map_response", "map_response_point")
         if processing is not None:
             self._walk(list(processing), ALWAYS)
 

@@ -223,3 +223,17 @@ def test_a_repeated_idnumber_is_written_once_and_the_repeat_reported():
     assert [(w.item, w.fields) for w in result.warnings] == [(2, ("idnumber",))]
     drafts = parse(result.data).drafts
     assert [d.body.get("idnumber") for d in drafts] == ["HH-01", None] and drafts[1].body["answer"] is False
+
+
+def test_a_mapping_that_match_correct_does_not_use_accepts_nothing_more():
+    item = f"""<assessmentItem {NS} identifier="t" title="Thủ đô" adaptive="false" timeDependent="false">
+      <responseDeclaration identifier="RESPONSE" cardinality="single" baseType="string">
+        <correctResponse><value>Hà Nội</value></correctResponse>
+        <mapping defaultValue="0"><mapEntry mapKey="Hà Nội" mappedValue="1"/><mapEntry mapKey="Huế" mappedValue="1"/>
+        </mapping></responseDeclaration>
+      <itemBody><p>Thủ đô của Việt Nam?</p><p><textEntryInteraction responseIdentifier="RESPONSE"/></p></itemBody>
+      <responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct"/>
+    </assessmentItem>"""
+    assert parse(item).drafts[0].body["answers"] == [{"text": "Hà Nội"}]
+    with_map = item.replace("match_correct", "map_response")
+    assert parse(with_map).drafts[0].body["answers"] == [{"text": "Hà Nội"}, {"text": "Huế"}]
