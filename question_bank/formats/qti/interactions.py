@@ -85,16 +85,19 @@ def _text_entry(item: ItemContext, body_el, interaction) -> dict:
     return {"type": "short_answer", "stem": stem, "answers": answers}
 
 
-def accepted_texts(item: ItemContext, identifier: str) -> list[str]:
-    texts = item.values(identifier)
+def _mapped(item: ItemContext, identifier: str) -> list[str]:
+    """Map keys worth full marks; those worth part of them are reported (the bank has no partial answers)."""
     mapping = item.mapping(identifier)  # only when the rules score by it: match_correct ignores a mapping
     best = max(mapping.values(), default=Decimal(0))
-    texts += [k for k, v in mapping.items() if v > 0 and v == best]
     partial = [k for k, v in mapping.items() if 0 < v < best]
     if partial:
         item.notes.append("Đáp án cho điểm một phần (" + ", ".join(partial) + ") không được tính là đúng: câu trả "
                           "lời ngắn không có điểm từng phần.")
-    texts += item.processing.keys(identifier)
+    return [k for k, v in mapping.items() if v > 0 and v == best]
+
+
+def accepted_texts(item: ItemContext, identifier: str) -> list[str]:
+    texts = item.values(identifier) + _mapped(item, identifier) + item.processing.keys(identifier)
     return [t for t in dict.fromkeys(texts) if t]
 
 
@@ -114,8 +117,19 @@ def numbers(item: ItemContext, identifier: str) -> list[tuple[Decimal, Decimal]]
             found.append((value, abs(tolerance).normalize()))
     if not found:
         found = [(value, Decimal(0)) for value in declared if value is not None]
-        found += [(value, Decimal(0)) for value in map(parse_decimal, item.mapping(identifier)) if value is not None]
+        found += [(value, Decimal(0)) for value in map(parse_decimal, _mapped(item, identifier)) if value is not None]
     return list(dict.fromkeys(found))
+
+
+def _slider(item: ItemContext, body_el, interaction) -> dict:
+    stem = stem_of(body_el, interaction)
+    answers = [{"value": json_number(value), "tolerance": json_number(tolerance)}
+               for value, tolerance in numbers(item, interaction.get("responseIdentifier"))]
+    if not answers:
+        raise Skip("Câu thanh trượt (slider) không khai báo đáp án đúng.")
+    item.notes.append(f"Câu thanh trượt (slider, {interaction.get('lowerBound')}–{interaction.get('upperBound')}) được "
+                      "nhập thành câu trả lời ngắn dạng số: học sinh gõ số thay vì kéo thanh trượt.")
+    return {"type": "short_answer", "stem": stem, "answers": answers}
 
 
 def _extended_text(item: ItemContext, body_el, interaction) -> dict:
@@ -238,4 +252,4 @@ def _gap_match(item: ItemContext, body_el, interaction) -> dict:
 
 READERS = {"choiceInteraction": _choice, "textEntryInteraction": _text_entry, "hottextInteraction": _hottext,
             "extendedTextInteraction": _extended_text, "matchInteraction": _match, "orderInteraction": _order,
-            "gapMatchInteraction": _gap_match, "associateInteraction": _associate}
+            "gapMatchInteraction": _gap_match, "associateInteraction": _associate, "sliderInteraction": _slider}

@@ -3,7 +3,8 @@
 Interactions and the bank type they become: choice -> single/multiple choice (true/false for a plain true/false
 pair), textEntry -> short answer (numbers keep their tolerance), extendedText -> essay, match -> matching or a
 true/false group, order -> ordering, inline textEntry/inlineChoice gaps -> cloze, gapMatch -> cloze (typed
-instead of dragged), hottext -> single/multiple choice over the hot spans, associate -> matching. Keys come
+instead of dragged), hottext -> single/multiple choice over the hot spans, associate -> matching, slider ->
+numeric short answer (typed instead of slid). Keys come
 from ``correctResponse``, from a ``mapping`` under map_response, or from simple rules in
 ``responseProcessing`` (processing.py). Feedback goes where the bank keeps it: per option or accepted answer,
 or the explanation when it is shown every time. Whatever the bank cannot keep exactly is said in ``notes``
@@ -22,7 +23,7 @@ from question_bank.formats.qti.xhtml import find, find_all, inner_html, local, t
 
 INTERACTIONS = {"choiceInteraction", "textEntryInteraction", "extendedTextInteraction", "matchInteraction",
                 "orderInteraction", "inlineChoiceInteraction", "gapMatchInteraction", "hottextInteraction",
-                "associateInteraction"}
+                "associateInteraction", "sliderInteraction"}
 _INLINE = {"textEntryInteraction", "inlineChoiceInteraction"}
 #: Item identifiers this exporter generates; they name no question, so they are not kept as ``idnumber``.
 GENERATED_ID = re.compile(r"^item-\d+$")

@@ -40,7 +40,7 @@ OUTCOMES = {
     "ims_2_2/inline_choice.xml": "cloze", "ims_2_2/likert.xml": "không khai báo đáp án",
     "ims_2_2/match.xml": "matching", "ims_2_2/math.xml": "single_choice", "ims_2_2/mc_calc3.xml": "templateDeclaration",
     "ims_2_2/modalFeedback.xml": "single_choice", "ims_2_2/order.xml": "ordering",
-    "ims_2_2/slider.xml": "sliderInteraction", "ims_2_2/text_entry.xml": "cloze",
+    "ims_2_2/slider.xml": "short_answer", "ims_2_2/text_entry.xml": "cloze",
     "onyx_2_1/Choicesingle_853928446.xml": "single_choice", "onyx_2_1/Hottext_801974120.xml": "multiple_choice",
     "onyx_2_1/Matchsingle_143114773.xml": "matching", "onyx_2_1/TextEntrynumeric_2040297025.xml": "cloze",
     "ims_3_0/choice_multiple.xml": "multiple_choice", "ims_3_0/gap_match.xml": "cloze",
@@ -241,3 +241,10 @@ def test_qti_30_modal_feedback_in_content_bodies():
     # Empty <p/> feedback adds nothing; the feedback hidden for the key is every wrong option's feedback.
     assert [o.get("feedback") for o in options] == ["Het juiste antwoord is: <p>Richting het westen</p>"] * 3 + [None]
     assert options[3]["correct"] and options[3]["text"] == "<div><p>Richting het westen</p></div>"
+
+
+def test_slider_becomes_a_numeric_short_answer_with_full_marks_values_only():
+    draft, warnings = parse_one("ims_2_2/slider.xml")
+    assert sorted(a["value"] for a in draft.body["answers"]) == [14, 15, 16, 17, 18]
+    assert {a["tolerance"] for a in draft.body["answers"]} == {0}
+    assert any("12, 13, 19, 20" in w for w in warnings) and any("slider, 0–100" in w for w in warnings)
