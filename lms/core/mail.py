@@ -87,8 +87,14 @@ def send(message: Message, config=None) -> None:
             client = smtplib.SMTP(host, port, timeout=timeout)
         with client:
             if security == "starttls":
+                client.ehlo()
+                if not client.has_extn("starttls"):
+                    raise MailRejected("the server does not offer STARTTLS (check MAIL_SECURITY and MAIL_PORT)")
                 client.starttls(context=ssl.create_default_context())
             if cfg.get("MAIL_USERNAME"):
+                client.ehlo_or_helo_if_needed()
+                if not client.has_extn("auth"):
+                    raise MailRejected("the server offers no login (AUTH) here; check MAIL_SECURITY and MAIL_PORT")
                 client.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
             client.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
@@ -97,8 +103,6 @@ def send(message: Message, config=None) -> None:
     except smtplib.SMTPResponseException as exc:
         raise (MailDeferred if 400 <= exc.smtp_code < 500 else MailRejected)(
             _reason(exc.smtp_code, exc.smtp_error)) from None
-    except smtplib.SMTPNotSupportedError:
-        raise MailRejected("the server does not offer STARTTLS (set MAIL_SECURITY)") from None
     except (smtplib.SMTPException, OSError) as exc:
         # No connection, a timeout, a dropped connection, a TLS handshake that failed: try again later.
         raise MailDeferred(f"{type(exc).__name__}: no answer from the mail server") from None

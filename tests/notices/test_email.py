@@ -267,3 +267,78 @@ def test_the_notices_page_saves_the_address_and_the_opt_out(world, app, smtp):
     assert world.as_("student").get("/notifications/email").get_json()["email_enabled"] is False
     resp = web.post("/notices/email", data={"email": "sai địa chỉ"}, follow_redirects=True)
     assert "Địa chỉ email không hợp lệ" in resp.get_data(as_text=True)
+
+
+def _server_tls(tmp_path):
+    """A self-signed certificate for 127.0.0.1, trusted by the client through SSL_CERT_FILE."""
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import ipaddress
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "smtp.pem", tmp_path / "smtp.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return context, cert_file
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_the_password_is_only_sent_over_verified_tls(world, app, queue, monkeypatch, tmp_path, security):
+    """The default (STARTTLS on submission) and implicit TLS, each with a login, against a server whose
+    certificate the client checks."""
+    from aiosmtpd.smtp import AuthResult
+
+    context, cert_file = _server_tls(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+    logins = []
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        encrypted = server.transport.get_extra_info("ssl_object") is not None
+        logins.append((encrypted, auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"mat-khau-smtp")
+
+    box = Mailbox()
+    port = _free_port()
+    # aiosmtpd's auth_require_tls only knows STARTTLS; on implicit TLS the whole session is encrypted anyway.
+    tls = ({"tls_context": context, "require_starttls": True, "auth_require_tls": True} if security == "starttls"
+           else {"ssl_context": context, "auth_require_tls": False})
+    controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=authenticate, **tls)
+    controller.start()
+    try:
+        for key, value in {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_SECURITY": security,
+                           "MAIL_USERNAME": "no-reply@truong.example.edu.vn", "MAIL_PASSWORD": "mat-khau-smtp",
+                           "MAIL_FROM": SENDER, "MAIL_TIMEOUT": 5.0}.items():
+            monkeypatch.setitem(app.config, key, value)
+        _opt_in(world, "student", "minh.anh@hocsinh.example.edu.vn")
+        _assign_exam(world, app)
+        _drain(queue)
+    finally:
+        controller.stop()
+    assert logins == [(True, b"no-reply@truong.example.edu.vn", b"mat-khau-smtp")]
+    assert len(box.messages) == 1 and _states(app)[world.student][:2] == ("sent", 1)
+
+
+def test_a_server_without_starttls_gets_no_mail_in_clear(world, app, smtp, queue, monkeypatch):
+    box = smtp()
+    monkeypatch.setitem(app.config, "MAIL_SECURITY", "starttls")  # the default, against a plain relay
+    _opt_in(world, "student", "minh.anh@hocsinh.example.edu.vn")
+    _assign_exam(world, app)
+    assert _drain(queue) == 1 and box.messages == []
+    status, attempts, error, _ = _states(app)[world.student]
+    assert (status, attempts) == ("failed", 1) and "STARTTLS" in error
