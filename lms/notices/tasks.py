@@ -8,6 +8,7 @@ from lms.core import mail
 from lms.core.db import db, utcnow
 from lms.core.jobs import final_attempt, jobs, retries_left
 
+from . import mailing
 from .mailing import RETRIES, RETRY_BACKOFF, RETRY_DELAY
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,7 @@ def email_notification(notification_id: int) -> None:
     """Send the e-mail copy of one queued notice; idempotent (a notice already sent, failed or no longer
     wanted is left alone). A temporary SMTP failure is retried (``mailing.RETRIES``) and then marked
     ``failed`` with its reason; a permanent one is marked ``failed`` at once. Logs name the notice, never the
-    address."""
-    from . import mailing
+    address. At least once: a worker that dies between the server's 250 and the commit sends it again."""
     from .models import Notification
 
     row = db.session.get(Notification, notification_id)
