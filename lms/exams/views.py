@@ -7,7 +7,6 @@ so the rules (deadline, key hiding, grading bounds, regrade previews) are enforc
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, flash, redirect, render_template, request, send_from_directory, url_for
@@ -16,7 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from lms.accounts.api import get_class, get_user, taught_class_ids
-from lms.core.formatting import local_zone, parse_vn_datetime, vn_points
+from lms.core.formatting import parse_vn_datetime, vn_points
 from lms.core.db import db, utcnow
 from lms.core.errors import DomainError, NotFound
 from lms.core.rest import whole_number
