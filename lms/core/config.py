@@ -181,6 +181,25 @@ def pem_bundle(name: str, raw: str) -> str:
     return str(path)
 
 
+def hostname(name: str, raw: str) -> str:
+    """A host name or IPv4 address alone (the port is a setting of its own)."""
+    value = raw.strip()
+    if not value or any(c in value for c in ":/@ "):
+        raise ConfigError(f"{name} must be a host name like smtp.example.edu.vn (no scheme, port or path), "
+                          f"not {raw!r}")
+    return value
+
+
+def mail_sender(name: str, raw: str) -> str:
+    """An e-mail address, optionally with a display name: ``Học Liệu Số <no-reply@truong.edu.vn>``."""
+    value = raw.strip()
+    address = value.rpartition("<")[2].rstrip(">").strip() if "<" in value else value
+    local, _, domain = address.partition("@")
+    if not local or "." not in domain or any(c.isspace() for c in address):
+        raise ConfigError(f"{name} must be an address like no-reply@truong.example.edu.vn, not {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     """One environment variable: parsed by ``parse`` into ``app.config[key or name]``.
@@ -235,6 +254,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GRADEBOOK_WEBHOOK_BACKOFF_SECONDS", number(1, 86400), default=30.0, example="60"),
     Setting("GRADEBOOK_TRUSTED_ROOTS", pem_bundle, example="/etc/ssl/certs/ca-certificates.crt"),
     # Where the DejaVu fonts embedded in printed PDFs (account cards) are; unset: Debian's fonts-dejavu-core.
+    # E-mail copies of in-app notices; off while MAIL_SERVER is unset. Sent by a job, never inside a request.
+    Setting("MAIL_SERVER", hostname, example="smtp.example.edu.vn"),
+    Setting("MAIL_PORT", integer(1, 65535), default=None, example="2525"),
+    # starttls (submission, port 587), ssl (implicit TLS, port 465) or none (a relay on the local network).
+    Setting("MAIL_SECURITY", one_of("starttls", "ssl", "none"), default="starttls", example="ssl"),
+    Setting("MAIL_USERNAME", text, example="no-reply@truong.example.edu.vn"),
+    Setting("MAIL_PASSWORD", text, example="smtp-password-example"),
+    Setting("MAIL_FROM", mail_sender, example="Học Liệu Số <no-reply@truong.example.edu.vn>"),
+    Setting("MAIL_TIMEOUT", number(1, 300), default=20.0, example="10"),
     Setting("PDF_FONT_DIR", directory, example="/usr/share/fonts/truetype/dejavu"),
     Setting("TIMEZONE", timezone_name, default="Asia/Ho_Chi_Minh", example="Asia/Bangkok"),
     Setting("TRUSTED_PROXIES", integer(0, 5), default=0, example="1"),
@@ -348,6 +376,16 @@ def load_config(environ: dict | None = None, overrides: dict | None = None) -> d
         raise ConfigError("GRADEBOOK_WEBHOOK_URL is set but GRADEBOOK_WEBHOOK_SECRET is not: the receiver "
                           "could not tell real score changes from forged ones")
 
+    if config["MAIL_SERVER"]:
+        if not config["MAIL_FROM"]:
+            raise ConfigError("MAIL_SERVER is set but MAIL_FROM is not: mail needs a sender address")
+        if bool(config["MAIL_USERNAME"]) != bool(config["MAIL_PASSWORD"]):
+            raise ConfigError("MAIL_USERNAME and MAIL_PASSWORD are set together or not at all")
+        if config["MAIL_USERNAME"] and config["MAIL_SECURITY"] == "none":
+            raise ConfigError("MAIL_USERNAME with MAIL_SECURITY=none would send the password unencrypted; "
+                              "use starttls or ssl")
+        if config["MAIL_PORT"] is None:
+            config["MAIL_PORT"] = {"starttls": 587, "ssl": 465, "none": 25}[config["MAIL_SECURITY"]]
     config.update({
         "LMS_DATA_DIR": str(data_dir),
         "SQLALCHEMY_DATABASE_URI": database_url,

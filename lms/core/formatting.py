@@ -11,6 +11,7 @@ The same functions are Jinja filters (registered by :func:`init_app`) so every t
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -78,6 +79,66 @@ def vn_date(value, empty: str = EMPTY) -> str:
             return value
     moment = to_local(value)
     return moment.strftime("%d/%m/%Y") if moment else str(value)
+
+
+#: What a person types for a day and an optional time, the Vietnamese way: 05/12/2026 07:30 (24 h). Any of
+#: / - . between the date's parts and : h . in the time, one-digit day, month and hour; digits alone
+#: (05122026 0730, what a phone's number pad gives without the page's script) are read the same way.
+_VN_MOMENT = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ ,T]+(\d{1,2})[:hH.](\d{2}))?")
+_VN_DIGITS = re.compile(r"(\d{2})(\d{2})(\d{4})(?: *(\d{2})(\d{2}))?")
+_ISO_MOMENT = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::\d{2})?)?")
+
+
+def _moment_parts(text: str, *, with_time: bool) -> tuple[int, ...] | None:
+    """(year, month, day, hour, minute) from typed text, or None when it is not a day (and time) at all."""
+    text = " ".join((text or "").split())
+    for pattern, order in ((_VN_MOMENT, (2, 1, 0)), (_VN_DIGITS, (2, 1, 0)), (_ISO_MOMENT, (0, 1, 2))):
+        found = pattern.fullmatch(text)
+        if found:
+            groups = found.groups()
+            if groups[3] is not None and not with_time:
+                return None
+            return tuple(int(groups[i]) for i in order) + (int(groups[3] or 0), int(groups[4] or 0))
+    return None
+
+
+def parse_vn_date(text: str | None) -> date | None:
+    """The day in ``dd/mm/yyyy`` (or ISO ``yyyy-mm-dd``) text; None when empty; ``ValueError`` when not a
+    day, with a message for the form."""
+    if not (text or "").strip():
+        return None
+    parts = _moment_parts(text, with_time=False)
+    try:
+        if not parts:
+            raise ValueError
+        return date(*parts[:3])
+    except ValueError:
+        raise ValueError("Ngày không hợp lệ (dd/mm/yyyy, ví dụ 05/09/2026).") from None
+
+
+def parse_vn_datetime(text: str | None) -> datetime | None:
+    """The moment in ``dd/mm/yyyy HH:mm`` (24 h; or ISO) text, read in the display zone and returned aware;
+    a day alone is its 00:00. None when empty; ``ValueError`` with a message for the form when not a moment."""
+    if not (text or "").strip():
+        return None
+    parts = _moment_parts(text, with_time=True)
+    try:
+        if not parts:
+            raise ValueError
+        return datetime(*parts, tzinfo=local_zone())
+    except ValueError:
+        raise ValueError("Ngày giờ không hợp lệ (dd/mm/yyyy HH:mm, ví dụ 05/09/2026 07:30).") from None
+
+
+def vn_input_datetime(value) -> str:
+    """``dd/mm/yyyy HH:MM`` in the display zone for a form field's value (empty when unset), the text that
+    :func:`parse_vn_datetime` reads back to the same moment."""
+    return vn_datetime(value, empty="")
+
+
+def vn_input_date(value) -> str:
+    """``dd/mm/yyyy`` for a form field's value (empty when unset); :func:`parse_vn_date` reads it back."""
+    return vn_date(value, empty="")
 
 
 def iso_local(value) -> str:
@@ -154,6 +215,7 @@ def vn_percent(ratio, empty: str = EMPTY) -> str:
 FILTERS = {
     "vn_datetime": vn_datetime, "vn_date": vn_date, "vn_number": vn_number, "vn_score": vn_score,
     "vn_points": vn_points, "vn_percent": vn_percent, "iso_local": iso_local, "to_local": to_local,
+    "vn_input_datetime": vn_input_datetime, "vn_input_date": vn_input_date,
 }
 
 
@@ -165,4 +227,4 @@ def init_app(app: Flask) -> None:
 
 
 __all__ = ["DEFAULT_TIMEZONE", "FILTERS", "init_app", "iso_local", "load_timezone", "local_zone", "to_local",
-           "vn_date", "vn_datetime", "vn_number", "vn_percent", "vn_points", "vn_score"]
+           "parse_vn_date", "parse_vn_datetime", "vn_input_date", "vn_input_datetime", "vn_date", "vn_datetime", "vn_number", "vn_percent", "vn_points", "vn_score"]

@@ -12,6 +12,7 @@ the minute in the queue's own storage (Redis, or the SQLite file), and only the 
 """
 from __future__ import annotations
 
+import contextvars
 import functools
 import logging
 import os
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 
 _PENDING = "lms_pending_jobs"
 _TICK_KEY = "lms.periodic.{:%Y%m%d%H%M}"
+#: Retries left for the job running in this thread (huey counts them down); None outside a job.
+_RETRIES_LEFT: contextvars.ContextVar[int | None] = contextvars.ContextVar("lms_job_retries_left", default=None)
 
 
 @dataclass
@@ -38,6 +41,7 @@ class _Registered:
     fn: object
     retries: int
     retry_delay: int
+    retry_backoff: float
     schedule: dict | None
 
 
@@ -60,11 +64,16 @@ class JobQueue:
     def __init__(self):
         self._registered: dict[str, _Registered] = {}
 
-    def task(self, *, retries: int = 0, retry_delay: int = 0):
-        """Declare a job. Call ``job.enqueue(*ids)`` to run it after the current transaction commits."""
+    def task(self, *, retries: int = 0, retry_delay: int = 0, retry_backoff: float = 0):
+        """Declare a job. Call ``job.enqueue(*ids)`` to run it after the current transaction commits.
+
+        A job that raises is run again up to ``retries`` times, ``retry_delay`` seconds later (multiplied by
+        ``retry_backoff`` after each retry when given); :func:`final_attempt` tells the body whether a failure
+        now is the last word.
+        """
         def decorator(fn):
             name = f"{fn.__module__}.{fn.__name__}"
-            self._registered[name] = _Registered(fn, retries, retry_delay, None)
+            self._registered[name] = _Registered(fn, retries, retry_delay, retry_backoff, None)
             return _JobHandle(self, name)
         return decorator
 
@@ -72,7 +81,7 @@ class JobQueue:
         """Declare a periodic job with crontab fields (``minute="*/15"``)."""
         def decorator(fn):
             name = f"{fn.__module__}.{fn.__name__}"
-            self._registered[name] = _Registered(fn, 0, 0, cron)
+            self._registered[name] = _Registered(fn, 0, 0, 0, cron)
             return _JobHandle(self, name)
         return decorator
 
@@ -107,7 +116,8 @@ class JobQueue:
     @staticmethod
     def _bind(app: Flask, huey, name: str, reg: _Registered):
         @functools.wraps(reg.fn)
-        def run_in_app(*args, request_id=None):
+        def run_in_app(*args, request_id=None, task=None):
+            left = _RETRIES_LEFT.set(task.retries if task is not None else 0)
             with bound_request_id(request_id), app.app_context():
                 try:
                     result = reg.fn(*args)
@@ -119,12 +129,14 @@ class JobQueue:
                     raise
                 finally:
                     db.session.remove()
+                    _RETRIES_LEFT.reset(left)
 
         # huey names a task "<module>.<name>" from the wrapped function already.
         short = reg.fn.__name__
         if reg.schedule is not None:
             return huey.periodic_task(crontab(**reg.schedule), name=short)(run_in_app)
-        return huey.task(retries=reg.retries, retry_delay=reg.retry_delay, name=short)(run_in_app)
+        return huey.task(retries=reg.retries, retry_delay=reg.retry_delay, retry_backoff=reg.retry_backoff,
+                         context=True, name=short)(run_in_app)
 
     def enqueue_now(self, name: str, *args, app: Flask | None = None) -> None:
         """Send a job immediately (CLI, or code that already committed)."""
@@ -134,10 +146,11 @@ class JobQueue:
         wrappers[name](*args, request_id=None if current_request_id() == "-" else current_request_id())
 
     def enqueue_after_commit(self, name: str, *args) -> None:
-        pending = db.session.info.setdefault(_PENDING, [])
-        entry = (self, current_app._get_current_object(), name, args)
-        if entry not in pending:  # the same job for the same ids once per transaction
-            pending.append(entry)
+        pending = db.session.info.setdefault(_PENDING, {})
+        # The same job for the same ids once per transaction; a dict keeps the order and finds repeats at once
+        # (a notice to a whole school enqueues one e-mail per reader).
+        app = current_app._get_current_object()
+        pending.setdefault((id(self), id(app), name, args), (self, app, name, args))
 
     def consumer(self, workers: int = 2, app: Flask | None = None, periodic: bool = True):
         """A huey consumer for ``flask worker``; ``periodic=False`` leaves the periodic jobs to other workers."""
@@ -189,6 +202,16 @@ def claim_ticks(huey) -> None:
     huey._lms_claims_ticks = True
 
 
+def retries_left() -> int:
+    """How many more times huey will run the current job if it raises now (0 outside a queued run)."""
+    return _RETRIES_LEFT.get() or 0
+
+
+def final_attempt() -> bool:
+    """True when the running job has no retry left, so a failure now is final."""
+    return retries_left() == 0
+
+
 class _JobHandle:
     def __init__(self, queue: JobQueue, name: str):
         self.queue, self.name = queue, name
@@ -210,7 +233,7 @@ def _send_pending(session):
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    for queue, app, name, args in pending:
+    for queue, app, name, args in pending.values():
         try:
             queue.enqueue_now(name, *args, app=app)
         except Exception:

@@ -7,7 +7,6 @@ so the rules (deadline, key hiding, grading bounds, regrade previews) are enforc
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, flash, redirect, render_template, request, send_from_directory, url_for
@@ -16,7 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from lms.accounts.api import get_class, get_user, taught_class_ids
-from lms.core.formatting import local_zone, vn_points
+from lms.core.formatting import parse_vn_datetime, vn_points
 from lms.core.db import db, utcnow
 from lms.core.errors import DomainError, NotFound
 from lms.core.rest import whole_number
@@ -221,16 +220,6 @@ def _flatten(errors, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
-def _parse_time(value: str | None):
-    # <input type="datetime-local"> sends local time without an offset: the school's zone (TIMEZONE).
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=local_zone())
-    return parsed
-
-
 def _int(value) -> int | None:
     value = (value or "").strip()
     return whole_number(value)
@@ -274,9 +263,9 @@ def _form_data(form, preview: bool = False) -> tuple[dict, list[int]]:
         raw["draw_seed"] = form["draw_seed"]
     for name in ("opens_at", "closes_at"):
         try:
-            parsed = _parse_time(form.get(name))
-        except ValueError:
-            errors[name], parsed = ["Ngày giờ không hợp lệ."], None
+            parsed = parse_vn_datetime(form.get(name))
+        except ValueError as exc:
+            errors[name], parsed = [str(exc)], None
         raw[name] = parsed.isoformat() if parsed else None
     if form.get("gradebook_kind"):
         raw["gradebook"] = {"column_kind": form["gradebook_kind"], "semester": _int(form.get("semester")) or 1}

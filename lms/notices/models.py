@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.db import UTCDateTime, db, utcnow
@@ -58,3 +58,23 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Set by the e-mail job once sent (only when SMTP is configured).
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: None (no e-mail wanted or possible) | queued | sent | failed (see ``tasks.email_notification``).
+    email_status: Mapped[str | None] = mapped_column(String(10))
+    #: SMTP attempts made for this notice's e-mail.
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Why the last attempt failed: an SMTP code and reason, never an address.
+    email_error: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+
+class NoticeSettings(db.Model):
+    """How one user wants their notices beyond the app: the address e-mail copies go to, and whether to send
+    them. Kept here rather than on the account because only notices use it; no row means no e-mail."""
+
+    __tablename__ = "notice_settings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    #: The address given by the user on their Thông báo page; empty: none.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    #: The user's opt-out: False keeps the address but sends nothing.
+    email_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

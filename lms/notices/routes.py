@@ -8,7 +8,7 @@ from lms.core.db import db
 from lms.core.permissions import ADMIN, DEPARTMENT, SIGNED_IN, TEACHER, roles
 from lms.core.rest import ApiBlueprint
 
-from . import schemas, services, tasks
+from . import mailing, schemas, services, tasks
 
 bp = ApiBlueprint("notices", __name__, url_prefix="/api/v1")
 exempt_api(bp)
@@ -51,3 +51,18 @@ def read_notification(notification_id):
     row = services.mark_read(current_user, notification_id)
     db.session.commit()
     return row
+
+
+@bp.endpoint("/notifications/email", "GET", allow=SIGNED_IN, response=schemas.EmailSettingsOut,
+             summary="The caller's address for e-mail copies of notices and whether they are sent")
+def email_settings():
+    return mailing.settings_of(current_user)
+
+
+@bp.endpoint("/notifications/email", "PUT", allow=SIGNED_IN, body=schemas.EmailSettingsIn,
+             response=schemas.EmailSettingsOut, errors=(422,),
+             summary="Set the caller's address for e-mail copies of notices (empty: none) or opt out")
+def update_email_settings(body):
+    settings = mailing.update_settings(current_user, **body)
+    db.session.commit()
+    return settings

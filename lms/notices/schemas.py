@@ -35,3 +35,15 @@ class NotificationOut(Schema):
 class NotificationsOut(Schema):
     unread = fields.Integer()
     items = fields.List(fields.Nested(NotificationOut))
+
+
+class EmailSettingsIn(Schema):
+    email = fields.String(required=True, validate=validate.Length(max=254),
+                          metadata={"description": "where e-mail copies of notices go; empty: none"})
+    email_enabled = fields.Boolean(load_default=True, metadata={"description": "false: keep the address, send nothing"})
+
+
+class EmailSettingsOut(Schema):
+    email = fields.String()
+    email_enabled = fields.Boolean()
+    available = fields.Boolean(metadata={"description": "whether this site sends e-mail at all (MAIL_SERVER)"})

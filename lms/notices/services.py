@@ -11,6 +11,7 @@ from lms.core.db import db, utcnow
 from lms.core.errors import NotFound, ValidationFailed
 from lms.core.permissions import ADMIN, DEPARTMENT, PARENT, STUDENT, TEACHER
 
+from . import mailing
 from .models import Announcement, AnnouncementTarget, Notification
 
 
@@ -72,17 +73,19 @@ def recipients(item: Announcement) -> set[int]:
 
 
 def notify(user_ids, *, kind: str, key: str, title: str, url: str = "", announcement_id: int | None = None) -> int:
-    """Add one notice per user unless they already have one with this ``key``; returns how many were added."""
+    """Add one notice per user unless they already have one with this ``key``; returns how many were added.
+    Users who asked for e-mail copies get one by a job after commit (``mailing``)."""
     ids = set(user_ids)
     if not ids:
         return 0
     have = set(db.session.scalars(select(Notification.user_id).where(Notification.key == key,
                                                                       Notification.user_id.in_(ids))))
-    new = sorted(ids - have)
-    db.session.add_all(Notification(user_id=uid, kind=kind, key=key, title=title[:300], url=url,
-                                    announcement_id=announcement_id) for uid in new)
+    rows = [Notification(user_id=uid, kind=kind, key=key, title=title[:300], url=url,
+                         announcement_id=announcement_id) for uid in sorted(ids - have)]
+    db.session.add_all(rows)
     db.session.flush()
-    return len(new)
+    mailing.queue(rows)
+    return len(rows)
 
 
 def visible_announcements(user, limit: int = 50) -> list[dict]:

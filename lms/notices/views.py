@@ -8,7 +8,7 @@ from lms.accounts import api as accounts
 from lms.core.db import db
 from lms.core.errors import DomainError, NotFound, ValidationFailed
 
-from . import services, tasks
+from . import mailing, services, tasks
 
 web = Blueprint("notices_web", __name__, url_prefix="/notices", template_folder="templates")
 
@@ -54,7 +54,8 @@ def index():
     notes = services.notifications(user)
     announcements = services.visible_announcements(user)
     page = render_template("notices/index.html", notes=notes, announcements=announcements,
-                           can_announce=user.role in ANNOUNCERS, classes=_announce_choices(user))
+                           can_announce=user.role in ANNOUNCERS, classes=_announce_choices(user),
+                           email=mailing.settings_of(user))
     return page, status
 
 
@@ -74,3 +75,20 @@ def read():
             services.mark_read(user, row.id)
     db.session.commit()
     return redirect(url_for("notices_web.index"))
+
+
+@web.route("/email", methods=["POST"])
+@login_required
+def email():
+    """Save the address e-mail copies go to (empty: none) and whether they are sent."""
+    user = current_user._get_current_object()
+    try:
+        mailing.update_settings(user, email=request.form.get("email", "")[:254],
+                                email_enabled=request.form.get("email_enabled") == "on")
+    except DomainError as error:
+        db.session.rollback()
+        flash("; ".join(m for ms in (error.errors or {}).values() for m in ms), "error")
+        return redirect(url_for("notices_web.index") + "#email-h", 303)
+    db.session.commit()
+    flash("Đã lưu cài đặt email.", "info")
+    return redirect(url_for("notices_web.index") + "#email-h", 303)

@@ -74,8 +74,14 @@ def test_admin_creates_a_school_a_year_and_a_class_with_teachers(world, app):
     resp = client.post("/admin/schools", data={"name": "Trường THCS Lê Lợi", "code": "THCS-LL"})
     assert resp.status_code == 302
     assert client.post("/admin/schools", data={"name": "Trùng mã", "code": "THCS-LL"}).status_code == 409
-    assert client.post("/admin/years", data={"name": "2026-2027", "starts_on": "2026-09-05",
-                                             "ends_on": "2027-05-31", "is_current": "on"}).status_code == 302
+    assert client.post("/admin/years", data={"name": "2026-2027", "starts_on": "05/09/2026",
+                                             "ends_on": "31/05/2027", "is_current": "on"}).status_code == 302
+    undated = client.post("/admin/years", data={"name": "2027-2028", "starts_on": "", "ends_on": "31/05/2027"})
+    assert undated.status_code == 422 and "Nhập ngày (dd/mm/yyyy)." in undated.get_data(as_text=True)
+    with app.app_context():
+        year_id = db.session.scalar(select(SchoolYear.id).where(SchoolYear.name == "2026-2027"))
+    edit = client.get(f"/admin/years/{year_id}").get_data(as_text=True)  # the edit form shows what was saved
+    assert 'value="05/09/2026"' in edit and 'value="31/05/2027"' in edit and 'type="date"' not in edit
     bad = client.post("/admin/years", data={"name": "2026-2028", "starts_on": "2026-09-05", "ends_on": "2027-05-31"})
     assert bad.status_code == 422 and "hai năm liên tiếp" in bad.get_data(as_text=True)
     resp = client.post("/admin/classes", data={"school_id": world.school, "name": "11C3", "grade": "11",

@@ -118,6 +118,14 @@ def test_a_short_secret_key_is_refused(tmp_path):
     ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
     ({"SEARCH_BACKEND": "elastic"}, "SEARCH_BACKEND"),
     ({"SEARCH_BACKEND": "postgres"}, "SEARCH_BACKEND=postgres needs"),
+    ({"MAIL_SERVER": "smtp://mail.example.vn"}, "MAIL_SERVER"),
+    ({"MAIL_SERVER": "mail.example.vn"}, "MAIL_FROM"),
+    ({"MAIL_SERVER": "mail.example.vn", "MAIL_FROM": "khong-phai-dia-chi"}, "MAIL_FROM"),
+    ({"MAIL_SERVER": "mail.example.vn", "MAIL_FROM": "a@b.vn", "MAIL_USERNAME": "a"}, "MAIL_PASSWORD"),
+    ({"MAIL_SERVER": "mail.example.vn", "MAIL_FROM": "a@b.vn", "MAIL_USERNAME": "a", "MAIL_PASSWORD": "p",
+      "MAIL_SECURITY": "none"}, "MAIL_SECURITY=none"),
+    ({"MAIL_PORT": "70000"}, "MAIL_PORT"),
+    ({"MAIL_SECURITY": "tls"}, "MAIL_SECURITY"),
 ])
 def test_each_setting_rejects_bad_values_naming_itself(tmp_path, env, name):
     with pytest.raises(ConfigError, match=name):
@@ -141,3 +149,12 @@ def test_search_backend_follows_the_database(tmp_path):
     assert load_config(environ={**base, "DATABASE_URL": "postgresql://u@h/db"})["SEARCH_BACKEND"] == "postgres"
     assert load_config(environ={**base, "DATABASE_URL": "postgresql://u@h/db",
                                 "SEARCH_BACKEND": "whoosh"})["SEARCH_BACKEND"] == "whoosh"
+
+
+def test_mail_is_off_by_default_and_the_port_follows_the_security(tmp_path):
+    base = {"LMS_DATA_DIR": str(tmp_path)}
+    assert load_config(environ=base)["MAIL_SERVER"] is None
+    mail = dict(base, MAIL_SERVER="smtp.example.edu.vn", MAIL_FROM="Học Liệu Số <no-reply@example.edu.vn>")
+    assert load_config(environ=mail)["MAIL_PORT"] == 587
+    assert load_config(environ=dict(mail, MAIL_SECURITY="ssl"))["MAIL_PORT"] == 465
+    assert load_config(environ=dict(mail, MAIL_SECURITY="none", MAIL_PORT="2525"))["MAIL_PORT"] == 2525

@@ -82,3 +82,34 @@ def test_charts_use_the_same_half_up_numbers():
 
     assert chart_number(Decimal("8.25"), 1) == "8,3" == vn_score("8.25")
     assert chart_number(1234.5) == "1.234,5" and chart_number(None) == "—" and chart_number(12) == "12"
+
+
+@pytest.mark.parametrize("text", ["05/12/2026 07:30", "5/12/2026 7:30", " 05-12-2026  07h30 ", "05.12.2026 07.30",
+                                  "051220260730", "05122026 0730", "2026-12-05T07:30", "2026-12-05 07:30:00"])
+def test_typed_moments_are_read_in_the_schools_zone(text):
+    app = Flask(__name__)
+    app.config["TIMEZONE"] = "Asia/Ho_Chi_Minh"
+    with app.app_context():
+        moment = formatting.parse_vn_datetime(text)
+        assert moment.astimezone(timezone.utc) == datetime(2026, 12, 5, 0, 30, tzinfo=timezone.utc)
+        # what the edit form shows is what was typed, and reads back to the same moment
+        assert formatting.vn_input_datetime(moment.astimezone(timezone.utc)) == "05/12/2026 07:30"
+        assert formatting.parse_vn_datetime(formatting.vn_input_datetime(moment)) == moment
+
+
+@pytest.mark.parametrize("text", ["31/02/2026", "12/31/2026 07:30", "05/12/2026 25:00", "05/12/26", "hôm nay",
+                                  "05/12/2026 7", "0512202607"])
+def test_impossible_moments_are_refused_with_the_format_named(text):
+    with pytest.raises(ValueError, match="dd/mm/yyyy HH:mm"):
+        formatting.parse_vn_datetime(text)
+
+
+def test_days_are_read_day_first_and_empty_is_none():
+    assert formatting.parse_vn_date("05/09/2026") == date(2026, 9, 5) == formatting.parse_vn_date("2026-09-05")
+    assert formatting.parse_vn_date("5.9.2026") == date(2026, 9, 5) == formatting.parse_vn_date("05092026")
+    assert formatting.parse_vn_date("  ") is None and formatting.parse_vn_datetime("") is None
+    assert formatting.vn_input_date(date(2026, 9, 5)) == "05/09/2026" and formatting.vn_input_date(None) == ""
+    with pytest.raises(ValueError, match="dd/mm/yyyy"):
+        formatting.parse_vn_date("05/09/2026 07:30")  # a day field takes no time
+    with pytest.raises(ValueError, match="dd/mm/yyyy"):
+        formatting.parse_vn_date("31/04/2026")

@@ -174,7 +174,7 @@ def test_versions_page_creates_lists_and_downloads_papers(app, world, bank, make
 def _form(world, **fields):
     data = {"title": "Kiểm tra theo ma trận", "subject": "toan", "grade": "10", "class_ids": [str(world.klass)],
             "mode": "exam", "duration_minutes": "45", "max_attempts": "1", "review": "after_close",
-            "counted": "best", "opens_at": "2030-01-05T07:30", "closes_at": "2030-01-05T09:00",
+            "counted": "best", "opens_at": "05/01/2030 07:30", "closes_at": "05/01/2030 09:00",
             "gradebook_kind": "gk", "semester": "2", "build": "blueprint", "section_title": "Phần I",
             "points_per_question": "0,5", "scoring": "proportional", "fill": "fixed",
             "bp_topic": ["", "", ""], "bp_level": ["nhan_biet", "thong_hieu", ""],
@@ -225,12 +225,17 @@ def test_create_form_shows_api_errors_in_vietnamese_next_to_fields(app, world, b
     assert 'value="4"' in html and 'value="Kiểm tra theo ma trận"' in html  # the teacher's input is kept
 
     missing = client.post("/exams/new", data=_form(world, class_ids=[], title="", points_per_question="abc",
-                                                   closes_at="2030-01-05T07:00"))
+                                                   closes_at="05/01/2030 07:00"))
     html = missing.get_data(as_text=True)
     assert missing.status_code == 422
     assert "Chọn ít nhất một lớp." in html and "Điểm mỗi câu phải là một số" in html
     assert 'id="err-title"' in html and 'aria-invalid="true"' in html and 'id="error-summary"' in html
     assert "Length must be" not in html and "Missing data" not in html
+
+    impossible = client.post("/exams/new", data=_form(world, opens_at="31/02/2030 07:30"))
+    html = impossible.get_data(as_text=True)
+    assert impossible.status_code == 422 and "Ngày giờ không hợp lệ (dd/mm/yyyy HH:mm" in html
+    assert 'value="31/02/2030 07:30"' in html and 'id="err-opens_at"' in html  # kept as typed, marked
 
     preset = client.post("/exams/new", data=_form(world, build="preset", preset="thpt2025-toan"))
     html = preset.get_data(as_text=True)

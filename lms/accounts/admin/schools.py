@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from lms.core.db import db
 from lms.core.errors import ValidationFailed
+from lms.core.formatting import parse_vn_date
 from lms.core.permissions import STUDENT, TEACHER, page
 
 from .. import organisation, services
@@ -71,9 +72,11 @@ def _parse_year_form(form) -> dict:
     out = {"name": form.get("name", "").strip(), "is_current": form.get("is_current") == "on"}
     for key in ("starts_on", "ends_on"):
         try:
-            out[key] = date.fromisoformat(form.get(key, ""))
-        except ValueError:
-            errors[key] = ["Ngày không hợp lệ."]
+            out[key] = parse_vn_date(form.get(key, ""))
+        except ValueError as exc:
+            errors[key] = [str(exc)]
+        if out.get(key) is None and key not in errors:
+            errors[key] = ["Nhập ngày (dd/mm/yyyy)."]
     if errors:
         raise ValidationFailed(errors=errors)
     return out

@@ -1,8 +1,6 @@
 """Writing questions as a Word paper, reading them back, and printing exam versions (mã đề)."""
 import io
 import re
-import shutil
-import subprocess
 from decimal import Decimal
 
 import pytest
@@ -10,6 +8,7 @@ from docx import Document
 
 from question_bank.formats import ExportRejected, ImageBlob, get_format
 from question_bank.formats.docx import build_paper, parse_docx
+from tests.office import docx_as_printed_text, needs_office
 from tests.question_bank.formats.docx_fixtures import png_bytes
 
 SINGLE = {"type": "single_choice", "stem": "Cho <b>x</b> = 2. Giá trị của $x^2$ là",
@@ -137,8 +136,7 @@ def test_formulas_are_native_word_equations_in_the_printed_paper():
     assert not any("$" in p.text for p in document.paragraphs)
 
 
-@pytest.mark.skipif(shutil.which("libreoffice") is None or shutil.which("pdftotext") is None,
-                    reason="LibreOffice and poppler-utils are installed by `make test`")
+@needs_office
 def test_printed_paper_typesets_formulas_in_libreoffice(tmp_path):
     body = {"type": "single_choice", "stem": "<p>Nghiệm của phương trình $x^2 - 3x + 2 = 0$ thuộc $\\mathbb{R}$</p>",
             "options": [{"id": "a", "text": "$\\frac{1}{2}$", "correct": False},
@@ -147,12 +145,7 @@ def test_printed_paper_typesets_formulas_in_libreoffice(tmp_path):
                         {"id": "d", "text": "$\\pi$", "correct": False}]}
     source = tmp_path / "ma-de-101.docx"
     source.write_bytes(build_paper(HEADER, [{"number": 1, "body": body}], with_answer_sheet=False))
-    done = subprocess.run(["libreoffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
-                           "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-                          capture_output=True, timeout=180)
-    assert done.returncode == 0, done.stderr
-    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "ma-de-101.pdf"), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = docx_as_printed_text(source, tmp_path)
     assert "Nghiệm của phương trình" in text
     assert "$" not in text and "\\frac" not in text and "mathbb" not in text
     # LibreOffice (with its Math module, libreoffice-math-nogui) typesets the equations: their glyphs are text.
