@@ -52,6 +52,10 @@ def parse_docx(data: bytes, max_bytes: int = MAX_IMPORT_BYTES) -> ParseResult:
             location=f"{question.label}, đoạn {question.index}",
             images=[package.images[name] for name in sorted(found.images)],
         ))
+        for name in sorted(found.images & package.formula_pictures.keys()):
+            result.warnings.append(ImportProblem(item, question.index, (
+                f"{question.label} (đoạn {question.index}): một công thức MathType không chuyển được sang LaTeX "
+                f"({package.formula_pictures[name]}); đã giữ ảnh {name} của công thức, hãy kiểm tra lại.")))
     return result
 
 

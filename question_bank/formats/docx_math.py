@@ -35,7 +35,7 @@ SYMBOLS = {
 }
 _ESCAPES = {"{": r"\{", "}": r"\}", "%": r"\%", "#": r"\#", "&": r"\&", "_": r"\_", "$": r"\$",
             "\\": r"\backslash", "^": r"\hat{}", "~": r"\sim"}
-_NARY = {"∑": r"\sum", "∏": r"\prod", "∐": r"\coprod", "∫": r"\int", "∬": r"\iint", "∭": r"\iiint",
+NARY_COMMANDS = {"∑": r"\sum", "∏": r"\prod", "∐": r"\coprod", "∫": r"\int", "∬": r"\iint", "∭": r"\iiint",
          "∮": r"\oint", "⋃": r"\bigcup", "⋂": r"\bigcap", "⋁": r"\bigvee", "⋀": r"\bigwedge"}
 _DELIMS = {"{": r"\{", "}": r"\}", "⟨": r"\langle", "⟩": r"\rangle", "‖": r"\|", "⌊": r"\lfloor",
            "⌋": r"\rfloor", "⌈": r"\lceil", "⌉": r"\rceil", "": "."}
@@ -61,7 +61,7 @@ def _val(parent, tag: str, default: str | None = None) -> str | None:
     return default if value is None else value
 
 
-def _join(parts: list[str]) -> str:
+def join_latex(parts: list[str]) -> str:
     """Concatenate LaTeX pieces, adding a space where a command would otherwise swallow the next letter."""
     out = ""
     for part in parts:
@@ -73,7 +73,7 @@ def _join(parts: list[str]) -> str:
     return out
 
 
-def _text(raw: str, normal: bool) -> str:
+def math_text(raw: str, normal: bool) -> str:
     """LaTeX for the characters of one math run; ``normal`` text (Word's "Normal text") goes in \\text{}."""
     if normal and raw.strip():
         return r"\text{" + "".join(_ESCAPES.get(c, c) for c in raw) + "}"
@@ -92,7 +92,7 @@ def _text(raw: str, normal: bool) -> str:
                 parts.append(" ")
             else:
                 parts.append(char)
-    return _join(parts)
+    return join_latex(parts)
 
 
 def _group(latex: str) -> str:
@@ -105,7 +105,7 @@ def _child(node, tag: str) -> str:
 
 
 def _children(node) -> str:
-    return _join([convert(child) for child in node if not child.tag.endswith("Pr")])
+    return join_latex([convert(child) for child in node if not child.tag.endswith("Pr")])
 
 
 def _delimiter(char: str, side: str) -> str:
@@ -119,8 +119,8 @@ def convert(node) -> str:
     if ns == W:
         # Word runs occasionally sit inside an equation; only their text matters.
         if tag == "t":
-            return _text(node.text or "", False)
-        return _join([convert(child) for child in node])
+            return math_text(node.text or "", False)
+        return join_latex([convert(child) for child in node])
     if ns != M:
         return ""
     handler = _HANDLERS.get(tag)
@@ -134,7 +134,7 @@ def convert(node) -> str:
 def _run(node) -> str:
     props = node.find(_M + "rPr")
     normal = props is not None and props.find(_M + "nor") is not None
-    return _join([_text(t.text or "", normal) for t in node.iter(_M + "t", "{%s}t" % W)])
+    return join_latex([math_text(t.text or "", normal) for t in node.iter(_M + "t", "{%s}t" % W)])
 
 
 def _fraction(node) -> str:
@@ -178,7 +178,7 @@ def _radical(node) -> str:
 def _nary(node) -> str:
     props = node.find(_M + "naryPr")
     char = _val(props, "chr", "∫")
-    op = _NARY.get(char, _text(char, False))
+    op = NARY_COMMANDS.get(char, math_text(char, False))
     out = op
     if _val(props, "subHide", "0") not in ("1", "on", "true"):
         sub = _child(node, "sub")
@@ -188,7 +188,7 @@ def _nary(node) -> str:
         sup = _child(node, "sup")
         if sup:
             out += "^" + _group(sup)
-    return _join([out, _child(node, "e")])
+    return join_latex([out, _child(node, "e")])
 
 
 def _delimited(node) -> str:
@@ -197,8 +197,8 @@ def _delimited(node) -> str:
     end = _val(props, "endChr", ")")
     sep = _val(props, "sepChr", "|")
     inner = [convert(e) for e in node.findall(_M + "e")]
-    sep_latex = r" \mid " if sep == "|" else _text(sep, False)
-    return _join([_delimiter(begin, r"\left"), sep_latex.join(inner), _delimiter(end, r"\right")])
+    sep_latex = r" \mid " if sep == "|" else math_text(sep, False)
+    return join_latex([_delimiter(begin, r"\left"), sep_latex.join(inner), _delimiter(end, r"\right")])
 
 
 def _function(node) -> str:
@@ -209,7 +209,7 @@ def _function(node) -> str:
         name = "\\" + plain
     elif plain.isalpha() and len(plain) > 1:
         name = r"\operatorname{" + plain + "}"
-    return _join([name, _child(node, "e")])
+    return join_latex([name, _child(node, "e")])
 
 
 def _lower_limit(node) -> str:
@@ -248,7 +248,7 @@ def _group_char(node) -> str:
     if char == "\u23de":
         return r"\overbrace" + _group(base)
     position = _val(props, "pos", "bot")
-    return (r"\underset" if position == "bot" else r"\overset") + _group(_text(char, False)) + _group(base)
+    return (r"\underset" if position == "bot" else r"\overset") + _group(math_text(char, False)) + _group(base)
 
 
 def _matrix(node) -> str:

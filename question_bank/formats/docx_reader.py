@@ -18,6 +18,9 @@ from question_bank.formats.base import (
     ImageBlob, ImportRejected, guess_content_type, open_safe_zip, read_zip_member,
 )
 from question_bank.formats.docx_math import M, W, omml_to_latex
+from question_bank.formats.metafile import kind_of as metafile_kind
+from question_bank.formats.metafile import to_png
+from question_bank.formats.mtef import MtefError, ole_equation_to_latex
 
 _W = "{%s}" % W
 _M = "{%s}" % M
@@ -25,6 +28,7 @@ _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 _V = "{urn:schemas-microsoft-com:vml}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_O = "{urn:schemas-microsoft-com:office:office}"
 
 BOLD, ITALIC, UNDERLINE, RED, HIGHLIGHT, SUP, SUB = 1, 2, 4, 8, 16, 32, 64
 #: Flags that mark a correct answer; they are never rendered in option texts (that would leak the key).
@@ -175,6 +179,8 @@ class Table:
 class Package:
     blocks: list  #: Para and Table in body order
     images: dict[str, ImageBlob] = field(default_factory=dict)
+    #: Pictures standing in for a MathType formula that could not be converted: name -> reason.
+    formula_pictures: dict[str, str] = field(default_factory=dict)
 
 
 def open_package(data: bytes, max_bytes: int):
@@ -211,6 +217,8 @@ class Reader:
         self.part = document.part
         self.images: dict[str, ImageBlob] = {}
         self._image_names: dict[str, str] = {}
+        self._image_pieces: dict[str, list[Piece]] = {}
+        self.formula_pictures: dict[str, str] = {}
         self._style_flags: dict[str, int] = {}
         self._styles = {s.get(_W + "styleId"): s for s in document.styles.element.iter(_W + "style")}
         self._numbering = _Numbering(self.part, self._styles)
@@ -225,7 +233,22 @@ class Reader:
                 table = self.table(element)
                 table.index = len(blocks) + 1
                 blocks.append(table)
-        return Package(blocks, self.images)
+        self._metafiles_to_png()
+        return Package(blocks, self.images, self.formula_pictures)
+
+    def _metafiles_to_png(self) -> None:
+        """Turn WMF/EMF pictures (formula previews, clip art) into PNG in one batch, renaming them."""
+        pictures = {name: blob.data for name, blob in self.images.items() if metafile_kind(blob.data)}
+        if not pictures:
+            return
+        for name, png in to_png(pictures).items():
+            new_name = name.rsplit(".", 1)[0] + ".png"
+            del self.images[name]
+            self.images[new_name] = ImageBlob(new_name, "image/png", png)
+            for piece in self._image_pieces.get(name, []):
+                piece.image = new_name
+            if name in self.formula_pictures:
+                self.formula_pictures[new_name] = self.formula_pictures.pop(name)
 
     # -- formatting --------------------------------------------------------------------------------
     def _flags_of(self, rpr, base: int = 0) -> int:
@@ -314,8 +337,32 @@ class Reader:
             elif tag == _W + "sym":
                 code = int(child.get(_W + "char", "0"), 16) & 0xFF
                 pieces.append(Piece(_SYMBOL_FONT.get(code, chr(code) if code >= 0x20 else ""), flags))
-            elif tag in (_W + "drawing", _W + "pict", _W + "object", _MC + "AlternateContent"):
+            elif tag == _W + "object":
+                self._object(child, flags, pieces)
+            elif tag in (_W + "drawing", _W + "pict", _MC + "AlternateContent"):
                 self._picture(child, flags, pieces)
+
+    def _object(self, element, flags: int, pieces: list[Piece]) -> None:
+        """An embedded object: a MathType / Equation 3.0 formula becomes LaTeX; when it cannot, or for any
+        other object, its picture is kept (and a formula's picture is remembered to be reported)."""
+        ole = element.find(_O + "OLEObject")
+        if ole is None or not (ole.get("ProgID") or "").startswith("Equation."):
+            self._picture(element, flags, pieces)
+            return
+        try:
+            latex = ole_equation_to_latex(self.part.related_parts[ole.get(_R + "id")].blob)
+        except (KeyError, AttributeError):
+            reason = "thiếu dữ liệu công thức trong tệp"
+        except MtefError as error:
+            reason = str(error)
+        else:
+            if latex:
+                pieces.append(Piece(MATH_CHAR, flags, math=latex))
+            return
+        before = len(pieces)
+        self._picture(element, flags, pieces)
+        if len(pieces) > before and pieces[-1].image:
+            self.formula_pictures[pieces[-1].image] = reason
 
     def _picture(self, element, flags: int, pieces: list[Piece]) -> None:
         if element.tag == _MC + "AlternateContent":
@@ -331,7 +378,9 @@ class Reader:
                 break
         if rid is None:
             return  # a shape or text box without a picture
-        pieces.append(Piece(IMAGE_CHAR, flags, image=self._image(rid)))
+        piece = Piece(IMAGE_CHAR, flags, image=self._image(rid))
+        self._image_pieces.setdefault(piece.image, []).append(piece)
+        pieces.append(piece)
 
     def _image(self, rid: str) -> str:
         """Name of the picture behind relationship ``rid`` ("" when the package does not contain it)."""
