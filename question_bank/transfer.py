@@ -120,7 +120,7 @@ def import_questions(user, format_name: str, data: bytes, *, mode: str, dry_run:
     good = []
     for draft in parsed.drafts:
         # Same step for the dry run and the real import, so both always report the same.
-        for message in _drop_refused_images(draft):
+        for message in draft.warnings + _drop_refused_images(draft):
             outcome.warnings.append(_error(draft.location, message))
         names = {image.name for image in draft.images}
         missing = set(re.findall(r"cid:([^\"'\s>]+)", str(draft.body))) - names

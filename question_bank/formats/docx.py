@@ -46,16 +46,17 @@ def parse_docx(data: bytes, max_bytes: int = MAX_IMPORT_BYTES) -> ParseResult:
             result.problems.append(ImportProblem(item, question.index,
                                                  f"{question.label} (đoạn {question.index}): {error}"))
             continue
+        # A preview still in WMF/EMF (no converter could read it) is reported once, by the import, when dropped.
+        fallbacks = sorted(n for n in found.images & package.formula_pictures.keys() if n.endswith(".png"))
         result.drafts.append(Draft(
             body=found.body,
             meta=found.meta,
             location=f"{question.label}, đoạn {question.index}",
             images=[package.images[name] for name in sorted(found.images)],
+            warnings=[f"{question.label} (đoạn {question.index}): một công thức MathType không chuyển được sang "
+                      f"LaTeX ({package.formula_pictures[name]}); đã giữ ảnh {name} của công thức, hãy kiểm tra "
+                      "lại." for name in fallbacks],
         ))
-        for name in sorted(found.images & package.formula_pictures.keys()):
-            result.warnings.append(ImportProblem(item, question.index, (
-                f"{question.label} (đoạn {question.index}): một công thức MathType không chuyển được sang LaTeX "
-                f"({package.formula_pictures[name]}); đã giữ ảnh {name} của công thức, hãy kiểm tra lại.")))
     return result
 
 

@@ -154,7 +154,7 @@ def test_imported_xss_is_sanitised(world):
     assert "script" not in stem and "onerror" not in stem and "hỏi" in stem
 
 
-def test_mathtype_wmf_preview_is_a_warning_and_dry_run_agrees_with_the_import(world):
+def test_mathtype_preview_kept_as_png_is_a_warning_and_dry_run_agrees_with_the_import(world):
     from tests.question_bank.formats import docx_real_layouts as rl
 
     teacher = world.as_("teacher")
@@ -163,13 +163,13 @@ def test_mathtype_wmf_preview_is_a_warning_and_dry_run_agrees_with_the_import(wo
     # Before: the dry run said 2 importable, then the real import was a 415 for the whole file.
     assert dry["importable"] == 2 and dry["errors"] == []
     assert [w["location"] for w in dry["warnings"]] == ["Câu 1, đoạn 1"]
-    assert "image1.wmf dạng WMF" in dry["warnings"][0]["message"]
-    assert "MathType" in dry["warnings"][0]["message"]
+    assert "MathType không chuyển được sang LaTeX" in dry["warnings"][0]["message"]
+    assert "đã giữ ảnh image1.png" in dry["warnings"][0]["message"]
     result = upload(teacher, "docx", data, filename="de.docx", mode="all_or_nothing")
     assert result.status_code == 200, result.get_json()
     body = result.get_json()
     assert body["imported"] == 2 and body["warnings"] == dry["warnings"] and body["errors"] == []
     formula = teacher.get(f"/questions/{body['question_ids'][0]}").get_json()
-    assert "<img" not in formula["stem"] and "Nghiệm của phương trình" in formula["stem"]
+    assert '<img src="/api/v1/media/' in formula["stem"] and "Nghiệm của phương trình" in formula["stem"]
     picture = teacher.get(f"/questions/{body['question_ids'][1]}").get_json()
     assert '<img src="/api/v1/media/' in picture["stem"]

@@ -75,9 +75,11 @@ def test_numbering_from_paragraph_styles_levels_and_restarts():
                                                                      "Tây Côn Lĩnh"]
 
 
-def test_mathtype_object_keeps_its_wmf_preview_for_the_import_to_report():
+def test_mathtype_object_without_its_data_keeps_its_preview_as_png_and_says_so():
     result = parse_docx(rl.mathtype_paper())
     assert result.problems == []
     formula, picture = result.drafts
-    assert [(i.name, i.data[:4]) for i in formula.images] == [("image1.wmf", bytes.fromhex("d7cdc69a"))]
+    assert [(i.name, i.data[:4]) for i in formula.images] == [("image1.png", b"\x89PNG")]
+    assert formula.warnings == ["Câu 1 (đoạn 1): một công thức MathType không chuyển được sang LaTeX (thiếu dữ "
+                                "liệu công thức trong tệp); đã giữ ảnh image1.png của công thức, hãy kiểm tra lại."]
     assert _correct_letters(formula) == ["B"] and _correct_letters(picture) == ["A"]
