@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from question_bank.formats.base import letter_id, parse_decimal
+from question_bank.formats.base import json_number, letter_id, parse_decimal
 from question_bank.formats.docx_keys import (
     CHOICE, SHORT, TRUE_FALSE, AnswerKey, classify, is_key_line, parse_line, table_pairs,
 )
@@ -504,8 +504,23 @@ def _short_body(body_blocks, answer, key, question, images) -> dict:
         if from_key and [k.replace(".", ",") for k in from_key] != [t.replace(".", ",") for t in texts]:
             raise ItemError(f"đáp án theo dòng 'Đáp án' ({'; '.join(texts)}) khác bảng đáp án "
                             f"({'; '.join(from_key)})")
-        return {"type": "short_answer", "stem": stem, "answers": [{"text": t} for t in texts]}
+        return {"type": "short_answer", "stem": stem, "answers": [_short_answer(t) for t in texts]}
     from_key = key.lookup(part_label, question.number, SHORT)
     if not from_key:
         raise ItemError("không có dòng 'Đáp án:' và không có trong bảng đáp án")
-    return {"type": "short_answer", "stem": stem, "answers": [{"text": t} for t in from_key]}
+    return {"type": "short_answer", "stem": stem, "answers": [_short_answer(t) for t in from_key]}
+
+
+_TOLERANCE = re.compile(r"^(?P<value>[-+−]?\d+(?:[.,]\d+)?)\s*(?:±|\+/?-|\(\s*sai số\s*:?)\s*"
+                        r"(?P<tolerance>\d+(?:[.,]\d+)?)\s*\)?$", re.I)
+
+
+def _short_answer(text: str) -> dict:
+    """A typed answer, or a number with an accepted error ("1,5 ± 0,01", "1,5 (sai số 0,01)")."""
+    match = _TOLERANCE.match(text)
+    if match:
+        value = parse_decimal(match.group("value").replace("−", "-"))
+        tolerance = parse_decimal(match.group("tolerance"))
+        if value is not None and tolerance is not None:
+            return {"value": json_number(value), "tolerance": json_number(tolerance)}
+    return {"text": text}

@@ -243,9 +243,11 @@ def _answer_texts(body: dict, warnings: list[str]) -> list[str]:
         if "text" in answer:
             texts.append(str(answer["text"]))
         elif "value" in answer:
-            texts.append(format_number(answer["value"]).replace(".", ","))
-            if answer.get("tolerance"):
-                warnings.append("sai số cho phép (tolerance) không ghi được trong Word")
+            text = format_number(answer["value"]).replace(".", ",")
+            # "1,5 ± 0,01": how Vietnamese keys write an accepted error; the importer reads it back.
+            if answer.get("tolerance") and format_number(answer["tolerance"]) != "0":
+                text += " ± " + format_number(answer["tolerance"]).replace(".", ",")
+            texts.append(text)
     return texts
 
 

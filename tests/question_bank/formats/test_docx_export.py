@@ -55,6 +55,34 @@ def test_dump_then_parse_gives_the_same_questions_and_meta():
         {"points": Decimal("0.5"), "section": "III"}, {"section": "III"}]
 
 
+def test_numeric_answers_keep_their_tolerance_through_word():
+    numeric = {"type": "short_answer", "stem": "Gia tốc trọng trường (m/s²) xấp xỉ",
+               "answers": [{"value": 9.81, "tolerance": 0.05}, {"value": 10, "tolerance": 0}]}
+    fmt = get_format("docx")
+    result = fmt.export([{"body": numeric, "meta": {}}])
+    assert result.warnings == []
+    document = Document(io.BytesIO(result.data))
+    assert any(p.text == "Đáp án: 9,81 ± 0,05; 10" for p in document.paragraphs)
+    [draft] = fmt.parse(io.BytesIO(result.data)).drafts
+    assert draft.body["answers"] == [{"value": 9.81, "tolerance": 0.05}, {"text": "10"}]
+
+
+@pytest.mark.parametrize("line, answers", [
+    ("Đáp án: 1,5 (sai số 0,01)", [{"value": 1.5, "tolerance": 0.01}]),
+    ("Đáp án: -2 +/- 0,5", [{"value": -2, "tolerance": 0.5}]),
+    ("Đáp án: 3,14", [{"text": "3,14"}]),
+])
+def test_teacher_typed_tolerances_are_read(line, answers):
+    d = Document()
+    d.add_paragraph("PHẦN III. Câu trắc nghiệm trả lời ngắn.")
+    d.add_paragraph("Câu 1. Tính gần đúng.")
+    d.add_paragraph(line)
+    buffer = io.BytesIO()
+    d.save(buffer)
+    [draft] = parse_docx(buffer.getvalue()).drafts
+    assert draft.body["answers"] == answers
+
+
 def test_dump_marks_correct_answers_red_and_underlined_and_appends_the_key():
     document = Document(io.BytesIO(get_format("docx").dump([{"body": SINGLE, "meta": {}}])))
     option_b = next(p for p in document.paragraphs if p.text.startswith("B."))
