@@ -39,6 +39,13 @@ _EXPLANATION = re.compile(
     r"^\s*(?:Lời\s*giải|Hướng\s*dẫn\s*giải|Hướng\s*dẫn|Giải\s*thích|Giải|HDG|HD)\s*(?:chi\s*tiết)?\s*[:.]\s*", re.I)
 _KEY_HEADING = re.compile(r"^\s*(?:BẢNG\s+)?(?:ĐÁP\s*ÁN|HƯỚNG\s*DẪN\s*CHẤM)\b[^:]*:?\s*$")
 _END = re.compile(r"^[\s\-–—_.*=]*HẾT[\s\-–—_.*=]*$", re.I)
+#: A passage written for a range of questions without the mixing tools' markers: "Đọc đoạn văn sau và trả lời
+#: các câu hỏi từ 1 đến 5", "Dùng thông tin sau cho câu 3 và câu 4", "Questions 31–35 refer to…", "answer the
+#: questions from 31 to 35".
+_PASSAGE_FOR = re.compile(
+    r"(?:(?:trả\s+lời|cho|làm)\s+(?:các\s+)?câu(?:\s+hỏi)?\s+(?:từ\s+)?(?:câu\s+)?"
+    r"|answer\s+(?:the\s+)?questions?\s+(?:from\s+)?|^\s*questions?\s+)"
+    r"(?P<first>\d{1,3})\s*(?:đến|tới|to|and|và|[-–])\s*(?:câu\s+)?(?P<last>\d{1,3})", re.I)
 _CHOOSE = re.compile(r"\bChọn\s*(?:đáp\s*án|phương\s*án)?\s*:?\s*([A-H])\b")
 _TRUE_WORDS, _FALSE_WORDS = ("đúng", "đ", "true"), ("sai", "s", "false")
 #: Formatting that marks the correct answer, strongest first. Bold is weakest: many teachers bold every letter.
@@ -107,6 +114,7 @@ def split_document(blocks: list) -> Document:
     separated = False      # right after a "[<br>]" line: the next paragraph starts a question
     passage: list | None = None  # blocks of the group passage being read ([<sg>] … [<egc>])
     shared: list = []      # the passage of the group the following questions belong to
+    serves: tuple[int, int] | None = None  # the question numbers a passage without markers is written for
     for block in blocks:
         if isinstance(block, Table):
             pairs = table_pairs([[cell.text() for cell in row] for row in block.rows])
@@ -116,6 +124,8 @@ def split_document(blocks: list) -> Document:
                     key.add(key_part, number, value)
             elif passage is not None:
                 passage.append(block)
+            elif state == "passage":
+                shared.append(block)
             elif state == "question":
                 questions[-1].blocks.append(block)
             continue
@@ -156,15 +166,27 @@ def split_document(blocks: list) -> Document:
         start = question_start(block.rich.plain, separated)
         if start is not None:
             numbered = start.number is not None
-            questions.append(QuestionBlock(start.number if numbered else len(questions) + 1, part, block.index,
+            number = start.number if numbered else len(questions) + 1
+            if serves is not None and not serves[0] <= number <= serves[1]:
+                serves, shared = None, []  # past the questions the passage was written for
+            questions.append(QuestionBlock(number, part, block.index,
                                            block.rich.slice(start.end).strip(), start.paren, tags=start.tags,
                                            shared=list(shared), numbered=numbered))
             state, separated = "question", False
             continue
+        intro = _PASSAGE_FOR.search(text)
+        first, last = (int(intro.group("first")), int(intro.group("last"))) if intro else (0, -1)
+        # Only for questions still to come: "như câu 1 và 2" inside a question's own text is not a passage.
+        upcoming = not questions or questions[-1].part is not part or first > questions[-1].number
+        if intro and first <= last <= first + 50 and upcoming:
+            serves, shared, state = (first, last), [block.rich], "passage"
+            continue
         if _END.match(text):
             state = "end"
             continue
-        if state == "question":
+        if state == "passage":
+            shared.append(block.rich)
+        elif state == "question":
             questions[-1].blocks.append(block)
     return Document(questions, key)
 
