@@ -9,6 +9,8 @@ formula's picture rather than print something wrong.
 """
 from __future__ import annotations
 
+import re
+
 from question_bank.formats.docx_math import NARY_COMMANDS, join_latex, math_text
 from question_bank.formats.mtef.records import (
     BO_LOWER, BO_UPPER, SU_PRECEDES, V3_INTERVALS, Char, Equation, Line, Matrix, MtefError, Pile, Template,
@@ -53,7 +55,17 @@ _EMBELLS = {
 def equation_latex(equation: Equation) -> str:
     """LaTeX (without ``$``) for a whole equation; several top-level lines are joined by ``\\\\``."""
     parts = [_object(item) for item in equation.lines]
-    return r" \\ ".join(part for part in parts if part).strip()
+    return _primes(r" \\ ".join(part for part in parts if part).strip())
+
+
+_SCRIPTED_PRIMES = re.compile(r"\^\{('{3,})\}")
+_PRIMES = re.compile(r"'{3,}")
+
+
+def _primes(latex: str) -> str:
+    """Three or more primes as ``\\prime`` superscripts (LaTeX-to-MathML converters cannot read them)."""
+    latex = _SCRIPTED_PRIMES.sub(lambda m: "^{" + r"\prime" * len(m.group(1)) + "}", latex)
+    return _PRIMES.sub(lambda m: "^{" + r"\prime" * len(m.group(0)) + "}", latex)
 
 
 def _group(latex: str) -> str:

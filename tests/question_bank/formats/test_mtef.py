@@ -97,3 +97,32 @@ def test_metafile_kinds_and_wmf_conversion():
     assert set(png) == {"x"}
     width, height = int.from_bytes(png["x"][16:20], "big"), int.from_bytes(png["x"][20:24], "big")
     assert (width, height) == (144, 72)  # one inch by half an inch at 144 dpi
+
+
+def test_every_corpus_formula_prints_as_a_native_word_equation():
+    from question_bank.formats.docx_omml import latex_to_omml
+
+    for path in sorted(mf.CORPUS.glob("*.bin")):
+        latex = ole_equation_to_latex(path.read_bytes())
+        assert latex and latex_to_omml(latex) is not None, path.name
+
+
+def test_imported_mathtype_paper_prints_as_a_mixed_exam_version_with_typeset_formulas():
+    import io
+
+    from docx import Document
+
+    from question_bank.formats.docx import build_paper
+
+    drafts = parse_docx(mf.mathtype_paper(broken=False)).drafts
+    header = {"school": "THPT Chu Văn An", "exam_title": "Kiểm tra giữa kì", "subject": "Toán 10",
+              "duration_minutes": 45, "code": "102"}
+    # A mã đề prints the questions in another order; every MathType formula is a Word equation there.
+    paper = build_paper(header, [{"number": n, "body": d.body} for n, d in enumerate(reversed(drafts), 1)])
+    document = Document(io.BytesIO(paper))
+    xml = document.element.xml
+    formulas = sum(d.body["stem"].count("$") // 2 + sum(o["text"].count("$") // 2 for o in d.body["options"])
+                   for d in drafts)
+    assert formulas == 11 and xml.count("<m:oMath>") == formulas
+    assert "<m:f>" in xml and "<m:rad>" in xml and "<m:nary>" in xml
+    assert not any("$" in p.text for p in document.paragraphs)
