@@ -14,6 +14,7 @@ import binascii
 import io
 import re
 from dataclasses import dataclass, field
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 
 from docx import Document
@@ -268,6 +269,30 @@ def key_value(body: dict) -> str:
 _LEVEL_TAGS = {"nhan_biet": "NB", "thong_hieu": "TH", "van_dung": "VD", "van_dung_cao": "VDC"}
 
 
+#: Width between the margins of the A4 page :func:`new_document` sets up.
+CONTENT_WIDTH_CM = 17
+#: Widest option (visible characters, a formula counted at half its LaTeX length) that fits four, or two,
+#: to a line at 12 pt: the layouts of printed Vietnamese papers (A–D on one line, two lines of two, one each).
+_FOUR_A_LINE, _TWO_A_LINE = 16, 36
+_TAG = re.compile(r"<[^>]+>")
+
+
+def option_columns(texts: list[str]) -> int:
+    """How many options a printed line holds (4, 2 or 1), as a Vietnamese paper lays them out: short options
+    side by side at tab stops, long ones, pictures, tables and several paragraphs on lines of their own."""
+    widest = 0
+    for text in texts:
+        blocks = html_blocks(text)
+        if len(blocks) > 1 or any(b.table is not None or any(r.image is not None or "\n" in r.text for r in b.runs)
+                                  for b in blocks):
+            return 1
+        plain = _TAG.sub("", _MATH.sub(lambda m: "x" * (len(m.group(0)) // 2), text))
+        widest = max(widest, len(html_unescape(plain)))
+    if widest <= _FOUR_A_LINE:
+        return 4
+    return 2 if widest <= _TWO_A_LINE else 1
+
+
 def write_question(document, number: int, body: dict, meta: dict, images: ImageSource, with_key: bool,
                    warnings: list[str]) -> None:
     """One "Câu N." with its options/statements/answer, marked as teachers do when ``with_key``."""
@@ -281,13 +306,25 @@ def write_question(document, number: int, body: dict, meta: dict, images: ImageS
     add_html(document, body.get("stem") or "", images, first=head)
     kind = body.get("type")
     if kind in ("single_choice", "multiple_choice"):
-        for i, option in enumerate(body.get("options") or []):
-            paragraph = document.add_paragraph()
+        options = body.get("options") or []
+        columns = option_columns([option.get("text") or "" for option in options])
+        paragraph = None
+        for i, option in enumerate(options):
             correct = with_key and bool(option.get("correct"))
+            if i % columns == 0:
+                paragraph = document.add_paragraph()
+                for stop in range(1, columns):
+                    paragraph.paragraph_format.tab_stops.add_tab_stop(Cm(CONTENT_WIDTH_CM * stop / columns))
+            else:
+                paragraph.add_run("\t")
             letter = paragraph.add_run(f"{chr(ord('A') + i)}.")
             if correct:
                 letter.font.underline, letter.font.color.rgb = True, RED_COLOR
-            add_html(document, option.get("text") or "", images, first=paragraph, mark=correct)
+            if columns == 1:
+                add_html(document, option.get("text") or "", images, first=paragraph, mark=correct)
+            else:
+                paragraph.add_run(" ")
+                _add_runs(paragraph, html_blocks(option.get("text") or "")[0].runs, images, correct)
     elif kind == "true_false_group":
         for i, statement in enumerate(body.get("statements") or []):
             paragraph = document.add_paragraph()
