@@ -32,7 +32,9 @@ _LEVELS = {"nb": "nhan_biet", "nhận biết": "nhan_biet", "th": "thong_hieu", 
 _OPTION = re.compile(r"^\s*([A-H])\s*[.)]\s*")
 # A later option on the same line must be set apart by a tab or at least two spaces, so that "A. Vitamin B. C"
 # style text (one space) is never cut.
-_NEXT_OPTION = re.compile(r"(?:\t|\s{2,})\s*([A-H])\s*[.)]\s*")
+# Right after a formula or picture one space, or none, is enough: "…$x = 1.$ B. …", "…$dz.$B. …" (MathType
+# papers, where the full stop sits inside the formula).
+_NEXT_OPTION = re.compile(r"(?:\t|\s{2,}|(?<=[\ue000\ue001])\s?)\s*([A-H])\s*[.)]\s*")
 _STATEMENT = re.compile(r"^\s*([a-d])\s*(?:\)|\.(?=\s))\s*")
 _ANSWER = re.compile(r"^\s*(?:Đáp\s*án|Đáp\s*số|ĐA|Trả\s*lời)\s*(?:đúng)?\s*[:.]\s*", re.I)
 _EXPLANATION = re.compile(
@@ -115,6 +117,9 @@ def split_document(blocks: list) -> Document:
     passage: list | None = None  # blocks of the group passage being read ([<sg>] … [<egc>])
     shared: list = []      # the passage of the group the following questions belong to
     serves: tuple[int, int] | None = None  # the question numbers a passage without markers is written for
+    blocks = _split_marker_lines(blocks)
+    # A file in the mixing tools' layout may open with its first question before any "[<br>]".
+    separated = _opens_with_question(blocks)
     for block in blocks:
         if isinstance(block, Table):
             pairs = table_pairs([[cell.text() for cell in row] for row in block.rows])
@@ -189,6 +194,39 @@ def split_document(blocks: list) -> Document:
         elif state == "question":
             questions[-1].blocks.append(block)
     return Document(questions, key)
+
+
+def _split_marker_lines(blocks: list) -> list:
+    """A "[<br>]" typed on the first line of a paragraph (then a line break and the next question) becomes a
+    marker paragraph of its own, as the mixing tools mean it."""
+    out = []
+    for block in blocks:
+        if isinstance(block, Para) and "\n" in block.rich.plain:
+            first_line = block.rich.plain.split("\n", 1)[0]
+            if marker(first_line.strip()) is not None:
+                cut = len(first_line) + 1
+                out += [Para(block.rich.slice(0, cut - 1), block.index), Para(block.rich.slice(cut), block.index)]
+                continue
+        out.append(block)
+    return out
+
+
+def _opens_with_question(blocks: list) -> bool:
+    """True when a file separated by "[<br>]" opens straight with a question: one paragraph (its stem, with no
+    label or tag of its own), then the "A." option line. A title above it leaves the file as it was."""
+    if not any(isinstance(b, Para) and marker(b.rich.plain.strip()) == "br" for b in blocks):
+        return False
+    before: list[str] = []
+    for block in blocks:
+        if not isinstance(block, Para) or not block.rich.plain.strip():
+            continue
+        text = block.rich.plain.strip()
+        if _OPTION.match(text):
+            return text[:1] == "A" and len(before) == 1 and question_start(before[0], False) is None
+        if marker(text) is not None or len(before) > 1:
+            return False
+        before.append(text)
+    return False
 
 
 # -- one question -----------------------------------------------------------------------------------
