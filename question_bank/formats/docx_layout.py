@@ -14,7 +14,7 @@ from question_bank.formats.docx_keys import (
     CHOICE, SHORT, TRUE_FALSE, AnswerKey, classify, is_key_line, parse_line, table_pairs,
 )
 from question_bank.formats.docx_labels import QUESTION, marker, question_start, read_tags
-from question_bank.formats.docx_reader import BOLD, HIGHLIGHT, RED, UNDERLINE, Para, Piece, Rich, Table
+from question_bank.formats.docx_rich import BOLD, HIGHLIGHT, RED, UNDERLINE, Para, Piece, Rich, Table
 
 CHOICE_PART, TF_PART, SHORT_PART, ESSAY_PART = CHOICE, TRUE_FALSE, SHORT, "essay"
 
