@@ -17,7 +17,8 @@ from question_bank.formats.base import (
     MAX_IMPORT_BYTES, Draft, ExportRejected, ExportResult, Format, ImportProblem, ParseResult, read_limited,
     register,
 )
-from question_bank.formats.docx_layout import ItemError, interpret, split_document
+from question_bank.formats.docx_document import split_document
+from question_bank.formats.docx_layout import ItemError, interpret
 from question_bank.formats.docx_reader import Reader, open_package
 from question_bank.formats.docx_writer import SUPPORTED_TYPES, build_paper, export_questions
 
