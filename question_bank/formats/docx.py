@@ -7,7 +7,7 @@ per line or in a table), true/false statements a)–d), "Đáp án:" lines, "L�
 correct answers marked by underline, red, highlight or bold, by an "Đáp án:" line or by a key at the end
 (see :mod:`docx_layout`). Equations become ``$LaTeX$`` (:mod:`docx_math`), pictures :class:`ImageBlob`
 referenced as ``cid:NAME``, tables in stems HTML tables. Export writes the same layout
-(:mod:`docx_writer`), and :func:`build_paper` prints an exam version (mã đề) with its answer key.
+(:mod:`docx_writer`), and :func:`build_paper` (:mod:`docx_paper`) prints an exam version (mã đề) with its answer key.
 """
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from question_bank.formats.base import (
 from question_bank.formats.docx_document import split_document
 from question_bank.formats.docx_layout import ItemError, interpret
 from question_bank.formats.docx_reader import Reader, open_package
-from question_bank.formats.docx_writer import SUPPORTED_TYPES, build_paper, export_questions
+from question_bank.formats.docx_paper import build_paper
+from question_bank.formats.docx_writer import SUPPORTED_TYPES, export_questions
 
 __all__ = ["DocxFormat", "build_paper", "parse_docx"]
 
