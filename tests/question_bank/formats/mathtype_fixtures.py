@@ -58,22 +58,25 @@ def wmf_bytes(width: int = 600, height: int = 300) -> bytes:
     return struct.pack("<IHhhhhHIH", 0x9AC6CDD7, 0, 0, 0, width, height, 1440, 0, checksum) + header + body
 
 
-def add_mathtype(document, paragraph, ole_bytes: bytes, preview: bytes | None = None):
-    """Append a MathType formula object (OLE bytes + WMF preview) to ``paragraph``; return the paragraph."""
+def add_mathtype(document, paragraph, ole_bytes: bytes | None, preview: bytes | None = None):
+    """Append a MathType formula object (OLE bytes + WMF preview) to ``paragraph``; return the paragraph.
+    Without ``ole_bytes`` the object points at no data, as in a file whose embedding was stripped."""
     number = next(_counter)
     package = document.part.package
-    ole_part = Part(PackURI(f"/word/embeddings/oleObject{number}.bin"),
-                    "application/vnd.openxmlformats-officedocument.oleObject", ole_bytes, package)
     image_part = Part(PackURI(f"/word/media/mt{number}.wmf"), "image/x-wmf", preview or wmf_bytes(), package)
-    ole_rid = document.part.relate_to(ole_part, RT.OLE_OBJECT)
     image_rid = document.part.relate_to(image_part, RT.IMAGE)
+    ole_link = ""
+    if ole_bytes is not None:
+        ole_part = Part(PackURI(f"/word/embeddings/oleObject{number}.bin"),
+                        "application/vnd.openxmlformats-officedocument.oleObject", ole_bytes, package)
+        ole_link = f' r:id="{document.part.relate_to(ole_part, RT.OLE_OBJECT)}"'
     paragraph._p.append(parse_xml(
         f'<w:r xmlns:w="{W_NS}" xmlns:v="{_V}" xmlns:o="{_O}" xmlns:r="{_R}">'
         f'<w:object w:dxaOrig="600" w:dyaOrig="300">'
         f'<v:shape id="_x0000_i{1024 + number}" type="#_x0000_t75" style="width:30pt;height:15pt" o:ole="">'
         f'<v:imagedata r:id="{image_rid}" o:title=""/></v:shape>'
         f'<o:OLEObject Type="Embed" ProgID="Equation.DSMT4" ShapeID="_x0000_i{1024 + number}" '
-        f'DrawAspect="Content" ObjectID="_{1700000000 + number}" r:id="{ole_rid}"/>'
+        f'DrawAspect="Content" ObjectID="_{1700000000 + number}"{ole_link}/>'
         f'</w:object></w:r>'))
     return paragraph
 
