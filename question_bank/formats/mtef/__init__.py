@@ -34,9 +34,11 @@ def ole_equation_to_latex(ole: bytes) -> str:
     cannot be converted (the caller then keeps the formula's picture)."""
     import olefile  # imported here: only formulas embedded as OLE objects need it
 
+    # olefile raises many kinds of errors for corrupt containers (OSError, ValueError, IndexError, TypeError,
+    # struct.error...): any of them only means this one formula cannot be read, never the whole file.
     try:
         container = olefile.OleFileIO(io.BytesIO(ole))
-    except (OSError, ValueError, IndexError) as exc:  # olefile raises these for non-OLE or corrupt data
+    except Exception as exc:
         raise MtefError("đối tượng nhúng không phải tệp OLE hợp lệ") from exc
     try:
         if not container.exists("Equation Native"):
@@ -44,7 +46,9 @@ def ole_equation_to_latex(ole: bytes) -> str:
         if container.get_size("Equation Native") > MAX_STREAM_BYTES:
             raise MtefError("dữ liệu công thức quá lớn")
         stream = container.openstream("Equation Native").read()
-    except (OSError, ValueError, IndexError) as exc:
+    except MtefError:
+        raise
+    except Exception as exc:
         raise MtefError("không đọc được dữ liệu công thức") from exc
     finally:
         container.close()

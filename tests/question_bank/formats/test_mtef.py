@@ -126,3 +126,21 @@ def test_imported_mathtype_paper_prints_as_a_mixed_exam_version_with_typeset_for
     assert formulas == 11 and xml.count("<m:oMath>") == formulas
     assert "<m:f>" in xml and "<m:rad>" in xml and "<m:nary>" in xml
     assert not any("$" in p.text for p in document.paragraphs)
+
+
+def test_corrupted_objects_only_ever_raise_mtef_error():
+    """Seeded byte flips and truncations of the corpus: a broken formula never fails the whole file."""
+    import random
+
+    rng = random.Random(1)
+    objects = [path.read_bytes() for path in sorted(mf.CORPUS.glob("*.bin"))]
+    for _ in range(1500):
+        data = bytearray(rng.choice(objects))
+        for _flip in range(rng.randint(1, 20)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        if rng.random() < 0.2:
+            data = data[:rng.randrange(len(data))]
+        try:
+            ole_equation_to_latex(bytes(data))
+        except MtefError:
+            pass
