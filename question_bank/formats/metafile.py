@@ -4,11 +4,12 @@ Word keeps the preview of every MathType formula as a WMF picture, and teachers 
 When a formula cannot be turned into LaTeX its preview is all there is, and a PNG of it is far better than
 nothing. This module is the one place that runs the outside converters: libwmf's ``wmf2gd`` for WMF (a
 small C program, ~20 ms a picture, so it runs once per picture) and LibreOffice for EMF (seconds to start,
-so all EMF pictures of a file go to one batched call). A picture neither can convert is left out of the
-result; the importer then reports it as before.
+so all EMF pictures of a file go to one batched call; its page-sized output is trimmed with Pillow). A
+picture neither can convert is left out of the result; the importer then reports it as before.
 """
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import struct
@@ -103,8 +104,27 @@ def _with_office(pictures: dict[str, bytes], folder: str) -> dict[str, bytes]:
     for key, name in names.items():
         png = _read_png(os.path.join(folder, "png", os.path.splitext(name)[0] + ".png"))
         if png:
-            out[key] = png
+            out[key] = _trimmed(png)
     return out
+
+
+def _trimmed(png: bytes) -> bytes:
+    """The picture cut to its drawing plus a small margin: LibreOffice draws a metafile on a whole A4 page."""
+    from PIL import Image, ImageChops  # imported here: only LibreOffice's page-sized output needs trimming
+
+    with Image.open(io.BytesIO(png)) as page:
+        page = page.convert("RGBA")
+        white = Image.new("RGBA", page.size, (255, 255, 255, 255))
+        flat = Image.alpha_composite(white, page).convert("RGB")
+        box = ImageChops.difference(flat, Image.new("RGB", page.size, (255, 255, 255))).getbbox()
+        if box is None:
+            return png
+        margin = 4
+        box = (max(box[0] - margin, 0), max(box[1] - margin, 0), min(box[2] + margin, page.width),
+               min(box[3] + margin, page.height))
+        out = io.BytesIO()
+        flat.crop(box).save(out, format="PNG")
+        return out.getvalue()
 
 
 def _read_png(path: str) -> bytes | None:

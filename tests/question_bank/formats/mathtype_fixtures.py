@@ -131,3 +131,15 @@ def mathtype_paper(questions: int = 3, broken: bool = True) -> bytes:
             for i, text in enumerate(("1", "2", "3", "4")):
                 add(d.add_paragraph(), f"{'ABCD'[i]}. {text}", underline=True if i == 2 else None)
     return save(d)
+
+
+def emf_bytes(width: int = 200, height: int = 80) -> bytes:
+    """A small EMF (a rectangle) like the preview some Word versions keep of a formula or pasted drawing."""
+    rectangle = struct.pack("<II", 43, 24) + struct.pack("<iiii", 10, 10, width - 10, height - 10)
+    end = struct.pack("<II", 14, 20) + struct.pack("<III", 0, 16, 20)
+    total = 88 + len(rectangle) + len(end)
+    header = struct.pack("<II", 1, 88) + struct.pack("<iiii", 0, 0, width - 1, height - 1)
+    header += struct.pack("<iiii", 0, 0, width * 2540 // 96, height * 2540 // 96)  # frame in 0.01 mm
+    header += struct.pack("<I", 0x464D4520) + struct.pack("<IIIHH", 0x10000, total, 3, 1, 0)
+    header += struct.pack("<III", 0, 0, 0) + struct.pack("<iiii", 1920, 1080, 508, 286)
+    return header + rectangle + end

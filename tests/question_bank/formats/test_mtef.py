@@ -1,4 +1,6 @@
 """MathType / Equation Editor 3.0 objects (MTEF 3 and 5) to LaTeX, and MathType papers through the importer."""
+import shutil
+
 import pytest
 
 from question_bank.formats.docx import parse_docx
@@ -144,3 +146,12 @@ def test_corrupted_objects_only_ever_raise_mtef_error():
             ole_equation_to_latex(bytes(data))
         except MtefError:
             pass
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,
+                    reason="LibreOffice is installed by `make test`")
+def test_emf_goes_through_one_libreoffice_call_and_is_trimmed_to_its_drawing():
+    png = to_png({"a": mf.emf_bytes(), "b": mf.emf_bytes(300, 100)})
+    assert set(png) == {"a", "b"}
+    width, height = int.from_bytes(png["a"][16:20], "big"), int.from_bytes(png["a"][20:24], "big")
+    assert width < 300 and height < 150  # not the A4 page LibreOffice draws it on
