@@ -4,8 +4,9 @@ MathType objects (goal: under 5 s).
 Run: ``.venv/bin/python bench/import_docx_mathtype_bench.py [--questions 200] [--broken 1]``. The paper is
 :func:`tests.question_bank.formats.mathtype_fixtures.mathtype_paper`: "Câu N:" comes from Word list numbering,
 each question has a MathType formula in its stem and, in most questions, one in each of its four options (the
-public MTEF 3/5 corpus, so about five OLE objects per question); ``--broken`` questions carry a formula whose
-data cannot be read, so its WMF preview is converted to PNG and reported. The timing is the whole parse plus
+public MTEF 3/5 corpus, so about five OLE objects per question); question 3, and with ``--broken-every N``
+every N-th question, carries a formula whose data cannot be read, so its WMF preview is converted to PNG and
+reported. The timing is the whole parse plus
 the import's picture check (what POST /questions/import runs before writing); best of 3.
 """
 from __future__ import annotations
@@ -27,8 +28,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--broken-every", type=int, default=0,
+                        help="every N-th question has a formula that cannot be converted (kept as PNG)")
     args = parser.parse_args()
-    data = mathtype_paper(args.questions, broken=True)
+    data = mathtype_paper(args.questions, broken=True, broken_every=args.broken_every)
     from question_bank.transfer import _drop_refused_images
 
     timings = []

@@ -99,19 +99,20 @@ def numbered_question(document, text: str):
     return paragraph
 
 
-def mathtype_paper(questions: int = 3, broken: bool = True) -> bytes:
+def mathtype_paper(questions: int = 3, broken: bool = True, broken_every: int = 0) -> bytes:
     """A paper whose questions are numbered by Word and whose formulas are MathType objects.
 
     Question 1 asks about the quadratic formula (MTEF 5) with options that are MathType formulas (the
     correct one underlined); question 2 has an Equation Editor 3.0 formula (MTEF 3) and a red answer;
     question 3 (when ``broken``) has a formula whose data cannot be read, so its picture is kept.
-    Further questions (``questions`` > 3) repeat question 1, for the benchmark.
+    Further questions (``questions`` > 3) repeat question 1, for the benchmark; with ``broken_every`` N every
+    N-th of them is a question 3 instead (a formula kept as a picture).
     """
     d = Document()
     _numbering(d)
     add(d.add_paragraph(), "ĐỀ KIỂM TRA – MÔN TOÁN 10", bold=True)
     for number in range(1, questions + 1):
-        kind = number if number <= 3 else 1
+        kind = number if number <= 3 else (3 if broken_every and number % broken_every == 0 else 1)
         if kind == 3 and not broken:
             kind = 1
         if kind == 1:
