@@ -2,12 +2,15 @@
 
 Import reads "PHẦN I/II/III" parts, questions labelled "Câu N."/"Câu N:"/"Question N." (typed or made by Word
 numbering, tags such as "(CLO4)" or "(NB)" around the label) or separated by the exam-mixing tools' "[<br>]"
-lines with "[<sg>]" groups sharing a passage (:mod:`docx_labels`), options A–H (2 to 8; one per line, several
-per line or in a table), true/false statements a)–d), "Đáp án:" lines, "Lời giải:" explanations and answer keys, with the
-correct answers marked by underline, red, highlight or bold, by an "Đáp án:" line or by a key at the end
-(see :mod:`docx_layout`). Equations become ``$LaTeX$`` (:mod:`docx_math`), pictures :class:`ImageBlob`
-referenced as ``cid:NAME``, tables in stems HTML tables. Export writes the same layout
-(:mod:`docx_writer`), and :func:`build_paper` (:mod:`docx_paper`) prints an exam version (mã đề) with its answer key.
+lines with "[<sg>]" groups sharing a passage (:mod:`docx_labels`, :mod:`docx_document`), passages written for
+"các câu từ 2 đến 5", options A–H (2 to 8; one per line, several per line or in a table), true/false
+statements a)–d), "Đáp án:" lines (a number may carry its tolerance: "9,81 ± 0,05"), "Lời giải:" explanations
+and answer keys, with the correct answers marked by underline, red, highlight or bold, by an "Đáp án:" line or
+by a key at the end (see :mod:`docx_layout`). Word equations and MathType / Equation 3.0 objects become
+``$LaTeX$`` (:mod:`docx_math`, :mod:`mtef`); a formula that cannot be converted keeps its picture as PNG
+(:mod:`metafile`) and is reported on its question. Pictures are :class:`ImageBlob` referenced as
+``cid:NAME``, tables in stems HTML tables. Export writes the same layout (:mod:`docx_writer`), and
+:func:`build_paper` (:mod:`docx_paper`) prints an exam version (mã đề) with its answer key.
 """
 from __future__ import annotations
 
