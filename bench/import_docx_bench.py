@@ -3,8 +3,9 @@
 Run: ``.venv/bin/python bench/import_docx_bench.py [--questions 500] [--mathtype]``. The paper mixes the 2025 layout:
 70 % single choice (every 5th with an equation, every 25th with a picture, options alternately one per line
 and four on one line), 15 % true/false groups and 15 % short answers, answers marked in red/underline.
-With ``--mathtype`` every choice question also carries a MathType object (its own WMF preview part, as Word
-saves them), and the timing includes the import's step that turns those previews into warnings.
+With ``--mathtype`` every choice question also carries a MathType object (OLE data from the public MTEF
+corpus with its WMF preview, as Word saves them), converted to LaTeX; the timing includes the import's
+picture check. ``bench/import_docx_mathtype_bench.py`` measures a paper made of MathType formulas.
 Prints one result line: parse seconds (best of 3), peak traced Python memory and process max RSS.
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ from docx.oxml import parse_xml  # noqa: E402
 
 from question_bank.formats.docx import parse_docx as _parse  # noqa: E402
 from tests.question_bank.formats.docx_fixtures import FRACTION_HALF, add, png_bytes  # noqa: E402
-from tests.question_bank.formats.docx_real_layouts import add_mathtype_object  # noqa: E402
+from tests.question_bank.formats.mathtype_fixtures import add_mathtype, ole  # noqa: E402
 
 
 def build(questions: int, mathtype: bool = False) -> bytes:
@@ -43,7 +44,7 @@ def build(questions: int, mathtype: bool = False) -> bytes:
         if n % 5 == 0:
             p._p.append(parse_xml(FRACTION_HALF))
         if mathtype:
-            add_mathtype_object(document, p, n)
+            add_mathtype(document, p, ole("mathtype5_equation2"))
         if n % 25 == 0:
             document.add_paragraph().add_run().add_picture(io.BytesIO(picture))
         correct = n % 4
@@ -72,7 +73,7 @@ def build(questions: int, mathtype: bool = False) -> bytes:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=500)
-    parser.add_argument("--mathtype", action="store_true", help="a MathType object (WMF preview) per choice question")
+    parser.add_argument("--mathtype", action="store_true", help="a MathType formula per choice question")
     args = parser.parse_args()
     data = build(args.questions, args.mathtype)
 

@@ -183,6 +183,13 @@ class QuestionImportItem(Schema):
     has_explanation = fields.Boolean()
 
 
+class QuestionImportTopic(Schema):
+    path = fields.String(metadata={"description": "topic names from the subject's root, joined by /"})
+    topic_id = fields.Integer(allow_none=True, metadata={"description": "null in a dry run for a new topic"})
+    new = fields.Boolean(metadata={"description": "the topic did not exist: created by the import"})
+    questions = fields.Integer()
+
+
 class QuestionImportOut(Schema):
     imported = fields.Integer()
     question_ids = fields.List(fields.Integer())
@@ -192,6 +199,8 @@ class QuestionImportOut(Schema):
     dry_run = fields.Boolean()
     importable = fields.Integer(metadata={"description": "Items that passed validation"})
     items = fields.List(fields.Nested(QuestionImportItem))
+    topics = fields.List(fields.Nested(QuestionImportTopic), metadata={
+        "description": "Categories in the file (GIFT $CATEGORY, Moodle XML category) mapped to curriculum topics"})
 
 
 class QuestionExportQuery(Schema):

@@ -44,8 +44,8 @@ _LINE = re.compile(r"dòng (\d+)")
 @dataclass
 class ImportOutcome:
     """The import report: ``{imported, question_ids, errors:[{item, line, location, message}], warnings:[same],
-    dry_run, importable, items:[{location, type, title}]}``. A warning names something changed or left out
-    of a question that is still imported (a picture the web cannot show)."""
+    dry_run, importable, items:[{location, type, title}], topics:[{path, topic_id, new, questions}]}``. A warning
+    names something changed or left out of a question that is still imported (a picture the web cannot show)."""
 
     dry_run: bool
     imported: int = 0
@@ -53,6 +53,9 @@ class ImportOutcome:
     errors: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
     items: list[dict] = field(default_factory=list)
+    #: Categories in the file (GIFT $CATEGORY, Moodle XML category) as curriculum topics:
+    #: ``[{path, topic_id, new, questions}]``; ``new`` topics are created by the import (a dry run only says so).
+    topics: list[dict] = field(default_factory=list)
 
     @property
     def importable(self) -> int:
@@ -122,7 +125,7 @@ def import_questions(user, format_name: str, data: bytes, *, mode: str, dry_run:
     good = []
     for draft in parsed.drafts:
         # Same step for the dry run and the real import, so both always report the same.
-        for message in _drop_refused_images(draft):
+        for message in draft.warnings + _drop_refused_images(draft):
             outcome.warnings.append(_error(draft.location, message))
         names = {image.name for image in draft.images}
         missing = set(re.findall(r"cid:([^\"'\s>]+)", str(draft.body))) - names
@@ -138,7 +141,9 @@ def import_questions(user, format_name: str, data: bytes, *, mode: str, dry_run:
         outcome.items.append({"location": draft.location, "type": body["type"],
                               "title": plain_text(body.get("stem") or body.get("text") or "")[:120],
                               **_preview(body, draft.meta or {})})
-    if dry_run or (mode == "all_or_nothing" and outcome.errors):
+    writes = not dry_run and not (mode == "all_or_nothing" and outcome.errors)
+    category_ids, outcome.topics = _category_topics(user, subject, grade, good, create=writes)
+    if not writes:
         return outcome
     for draft in good:
         body = draft.body
@@ -146,13 +151,42 @@ def import_questions(user, format_name: str, data: bytes, *, mode: str, dry_run:
             body = _with_images(body, _image_storer(user, draft))
         meta = draft.meta or {}
         tags = [str(t)[:50] for t in meta.get("tags") or [] if str(t).strip()][:20]
-        payload = {**body, "subject": subject, "grade": grade, "topic_id": topic_id,
+        question_topic = category_ids.get(str(meta.get("topic") or ""), topic_id)
+        payload = {**body, "subject": subject, "grade": grade, "topic_id": question_topic,
                    "level": meta.get("level") if meta.get("level") in LEVELS else level, "tags": tags}
         question = services.create_question(user, payload, action="imported",
                                             detail={"format": format_name, "location": draft.location})
         outcome.question_ids.append(question.id)
     outcome.imported = len(outcome.question_ids)
     return outcome
+
+
+def _category_topics(user, subject: str, grade: int, drafts, *, create: bool) -> tuple[dict[str, int], list[dict]]:
+    """Map each category path of ``drafts`` to a topic of ``subject``/``grade`` (matched by name along the
+    path), creating the missing levels when ``create``; returns ``({path: topic_id}, report)``. A dry run
+    reports the same paths with ``new`` set, so both runs say the same; questions without a category keep the
+    topic chosen for the import."""
+    from lms.curriculum.api import ensure_topic_path, find_topic_path, split_topic_path
+
+    counts: dict[str, int] = {}
+    for draft in drafts:
+        path = str((draft.meta or {}).get("topic") or "")
+        if path:
+            counts[path] = counts.get(path, 0) + 1
+    ids: dict[str, int] = {}
+    report = []
+    for path, questions in counts.items():
+        names = split_topic_path(path)
+        if not names:
+            continue
+        found, depth = find_topic_path(subject, grade, names)
+        new = depth < len(names)
+        if new and create:
+            found, _created = ensure_topic_path(user, subject, grade, names)
+        if found is not None and (create or not new):
+            ids[path] = found
+        report.append({"path": "/".join(names), "topic_id": ids.get(path), "new": new, "questions": questions})
+    return ids, report
 
 
 def _preview(body: dict, meta: dict) -> dict:
@@ -244,7 +278,7 @@ def export_questions(user, format_name: str, ids: list[int]) -> tuple[bytes, str
     """The file of the given questions (current versions) in ``format_name``: ``(data, content_type,
     filename, warnings)``; ``warnings`` name, per question id, what the format could not write (the file is
     still made). NotFound names the first id the user may not see; 422 lists items the format cannot hold."""
-    from .api import topic_names
+    from lms.curriculum.api import topic_path
 
     questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(set(ids))))}
     items = []
@@ -252,7 +286,8 @@ def export_questions(user, format_name: str, ids: list[int]) -> tuple[bytes, str
         question = questions.get(qid)
         if not permissions.can_see(user, question):
             raise NotFound(f"Không tìm thấy câu hỏi {qid}.")
-    names = topic_names(q.topic_id for q in questions.values())
+    # The whole path ("Hàm số/Đồng biến"), so that importing the file elsewhere rebuilds the same topics.
+    names = {tid: topic_path(tid) for tid in {q.topic_id for q in questions.values() if q.topic_id is not None}}
     for qid in ids:
         question = questions[qid]
         version = db.session.scalar(select(QuestionVersion).where(

@@ -67,12 +67,14 @@ class ImageBlob:
 @dataclass
 class Draft:
     """One parsed question: ``body`` in the API teacher shape, ``meta`` (level, topic, tags, points,
-    section, name), a human ``location`` ("dòng 57", "Câu 5") and embedded images."""
+    section, name), a human ``location`` ("dòng 57", "Câu 5"), embedded images and ``warnings`` about this
+    question (imported, but something was approximated: a formula kept as a picture)."""
 
     body: dict
     meta: dict
     location: str
     images: list[ImageBlob] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -2,12 +2,15 @@
 
 Import reads "PHẦN I/II/III" parts, questions labelled "Câu N."/"Câu N:"/"Question N." (typed or made by Word
 numbering, tags such as "(CLO4)" or "(NB)" around the label) or separated by the exam-mixing tools' "[<br>]"
-lines with "[<sg>]" groups sharing a passage (:mod:`docx_labels`), options A–H (2 to 8; one per line, several
-per line or in a table), true/false statements a)–d), "Đáp án:" lines, "Lời giải:" explanations and answer keys, with the
-correct answers marked by underline, red, highlight or bold, by an "Đáp án:" line or by a key at the end
-(see :mod:`docx_layout`). Equations become ``$LaTeX$`` (:mod:`docx_math`), pictures :class:`ImageBlob`
-referenced as ``cid:NAME``, tables in stems HTML tables. Export writes the same layout
-(:mod:`docx_writer`), and :func:`build_paper` prints an exam version (mã đề) with its answer key.
+lines with "[<sg>]" groups sharing a passage (:mod:`docx_labels`, :mod:`docx_document`), passages written for
+"các câu từ 2 đến 5", options A–H (2 to 8; one per line, several per line or in a table), true/false
+statements a)–d), "Đáp án:" lines (a number may carry its tolerance: "9,81 ± 0,05"), "Lời giải:" explanations
+and answer keys, with the correct answers marked by underline, red, highlight or bold, by an "Đáp án:" line or
+by a key at the end (see :mod:`docx_layout`). Word equations and MathType / Equation 3.0 objects become
+``$LaTeX$`` (:mod:`docx_math`, :mod:`mtef`); a formula that cannot be converted keeps its picture as PNG
+(:mod:`metafile`) and is reported on its question. Pictures are :class:`ImageBlob` referenced as
+``cid:NAME``, tables in stems HTML tables. Export writes the same layout (:mod:`docx_writer`), and
+:func:`build_paper` (:mod:`docx_paper`) prints an exam version (mã đề) with its answer key.
 """
 from __future__ import annotations
 
@@ -17,9 +20,11 @@ from question_bank.formats.base import (
     MAX_IMPORT_BYTES, Draft, ExportRejected, ExportResult, Format, ImportProblem, ParseResult, read_limited,
     register,
 )
-from question_bank.formats.docx_layout import ItemError, interpret, split_document
+from question_bank.formats.docx_document import split_document
+from question_bank.formats.docx_layout import ItemError, interpret
 from question_bank.formats.docx_reader import Reader, open_package
-from question_bank.formats.docx_writer import SUPPORTED_TYPES, build_paper, export_questions
+from question_bank.formats.docx_paper import build_paper
+from question_bank.formats.docx_writer import SUPPORTED_TYPES, export_questions
 
 __all__ = ["DocxFormat", "build_paper", "parse_docx"]
 
@@ -46,11 +51,16 @@ def parse_docx(data: bytes, max_bytes: int = MAX_IMPORT_BYTES) -> ParseResult:
             result.problems.append(ImportProblem(item, question.index,
                                                  f"{question.label} (đoạn {question.index}): {error}"))
             continue
+        # A preview still in WMF/EMF (no converter could read it) is reported once, by the import, when dropped.
+        fallbacks = sorted(n for n in found.images & package.formula_pictures.keys() if n.endswith(".png"))
         result.drafts.append(Draft(
             body=found.body,
             meta=found.meta,
             location=f"{question.label}, đoạn {question.index}",
             images=[package.images[name] for name in sorted(found.images)],
+            warnings=[f"{question.label} (đoạn {question.index}): một công thức MathType không chuyển được sang "
+                      f"LaTeX ({package.formula_pictures[name]}); đã giữ ảnh {name} của công thức, hãy kiểm tra "
+                      "lại." for name in fallbacks],
         ))
     return result
 

@@ -1,172 +1,44 @@
-"""The Vietnamese exam-paper layout of a .docx: parts, "Câu N." questions, options, statements and keys.
+"""One question of a Vietnamese exam paper (.docx): options, statements, answers, keys and explanations.
 
-:func:`split_document` walks the blocks once (parts, questions, an answer key at the end); then
-:func:`interpret` turns each question's blocks into a teacher-shaped body, or into a problem message
-that names the question and paragraph ("Câu 7 (đoạn 31): không xác định được đáp án đúng").
+:func:`split_document` (:mod:`docx_document`) walks the blocks once (parts, questions, an answer key at the
+end); then :func:`interpret` turns each question's blocks into a teacher-shaped body, or into a problem
+message that names the question and paragraph ("Câu 7 (đoạn 31): không xác định được đáp án đúng").
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from question_bank.formats.base import letter_id, parse_decimal
-from question_bank.formats.docx_keys import (
-    CHOICE, SHORT, TRUE_FALSE, AnswerKey, classify, is_key_line, parse_line, table_pairs,
+from question_bank.formats.base import json_number, letter_id, parse_decimal
+from question_bank.formats.docx_document import (
+    CHOICE_PART, ESSAY_PART, OPTION, SHORT_PART, TF_PART, QuestionBlock,
 )
-from question_bank.formats.docx_labels import QUESTION, marker, question_start, read_tags
-from question_bank.formats.docx_reader import BOLD, HIGHLIGHT, RED, UNDERLINE, Para, Piece, Rich, Table
+from question_bank.formats.docx_keys import CHOICE, SHORT, TRUE_FALSE, AnswerKey, classify
+from question_bank.formats.docx_labels import read_tags
+from question_bank.formats.docx_rich import BOLD, HIGHLIGHT, RED, UNDERLINE, Para, Piece, Rich, Table
 
-CHOICE_PART, TF_PART, SHORT_PART, ESSAY_PART = CHOICE, TRUE_FALSE, SHORT, "essay"
-
-_PART = re.compile(r"^\s*PHẦN\s+(IV|V|I{1,3}|[1-5])\b\s*[.:\-–]?\s*(.*)$", re.I | re.S)
-_PART_KINDS = ((re.compile(r"ĐÚNG\s*[/–\-]?\s*SAI"), TF_PART), (re.compile(r"TRẢ LỜI NGẮN"), SHORT_PART),
-               (re.compile(r"TỰ LUẬN"), ESSAY_PART),
-               (re.compile(r"TRẮC NGHIỆM|NHIỀU PHƯƠNG ÁN|LỰA CHỌN"), CHOICE_PART))
-_PART_BY_NUMBER = {1: CHOICE_PART, 2: TF_PART, 3: SHORT_PART, 4: ESSAY_PART, 5: ESSAY_PART}
 _POINTS = re.compile(r"([\d]+(?:[.,]\d+)?)\s*(?:điểm|đ)\b", re.I)
 _LEVEL = re.compile(r"^\s*[\[(]\s*(NB|TH|VDC|VD|Nhận biết|Thông hiểu|Vận dụng cao|Vận dụng)\s*[\])]\s*[.:]?\s*",
                     re.I)
 _LEVELS = {"nb": "nhan_biet", "nhận biết": "nhan_biet", "th": "thong_hieu", "thông hiểu": "thong_hieu",
            "vd": "van_dung", "vận dụng": "van_dung", "vdc": "van_dung_cao", "vận dụng cao": "van_dung_cao"}
-#: Options A–H: exports write 2 to 8 options, so E and F are options of their own, never text of D.
-_OPTION = re.compile(r"^\s*([A-H])\s*[.)]\s*")
 # A later option on the same line must be set apart by a tab or at least two spaces, so that "A. Vitamin B. C"
 # style text (one space) is never cut.
-_NEXT_OPTION = re.compile(r"(?:\t|\s{2,})\s*([A-H])\s*[.)]\s*")
+# Right after a formula or picture one space, or none, is enough: "…$x = 1.$ B. …", "…$dz.$B. …" (MathType
+# papers, where the full stop sits inside the formula).
+_NEXT_OPTION = re.compile(r"(?:\t|\s{2,}|(?<=[\ue000\ue001])\s?)\s*([A-H])\s*[.)]\s*")
 _STATEMENT = re.compile(r"^\s*([a-d])\s*(?:\)|\.(?=\s))\s*")
 _ANSWER = re.compile(r"^\s*(?:Đáp\s*án|Đáp\s*số|ĐA|Trả\s*lời)\s*(?:đúng)?\s*[:.]\s*", re.I)
 _EXPLANATION = re.compile(
     r"^\s*(?:Lời\s*giải|Hướng\s*dẫn\s*giải|Hướng\s*dẫn|Giải\s*thích|Giải|HDG|HD)\s*(?:chi\s*tiết)?\s*[:.]\s*", re.I)
-_KEY_HEADING = re.compile(r"^\s*(?:BẢNG\s+)?(?:ĐÁP\s*ÁN|HƯỚNG\s*DẪN\s*CHẤM)\b[^:]*:?\s*$")
-_END = re.compile(r"^[\s\-–—_.*=]*HẾT[\s\-–—_.*=]*$", re.I)
 _CHOOSE = re.compile(r"\bChọn\s*(?:đáp\s*án|phương\s*án)?\s*:?\s*([A-H])\b")
 _TRUE_WORDS, _FALSE_WORDS = ("đúng", "đ", "true"), ("sai", "s", "false")
 #: Formatting that marks the correct answer, strongest first. Bold is weakest: many teachers bold every letter.
 _MARKS = (RED, UNDERLINE, HIGHLIGHT, BOLD)
 
 
-@dataclass
-class Part:
-    label: str   #: roman numeral as printed ("II"), used in locations and meta["section"]
-    kind: str | None
-
-
-@dataclass
-class QuestionBlock:
-    number: int
-    part: Part | None
-    index: int            #: đoạn of the "Câu N." paragraph
-    head: Rich            #: the "Câu N." paragraph after its label
-    paren: str | None     #: "(0,25 điểm)" contents
-    blocks: list = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)    #: "(CLO4)", "(NB)" around the label
-    shared: list = field(default_factory=list)       #: the passage of its group ([<sg>] … [<egc>])
-    numbered: bool = True  #: False when the file gives no number (counted in order)
-
-    @property
-    def label(self) -> str:
-        own = f"Câu {self.number}" if self.numbered else f"Câu hỏi thứ {self.number}"
-        return f"Phần {self.part.label}, {own}" if self.part and self.part.label else own
-
-
-@dataclass
-class Document:
-    questions: list[QuestionBlock]
-    key: AnswerKey
-
-
 class ItemError(Exception):
     """One question cannot be imported; the message is Vietnamese and names the problem only."""
-
-
-def _roman(text: str) -> str:
-    return {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V"}.get(text, text.upper())
-
-
-def _part_heading(text: str) -> Part | None:
-    match = _PART.match(text)
-    upper = text.upper()
-    kind = next((k for pattern, k in _PART_KINDS if pattern.search(upper)), None)
-    if match:
-        label = _roman(match.group(1))
-        number = ("I", "II", "III", "IV", "V").index(label) + 1
-        return Part(label, kind or _PART_BY_NUMBER[number])
-    # "A. TRẮC NGHIỆM", "TỰ LUẬN (3 điểm)": an upper-case heading naming the form of the questions.
-    if kind and text == upper and len(text) < 150 and not QUESTION.match(text):
-        return Part("", kind)
-    return None
-
-
-def split_document(blocks: list) -> Document:
-    """Group blocks into questions (with their part and group passage) and collect the answer key."""
-    questions: list[QuestionBlock] = []
-    key = AnswerKey()
-    part: Part | None = None
-    key_part: str | None = None
-    state = "preamble"
-    separated = False      # right after a "[<br>]" line: the next paragraph starts a question
-    passage: list | None = None  # blocks of the group passage being read ([<sg>] … [<egc>])
-    shared: list = []      # the passage of the group the following questions belong to
-    for block in blocks:
-        if isinstance(block, Table):
-            pairs = table_pairs([[cell.text() for cell in row] for row in block.rows])
-            if pairs is not None or state == "key":
-                state = "key"
-                for number, value in pairs or []:
-                    key.add(key_part, number, value)
-            elif passage is not None:
-                passage.append(block)
-            elif state == "question":
-                questions[-1].blocks.append(block)
-            continue
-        text = block.rich.plain.strip()
-        if not text:
-            continue
-        if state == "key":
-            heading = _part_heading(text)
-            if heading is not None and heading.label:
-                key_part = heading.label
-                continue
-            for number, value in parse_line(text):
-                key.add(key_part, number, value)
-            continue
-        found_marker = marker(text)
-        if found_marker is not None:
-            if found_marker == "sg":
-                passage, shared, state = [], [], "group"
-            elif found_marker == "egc":
-                shared, passage, separated = passage or [], None, True
-            elif found_marker == "/sg":
-                shared, passage, separated, state = [], None, True, "between"
-            elif found_marker == "br":
-                separated, state = True, "between"
-            continue
-        if passage is not None:
-            passage.append(block.rich)
-            continue
-        if _KEY_HEADING.match(text) and text == text.upper() or is_key_line(text):
-            state, key_part = "key", None
-            for number, value in parse_line(text) if is_key_line(text) else ():
-                key.add(None, number, value)
-            continue
-        heading = _part_heading(text)
-        if heading is not None:
-            part, state = heading, "preamble"
-            continue
-        start = question_start(block.rich.plain, separated)
-        if start is not None:
-            numbered = start.number is not None
-            questions.append(QuestionBlock(start.number if numbered else len(questions) + 1, part, block.index,
-                                           block.rich.slice(start.end).strip(), start.paren, tags=start.tags,
-                                           shared=list(shared), numbered=numbered))
-            state, separated = "question", False
-            continue
-        if _END.match(text):
-            state = "end"
-            continue
-        if state == "question":
-            questions[-1].blocks.append(block)
-    return Document(questions, key)
 
 
 # -- one question -----------------------------------------------------------------------------------
@@ -181,7 +53,7 @@ class _Choice:
 
 def _split_options(rich: Rich) -> list[_Choice]:
     """Options of one paragraph: ``A. x`` or several on one line separated by tabs/spaces."""
-    first = _OPTION.match(rich.plain)
+    first = OPTION.match(rich.plain)
     starts = [(first.start(1), first.end(), first.group(1))]
     expected = chr(ord(first.group(1)) + 1)
     for match in _NEXT_OPTION.finditer(rich.plain, first.end()):
@@ -203,7 +75,7 @@ def _cell_options(table: Table) -> list[_Choice] | None:
             lines = [r for r in cell.rich_lines() if r.plain.strip()]
             if not lines:
                 continue
-            if not _OPTION.match(lines[0].plain):
+            if not OPTION.match(lines[0].plain):
                 return None
             choices = _split_options(lines[0])
             choices[-1].extra.extend(lines[1:])
@@ -339,7 +211,7 @@ def _classify(blocks: list) -> list[tuple[str, object]]:
         if isinstance(block, Table):
             options = _cell_options(block)
             out.append(("options", options) if options else ("content", block))
-        elif _OPTION.match(block.plain):
+        elif OPTION.match(block.plain):
             out.append(("options", _split_options(block)))
         elif _STATEMENT.match(block.plain):
             match = _STATEMENT.match(block.plain)
@@ -504,8 +376,23 @@ def _short_body(body_blocks, answer, key, question, images) -> dict:
         if from_key and [k.replace(".", ",") for k in from_key] != [t.replace(".", ",") for t in texts]:
             raise ItemError(f"đáp án theo dòng 'Đáp án' ({'; '.join(texts)}) khác bảng đáp án "
                             f"({'; '.join(from_key)})")
-        return {"type": "short_answer", "stem": stem, "answers": [{"text": t} for t in texts]}
+        return {"type": "short_answer", "stem": stem, "answers": [_short_answer(t) for t in texts]}
     from_key = key.lookup(part_label, question.number, SHORT)
     if not from_key:
         raise ItemError("không có dòng 'Đáp án:' và không có trong bảng đáp án")
-    return {"type": "short_answer", "stem": stem, "answers": [{"text": t} for t in from_key]}
+    return {"type": "short_answer", "stem": stem, "answers": [_short_answer(t) for t in from_key]}
+
+
+_TOLERANCE = re.compile(r"^(?P<value>[-+−]?\d+(?:[.,]\d+)?)\s*(?:±|\+/?-|\(\s*sai số\s*:?)\s*"
+                        r"(?P<tolerance>\d+(?:[.,]\d+)?)\s*\)?$", re.I)
+
+
+def _short_answer(text: str) -> dict:
+    """A typed answer, or a number with an accepted error ("1,5 ± 0,01", "1,5 (sai số 0,01)")."""
+    match = _TOLERANCE.match(text)
+    if match:
+        value = parse_decimal(match.group("value").replace("−", "-"))
+        tolerance = parse_decimal(match.group("tolerance"))
+        if value is not None and tolerance is not None:
+            return {"value": json_number(value), "tolerance": json_number(tolerance)}
+    return {"text": text}

@@ -35,7 +35,7 @@ SYMBOLS = {
 }
 _ESCAPES = {"{": r"\{", "}": r"\}", "%": r"\%", "#": r"\#", "&": r"\&", "_": r"\_", "$": r"\$",
             "\\": r"\backslash", "^": r"\hat{}", "~": r"\sim"}
-_NARY = {"∑": r"\sum", "∏": r"\prod", "∐": r"\coprod", "∫": r"\int", "∬": r"\iint", "∭": r"\iiint",
+NARY_COMMANDS = {"∑": r"\sum", "∏": r"\prod", "∐": r"\coprod", "∫": r"\int", "∬": r"\iint", "∭": r"\iiint",
          "∮": r"\oint", "⋃": r"\bigcup", "⋂": r"\bigcap", "⋁": r"\bigvee", "⋀": r"\bigwedge"}
 _DELIMS = {"{": r"\{", "}": r"\}", "⟨": r"\langle", "⟩": r"\rangle", "‖": r"\|", "⌊": r"\lfloor",
            "⌋": r"\rfloor", "⌈": r"\lceil", "⌉": r"\rceil", "": "."}
@@ -61,7 +61,7 @@ def _val(parent, tag: str, default: str | None = None) -> str | None:
     return default if value is None else value
 
 
-def _join(parts: list[str]) -> str:
+def join_latex(parts: list[str]) -> str:
     """Concatenate LaTeX pieces, adding a space where a command would otherwise swallow the next letter."""
     out = ""
     for part in parts:
@@ -73,7 +73,7 @@ def _join(parts: list[str]) -> str:
     return out
 
 
-def _text(raw: str, normal: bool) -> str:
+def math_text(raw: str, normal: bool) -> str:
     """LaTeX for the characters of one math run; ``normal`` text (Word's "Normal text") goes in \\text{}."""
     if normal and raw.strip():
         return r"\text{" + "".join(_ESCAPES.get(c, c) for c in raw) + "}"
@@ -92,7 +92,88 @@ def _text(raw: str, normal: bool) -> str:
                 parts.append(" ")
             else:
                 parts.append(char)
-    return _join(parts)
+    return join_latex(parts)
+
+
+#: Characters that show a run is Word's linear format (UnicodeMath typed but not built up): "2^x=\\sqrt(3)".
+_LINEAR_MARKS = frozenset("^_\\√∛∜")
+_ROOTS = {"√": "", "∛": "[3]", "∜": "[4]"}
+_WORD = re.compile(r"[A-Za-z]+")
+_OPENERS = {"(": ")", "{": "}", "[": "]"}
+
+
+def _linear_names() -> frozenset:
+    """UnicodeMath control words that are also LaTeX commands (\\alpha, \\le, \\sin, \\sum...)."""
+    names = {cmd[1:] for cmd in [*SYMBOLS.values(), *NARY_COMMANDS.values()] if re.fullmatch(r"\\[A-Za-z]+", cmd)}
+    return frozenset(names | _FUNCTIONS | {"sqrt", "leq", "geq", "neq", "cdot", "quad", "infty", "pm", "mp"})
+
+
+def _operand(raw: str, start: int) -> tuple[str, int]:
+    """The operand of a linear-format script or root at ``start``: a bracketed group (brackets dropped), a
+    signed run of letters and digits, or one character; ``("", start)`` when there is none."""
+    i = start
+    while i < len(raw) and raw[i] == " ":
+        i += 1
+    if i >= len(raw):
+        return "", start
+    if raw[i] in _OPENERS:
+        depth = 0
+        for j in range(i, len(raw)):
+            if raw[j] == raw[i]:
+                depth += 1
+            elif raw[j] == _OPENERS[raw[i]]:
+                depth -= 1
+                if depth == 0:
+                    return raw[i + 1:j], j + 1
+        return "", start
+    j = i + 1 if raw[i] in "+-−" else i
+    while j < len(raw) and raw[j].isalnum():
+        j += 1
+    return (raw[i:j], j) if j > i and raw[i:j] not in "+-−" else (raw[i], i + 1)
+
+
+def linear_text(raw: str) -> str:
+    """LaTeX for a math run in Word's linear format, where scripts (``^``, ``_``), roots (``√``, ``\\sqrt``)
+    and control words (``\\alpha``) are still typed characters; other text goes through :func:`math_text`.
+
+    Without this, "2^x=\\sqrt(3)" would become ``2\\hat{}x=\\backslash sqrt(3)``.
+    """
+    if not _LINEAR_MARKS.intersection(raw):
+        return math_text(raw, False)
+    names = _LINEAR_NAMES
+    out: list[str] = []
+    plain = ""
+    i = 0
+    while i < len(raw):
+        char = raw[i]
+        structure, end = None, i
+        if char in "^_" and (out or plain.strip()):
+            operand, end = _operand(raw, i + 1)
+            if operand:
+                structure = char + _group(linear_text(operand))
+        elif char in _ROOTS or raw.startswith("\\sqrt", i):
+            operand, end = _operand(raw, i + (1 if char in _ROOTS else 5))
+            if operand:
+                structure = r"\sqrt" + _ROOTS.get(char, "") + _group(linear_text(operand))
+        elif char == "\\":
+            word = _WORD.match(raw, i + 1)
+            if word and word.group(0) in names:
+                structure, end = "\\" + word.group(0), word.end()
+            elif i + 1 < len(raw) and not raw[i + 1].isalpha():
+                plain += raw[i + 1]  # UnicodeMath's backslash quotes the next character literally
+                i += 2
+                continue
+        if structure is None:
+            plain += char
+            i += 1
+            continue
+        out += [math_text(plain, False), structure]
+        plain, i = "", end
+    out.append(math_text(plain, False))
+    return join_latex(out)
+
+
+_LINEAR_NAMES = _linear_names()
 
 
 def _group(latex: str) -> str:
@@ -105,7 +186,25 @@ def _child(node, tag: str) -> str:
 
 
 def _children(node) -> str:
-    return _join([convert(child) for child in node if not child.tag.endswith("Pr")])
+    parts: list[str] = []
+    linear = ""  # consecutive plain math runs are read together: a linear formula may span several runs
+    for child in node:
+        if child.tag == _M + "r" and not _is_normal(child):
+            linear += "".join(t.text or "" for t in child.iter(_M + "t", "{%s}t" % W))
+            continue
+        if linear:
+            parts.append(linear_text(linear))
+            linear = ""
+        if not child.tag.endswith("Pr"):
+            parts.append(convert(child))
+    if linear:
+        parts.append(linear_text(linear))
+    return join_latex(parts)
+
+
+def _is_normal(run) -> bool:
+    props = run.find(_M + "rPr")
+    return props is not None and props.find(_M + "nor") is not None
 
 
 def _delimiter(char: str, side: str) -> str:
@@ -119,8 +218,8 @@ def convert(node) -> str:
     if ns == W:
         # Word runs occasionally sit inside an equation; only their text matters.
         if tag == "t":
-            return _text(node.text or "", False)
-        return _join([convert(child) for child in node])
+            return math_text(node.text or "", False)
+        return join_latex([convert(child) for child in node])
     if ns != M:
         return ""
     handler = _HANDLERS.get(tag)
@@ -132,9 +231,8 @@ def convert(node) -> str:
 
 
 def _run(node) -> str:
-    props = node.find(_M + "rPr")
-    normal = props is not None and props.find(_M + "nor") is not None
-    return _join([_text(t.text or "", normal) for t in node.iter(_M + "t", "{%s}t" % W)])
+    text = "".join(t.text or "" for t in node.iter(_M + "t", "{%s}t" % W))
+    return math_text(text, True) if _is_normal(node) else linear_text(text)
 
 
 def _fraction(node) -> str:
@@ -178,7 +276,7 @@ def _radical(node) -> str:
 def _nary(node) -> str:
     props = node.find(_M + "naryPr")
     char = _val(props, "chr", "∫")
-    op = _NARY.get(char, _text(char, False))
+    op = NARY_COMMANDS.get(char, math_text(char, False))
     out = op
     if _val(props, "subHide", "0") not in ("1", "on", "true"):
         sub = _child(node, "sub")
@@ -188,7 +286,7 @@ def _nary(node) -> str:
         sup = _child(node, "sup")
         if sup:
             out += "^" + _group(sup)
-    return _join([out, _child(node, "e")])
+    return join_latex([out, _child(node, "e")])
 
 
 def _delimited(node) -> str:
@@ -197,8 +295,8 @@ def _delimited(node) -> str:
     end = _val(props, "endChr", ")")
     sep = _val(props, "sepChr", "|")
     inner = [convert(e) for e in node.findall(_M + "e")]
-    sep_latex = r" \mid " if sep == "|" else _text(sep, False)
-    return _join([_delimiter(begin, r"\left"), sep_latex.join(inner), _delimiter(end, r"\right")])
+    sep_latex = r" \mid " if sep == "|" else math_text(sep, False)
+    return join_latex([_delimiter(begin, r"\left"), sep_latex.join(inner), _delimiter(end, r"\right")])
 
 
 def _function(node) -> str:
@@ -209,7 +307,7 @@ def _function(node) -> str:
         name = "\\" + plain
     elif plain.isalpha() and len(plain) > 1:
         name = r"\operatorname{" + plain + "}"
-    return _join([name, _child(node, "e")])
+    return join_latex([name, _child(node, "e")])
 
 
 def _lower_limit(node) -> str:
@@ -248,7 +346,7 @@ def _group_char(node) -> str:
     if char == "\u23de":
         return r"\overbrace" + _group(base)
     position = _val(props, "pos", "bot")
-    return (r"\underset" if position == "bot" else r"\overset") + _group(_text(char, False)) + _group(base)
+    return (r"\underset" if position == "bot" else r"\overset") + _group(math_text(char, False)) + _group(base)
 
 
 def _matrix(node) -> str:

@@ -14,6 +14,7 @@ import binascii
 import io
 import re
 from dataclasses import dataclass, field
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 
 from docx import Document
@@ -243,9 +244,11 @@ def _answer_texts(body: dict, warnings: list[str]) -> list[str]:
         if "text" in answer:
             texts.append(str(answer["text"]))
         elif "value" in answer:
-            texts.append(format_number(answer["value"]).replace(".", ","))
-            if answer.get("tolerance"):
-                warnings.append("sai số cho phép (tolerance) không ghi được trong Word")
+            text = format_number(answer["value"]).replace(".", ",")
+            # "1,5 ± 0,01": how Vietnamese keys write an accepted error; the importer reads it back.
+            if answer.get("tolerance") and format_number(answer["tolerance"]) != "0":
+                text += " ± " + format_number(answer["tolerance"]).replace(".", ",")
+            texts.append(text)
     return texts
 
 
@@ -266,6 +269,30 @@ def key_value(body: dict) -> str:
 _LEVEL_TAGS = {"nhan_biet": "NB", "thong_hieu": "TH", "van_dung": "VD", "van_dung_cao": "VDC"}
 
 
+#: Width between the margins of the A4 page :func:`new_document` sets up.
+CONTENT_WIDTH_CM = 17
+#: Widest option (visible characters, a formula counted at half its LaTeX length) that fits four, or two,
+#: to a line at 12 pt: the layouts of printed Vietnamese papers (A–D on one line, two lines of two, one each).
+_FOUR_A_LINE, _TWO_A_LINE = 16, 36
+_TAG = re.compile(r"<[^>]+>")
+
+
+def option_columns(texts: list[str]) -> int:
+    """How many options a printed line holds (4, 2 or 1), as a Vietnamese paper lays them out: short options
+    side by side at tab stops, long ones, pictures, tables and several paragraphs on lines of their own."""
+    widest = 0
+    for text in texts:
+        blocks = html_blocks(text)
+        if len(blocks) > 1 or any(b.table is not None or any(r.image is not None or "\n" in r.text for r in b.runs)
+                                  for b in blocks):
+            return 1
+        plain = _TAG.sub("", _MATH.sub(lambda m: "x" * (len(m.group(0)) // 2), text))
+        widest = max(widest, len(html_unescape(plain)))
+    if widest <= _FOUR_A_LINE:
+        return 4
+    return 2 if widest <= _TWO_A_LINE else 1
+
+
 def write_question(document, number: int, body: dict, meta: dict, images: ImageSource, with_key: bool,
                    warnings: list[str]) -> None:
     """One "Câu N." with its options/statements/answer, marked as teachers do when ``with_key``."""
@@ -279,13 +306,25 @@ def write_question(document, number: int, body: dict, meta: dict, images: ImageS
     add_html(document, body.get("stem") or "", images, first=head)
     kind = body.get("type")
     if kind in ("single_choice", "multiple_choice"):
-        for i, option in enumerate(body.get("options") or []):
-            paragraph = document.add_paragraph()
+        options = body.get("options") or []
+        columns = option_columns([option.get("text") or "" for option in options])
+        paragraph = None
+        for i, option in enumerate(options):
             correct = with_key and bool(option.get("correct"))
+            if i % columns == 0:
+                paragraph = document.add_paragraph()
+                for stop in range(1, columns):
+                    paragraph.paragraph_format.tab_stops.add_tab_stop(Cm(CONTENT_WIDTH_CM * stop / columns))
+            else:
+                paragraph.add_run("\t")
             letter = paragraph.add_run(f"{chr(ord('A') + i)}.")
             if correct:
                 letter.font.underline, letter.font.color.rgb = True, RED_COLOR
-            add_html(document, option.get("text") or "", images, first=paragraph, mark=correct)
+            if columns == 1:
+                add_html(document, option.get("text") or "", images, first=paragraph, mark=correct)
+            else:
+                paragraph.add_run(" ")
+                _add_runs(paragraph, html_blocks(option.get("text") or "")[0].runs, images, correct)
     elif kind == "true_false_group":
         for i, statement in enumerate(body.get("statements") or []):
             paragraph = document.add_paragraph()
@@ -386,59 +425,3 @@ def export_questions(items: list[dict], with_key: bool = True, loader=None) -> t
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue(), [ImportProblem(None, None, w) for w in warnings]
-
-
-def _header_table(document, header: dict) -> None:
-    table = document.add_table(rows=1, cols=2)
-    left, right = table.rows[0].cells
-    left.paragraphs[0].add_run(str(header["school"]).upper()).bold = True
-    left.add_paragraph().add_run("ĐỀ CHÍNH THỨC").bold = True
-    right.paragraphs[0].add_run(str(header["exam_title"]).upper()).bold = True
-    right.add_paragraph().add_run(f"Môn: {header['subject']}").bold = True
-    right.add_paragraph(f"Thời gian làm bài: {header['duration_minutes']} phút, không kể thời gian phát đề")
-    for cell in (left, right):
-        for paragraph in cell.paragraphs:
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-
-PAPER_HEADER_FIELDS = ("school", "exam_title", "subject", "duration_minutes", "code")
-
-
-def build_paper(header: dict, questions: list[dict], with_answer_sheet: bool = True, loader=None) -> bytes:
-    """A printable exam version (mã đề) as .docx bytes.
-
-    ``header`` holds ``school, exam_title, subject, duration_minutes, code``; ``questions`` are
-    ``{"number", "body", "meta"?, "images"?}`` in print order (numbers as the caller assigned them). The
-    paper carries no answer marks; with ``with_answer_sheet`` a last page holds the key of this code.
-    ``loader(src) -> bytes | None`` may supply images referenced by URL. Raises ValueError (Vietnamese
-    message) for a missing header field or an unsupported question type.
-    """
-    missing = [name for name in PAPER_HEADER_FIELDS if header.get(name) in (None, "")]
-    if missing:
-        raise ValueError(f"Thiếu thông tin đầu đề: {', '.join(missing)}.")
-    unsupported = [str(q.get("number")) for q in questions if (q.get("body") or {}).get("type") not in SUPPORTED_TYPES]
-    if unsupported:
-        raise ValueError(f"Không in được loại câu hỏi của câu {', '.join(unsupported)} trong đề Word.")
-    document = new_document()
-    _header_table(document, header)
-    line = document.add_paragraph()
-    line.add_run("Họ, tên thí sinh: ......................................................  "
-                 "Số báo danh: ..................")
-    code = document.add_paragraph()
-    code.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    code.add_run(f"Mã đề {header['code']}").bold = True
-    entries = [(int(q["number"]), q["body"], q.get("meta") or {}, q.get("images") or []) for q in questions]
-    write_parts(document, entries, with_key=False, loader=loader)
-    end = document.add_paragraph()
-    end.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    end.add_run("------ HẾT ------").bold = True
-    if with_answer_sheet:
-        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        title = document.add_paragraph()
-        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        title.add_run(f"ĐÁP ÁN – MÃ ĐỀ {header['code']}").bold = True
-        add_key_tables(document, [(label, [(n, body) for n, body, _, _ in group])
-                                  for label, _, group in group_parts(entries)])
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()

@@ -127,11 +127,8 @@ class GiftFormat(Format):
             text = "\n".join(line for _, line in block["lines"])
             first_line = block["lines"][0][0]
             if text.lstrip().startswith("$CATEGORY:"):
+                # Kept in the drafts' meta: the import files the questions under the matching curriculum topic.
                 topic = category_to_topic(text.split(":", 1)[1]) or None
-                if topic:  # kept in the drafts' meta; the bank has no category tree, so the teacher is told
-                    result.warnings.append(ImportProblem(None, first_line, f"dòng {first_line}: danh mục Moodle "
-                                                         f"'{topic}' không được chuyển thành chủ đề; các câu sau "
-                                                         "nó được nhập vào chủ đề đã chọn khi nhập."))
                 continue
             item += 1
             protected = _protect(text)

@@ -105,11 +105,8 @@ class MoodleXmlFormat(Format):
     def _question(self, element: ET.Element, state: dict, result: ParseResult) -> None:
         kind = element.get("type", "")
         if kind == "category":
+            # Kept in the drafts' meta: the import files the questions under the matching curriculum topic.
             state["topic"] = category_to_topic(_child_text(element, "category/text")) or None
-            if state["topic"]:  # kept in the drafts' meta; the bank has no category tree, so the teacher is told
-                result.warnings.append(ImportProblem(None, None, f"Danh mục Moodle '{state['topic']}' không được "
-                                                                 "chuyển thành chủ đề; các câu sau nó được nhập "
-                                                                 "vào chủ đề đã chọn khi nhập."))
             return
         state["item"] += 1
         item = state["item"]

@@ -118,6 +118,11 @@
       if (window.QB && window.QB.renderMath) { window.QB.renderMath(preview); }
       (result.errors || []).forEach(function (e) { rows.appendChild(row(e.location || (e.line ? "dòng " + e.line : ""), e.message, true)); });
       (result.warnings || []).forEach(function (w) { rows.appendChild(row(w.location, w.message, "warn")); });
+      // Categories of the file (GIFT $CATEGORY, Moodle XML) filed as curriculum topics.
+      (result.topics || []).forEach(function (t) {
+        var what = t.new ? (result.dry_run ? "sẽ tạo chủ đề mới" : "đã tạo chủ đề mới") : "xếp vào chủ đề có sẵn";
+        rows.appendChild(row("Chủ đề", what + " “" + t.path + "” (" + t.questions + " câu)", t.new ? "warn" : false));
+      });
     }
 
     form.addEventListener("submit", function (event) {

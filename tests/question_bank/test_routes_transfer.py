@@ -156,7 +156,7 @@ def test_imported_xss_is_sanitised(world):
     assert "script" not in stem and "onerror" not in stem and "hỏi" in stem
 
 
-def test_mathtype_wmf_preview_is_a_warning_and_dry_run_agrees_with_the_import(world):
+def test_mathtype_preview_kept_as_png_is_a_warning_and_dry_run_agrees_with_the_import(world):
     from tests.question_bank.formats import docx_real_layouts as rl
 
     teacher = world.as_("teacher")
@@ -165,14 +165,14 @@ def test_mathtype_wmf_preview_is_a_warning_and_dry_run_agrees_with_the_import(wo
     # Before: the dry run said 2 importable, then the real import was a 415 for the whole file.
     assert dry["importable"] == 2 and dry["errors"] == []
     assert [w["location"] for w in dry["warnings"]] == ["Câu 1, đoạn 1"]
-    assert "image1.wmf dạng WMF" in dry["warnings"][0]["message"]
-    assert "MathType" in dry["warnings"][0]["message"]
+    assert "MathType không chuyển được sang LaTeX" in dry["warnings"][0]["message"]
+    assert "đã giữ ảnh image1.png" in dry["warnings"][0]["message"]
     result = upload(teacher, "docx", data, filename="de.docx", mode="all_or_nothing")
     assert result.status_code == 200, result.get_json()
     body = result.get_json()
     assert body["imported"] == 2 and body["warnings"] == dry["warnings"] and body["errors"] == []
     formula = teacher.get(f"/questions/{body['question_ids'][0]}").get_json()
-    assert "<img" not in formula["stem"] and "Nghiệm của phương trình" in formula["stem"]
+    assert '<img src="/api/v1/media/' in formula["stem"] and "Nghiệm của phương trình" in formula["stem"]
     picture = teacher.get(f"/questions/{body['question_ids'][1]}").get_json()
     assert '<img src="/api/v1/media/' in picture["stem"]
 
@@ -199,3 +199,44 @@ def test_qti3_export_reads_back_through_the_qti_import(world):
     assert result["imported"] == 1 and result["errors"] == []
     back = teacher.get(f"/questions/{result['question_ids'][0]}").get_json()
     assert [o["correct"] for o in back["options"]] == [False, True, False, False]
+
+
+GIFT_WITH_CATEGORIES = (
+    "$CATEGORY: $course$/top/Hàm số/Đồng biến\n\n"
+    "::Q1:: Hàm y = x đồng biến trên ℝ {T}\n\n"
+    "::Q2:: Hàm y = -x đồng biến trên ℝ {F}\n\n"
+    "$CATEGORY: $course$/top/hàm số  /Cực trị\n\n"
+    "::Q3:: Hàm y = x² có cực tiểu {T}\n\n"
+)
+
+
+def test_categories_become_topics_created_under_the_subject_and_reported(world, app):
+    teacher = world.as_("teacher")
+    existing = teacher.post("/topics", json={"subject": "toan", "grade": 10, "name": "Hàm số"}).get_json()
+    dry = upload(teacher, "gift", GIFT_WITH_CATEGORIES.encode(), dry_run="true").get_json()
+    assert dry["topics"] == [
+        {"path": "Hàm số/Đồng biến", "topic_id": None, "new": True, "questions": 2},
+        {"path": "hàm số/Cực trị", "topic_id": None, "new": True, "questions": 1}]
+    result = upload(teacher, "gift", GIFT_WITH_CATEGORIES.encode()).get_json()
+    assert result["imported"] == 3 and [t["new"] for t in result["topics"]] == [True, True]
+    questions = [teacher.get(f"/questions/{i}").get_json() for i in result["question_ids"]]
+    first_topic, second_topic = result["topics"][0]["topic_id"], result["topics"][1]["topic_id"]
+    assert [q["topic_id"] for q in questions] == [first_topic, first_topic, second_topic]
+    from lms.curriculum.api import get_topic
+
+    with app.app_context():
+        # "hàm số  " matched the existing "Hàm số" (case and spacing ignored): both new topics sit under it.
+        assert get_topic(first_topic)["parent_id"] == existing["id"] == get_topic(second_topic)["parent_id"]
+        assert get_topic(first_topic)["grade"] == 10 and get_topic(first_topic)["subject"] == "toan"
+    again = upload(teacher, "gift", GIFT_WITH_CATEGORIES.encode(), dry_run="true").get_json()
+    assert [(t["topic_id"], t["new"]) for t in again["topics"]] == [(first_topic, False), (second_topic, False)]
+    exported = teacher.get(f"/questions/export?format=moodle_xml&ids={result['question_ids'][0]}").data.decode()
+    assert "$course$/top/Hàm số/Đồng biến" in exported
+
+
+def test_questions_without_category_keep_the_chosen_topic(world):
+    teacher = world.as_("teacher")
+    chosen = teacher.post("/topics", json={"subject": "toan", "grade": 10, "name": "Chọn sẵn"}).get_json()["id"]
+    result = upload(teacher, "aiken", AIKEN.encode(), topic_id=chosen).get_json()
+    assert result["topics"] == []
+    assert {teacher.get(f"/questions/{i}").get_json()["topic_id"] for i in result["question_ids"]} == {chosen}

@@ -20,16 +20,10 @@ from __future__ import annotations
 import io
 
 from docx import Document
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
-from docx.opc.part import Part
 from docx.oxml import parse_xml
 
 from tests.question_bank.formats.docx_fixtures import W_NS, add, png_bytes, save
-
-V_NS = "urn:schemas-microsoft-com:vml"
-O_NS = "urn:schemas-microsoft-com:office:office"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+from tests.question_bank.formats.mathtype_fixtures import add_mathtype
 
 
 def _options(d, texts, correct, letters="ABCDEFGH"):
@@ -145,26 +139,12 @@ WMF_BYTES = bytes.fromhex("d7cdc69a0000000000008007c00100000000f8ac") + bytes.fr
     "010009000003220000000000000000000000") + b"\x03\x00\x00\x00\x00\x00"
 
 
-def add_mathtype_object(d, paragraph, number: int = 1) -> None:
-    """Append a MathType object to ``paragraph`` as Word saves it: a VML shape showing its own WMF preview
-    part, next to the OLE object (ProgID Equation.DSMT4)."""
-    part = Part(PackURI(f"/word/media/image{900 + number}.wmf"), "image/x-wmf", WMF_BYTES + number.to_bytes(4, "big"),
-                d.part.package)
-    rid = d.part.relate_to(part, RT.IMAGE)
-    paragraph._p.append(parse_xml(
-        f'<w:r xmlns:w="{W_NS}" xmlns:v="{V_NS}" xmlns:o="{O_NS}" xmlns:r="{R_NS}"><w:object>'
-        f'<v:shape id="_x0000_i{1024 + number}" type="#_x0000_t75" style="width:60pt;height:15pt">'
-        f'<v:imagedata r:id="{rid}" o:title=""/></v:shape>'
-        f'<o:OLEObject Type="Embed" ProgID="Equation.DSMT4" ShapeID="_x0000_i{1024 + number}" '
-        f'DrawAspect="Content" ObjectID="_17000{number:05d}"/></w:object></w:r>'))
-
-
 def mathtype_paper() -> bytes:
     """Câu 1 with a MathType object (WMF preview) in its stem, Câu 2 with a PNG picture; keys underlined."""
     d = Document()
     p = d.add_paragraph()
     add(p, "Câu 1. Nghiệm của phương trình ")
-    add_mathtype_object(d, p)
+    add_mathtype(d, p, None, WMF_BYTES)  # an object whose formula data is missing: only its preview is left
     add(p, " là")
     _options(d, ["x = 1", "x = 2", "x = 3", "x = 4"], 1)
     add(d.add_paragraph(), "Câu 2. Hình dưới đây là hình gì?")

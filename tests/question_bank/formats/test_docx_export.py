@@ -54,12 +54,65 @@ def test_dump_then_parse_gives_the_same_questions_and_meta():
         {"points": Decimal("0.5"), "section": "III"}, {"section": "III"}]
 
 
+@pytest.mark.parametrize("texts, columns", [
+    (["2", "4", "$\\frac{1}{2}$", "8"], 4),
+    (["Hình vuông có bốn cạnh", "Hình chữ nhật", "Hình thoi", "Hình thang cân"], 2),
+    (["Đồ thị hàm số cắt trục hoành tại đúng hai điểm phân biệt", "b", "c", "d"], 1),
+    (["a", '<img src="/media/1/file">', "c", "d"], 1),
+    (["1", "2", "3", "4", "5", "6"], 4),
+])
+def test_options_are_laid_out_four_two_or_one_to_a_line(texts, columns):
+    from question_bank.formats.docx_writer import option_columns
+
+    assert option_columns(texts) == columns
+
+
+def test_six_short_options_print_four_then_two_and_read_back():
+    body = {"type": "single_choice", "stem": "Chọn số lớn nhất",
+            "options": [{"id": chr(97 + i), "text": str(i + 1), "correct": i == 5} for i in range(6)]}
+    fmt = get_format("docx")
+    data = fmt.dump([{"body": body, "meta": {}}])
+    lines = [p.text for p in Document(io.BytesIO(data)).paragraphs if p.text.startswith(("A.", "E."))]
+    assert lines == ["A. 1\tB. 2\tC. 3\tD. 4", "E. 5\tF. 6"]
+    [draft] = fmt.parse(io.BytesIO(data)).drafts
+    assert [o["correct"] for o in draft.body["options"]] == [False] * 5 + [True]
+
+
+def test_numeric_answers_keep_their_tolerance_through_word():
+    numeric = {"type": "short_answer", "stem": "Gia tốc trọng trường (m/s²) xấp xỉ",
+               "answers": [{"value": 9.81, "tolerance": 0.05}, {"value": 10, "tolerance": 0}]}
+    fmt = get_format("docx")
+    result = fmt.export([{"body": numeric, "meta": {}}])
+    assert result.warnings == []
+    document = Document(io.BytesIO(result.data))
+    assert any(p.text == "Đáp án: 9,81 ± 0,05; 10" for p in document.paragraphs)
+    [draft] = fmt.parse(io.BytesIO(result.data)).drafts
+    assert draft.body["answers"] == [{"value": 9.81, "tolerance": 0.05}, {"text": "10"}]
+
+
+@pytest.mark.parametrize("line, answers", [
+    ("Đáp án: 1,5 (sai số 0,01)", [{"value": 1.5, "tolerance": 0.01}]),
+    ("Đáp án: -2 +/- 0,5", [{"value": -2, "tolerance": 0.5}]),
+    ("Đáp án: 3,14", [{"text": "3,14"}]),
+])
+def test_teacher_typed_tolerances_are_read(line, answers):
+    d = Document()
+    d.add_paragraph("PHẦN III. Câu trắc nghiệm trả lời ngắn.")
+    d.add_paragraph("Câu 1. Tính gần đúng.")
+    d.add_paragraph(line)
+    buffer = io.BytesIO()
+    d.save(buffer)
+    [draft] = parse_docx(buffer.getvalue()).drafts
+    assert draft.body["answers"] == answers
+
+
 def test_dump_marks_correct_answers_red_and_underlined_and_appends_the_key():
     document = Document(io.BytesIO(get_format("docx").dump([{"body": SINGLE, "meta": {}}])))
-    option_b = next(p for p in document.paragraphs if p.text.startswith("B."))
-    assert all(r.underline and str(r.font.color.rgb) == "FF0000" for r in option_b.runs if r.text.strip())
-    option_a = next(p for p in document.paragraphs if p.text.startswith("A."))
-    assert not any(r.underline for r in option_a.runs)
+    # Short options share one line at tab stops, as printed papers do: "A. 2  B. 4  C. H₂O  D. 8".
+    line = next(p for p in document.paragraphs if p.text.startswith("A."))
+    assert line.text == "A. 2\tB. 4\tC. H2O\tD. 8"
+    marked = [r.text for r in line.runs if r.underline and str(r.font.color.rgb) == "FF0000"]
+    assert marked == ["B.", "4"]
     key = document.tables[-1]
     assert [c.text for c in key.rows[0].cells[:2]] == ["Câu", "1"]
     assert [c.text for c in key.rows[1].cells[:2]] == ["Đáp án", "B"]

@@ -43,3 +43,16 @@ def test_common_equation_elements(inner, expected):
 
 def test_latex_specials_in_text_are_escaped():
     assert latex(mr("50% {a}")) == r"50\% \{a\}"
+
+
+@pytest.mark.parametrize("runs, expected", [
+    # Before: "2^x=\3" came out as $2\hat{}x=\backslash 3$ (linear format read as literal characters).
+    ([r"2^x=\3"], "2^{x}=3"),
+    ([r"2^x=\sqrt(3)"], r"2^{x}=\sqrt{3}"),
+    (["x_1+x_2=√(b^2-4ac)"], r"x_{1}+x_{2}=\sqrt{b^{2}-4ac}"),
+    ([r"\alpha+\beta≤\pi"], r"\alpha+\beta\le\pi"),
+    (["e^(-x^2)", "+∛8"], r"e^{-x^{2}}+\sqrt[3]{8}"),
+    (["2^", "x"], "2^{x}"),  # one linear formula split over two runs
+])
+def test_linear_format_equations_are_built_up(runs, expected):
+    assert latex("".join(mr(text) for text in runs)) == expected

@@ -75,9 +75,39 @@ def test_numbering_from_paragraph_styles_levels_and_restarts():
                                                                      "Tây Côn Lĩnh"]
 
 
-def test_mathtype_object_keeps_its_wmf_preview_for_the_import_to_report():
+def test_mathtype_object_without_its_data_keeps_its_preview_as_png_and_says_so():
     result = parse_docx(rl.mathtype_paper())
     assert result.problems == []
     formula, picture = result.drafts
-    assert [(i.name, i.data[:4]) for i in formula.images] == [("image1.wmf", bytes.fromhex("d7cdc69a"))]
+    assert [(i.name, i.data[:4]) for i in formula.images] == [("image1.png", b"\x89PNG")]
+    assert formula.warnings == ["Câu 1 (đoạn 1): một công thức MathType không chuyển được sang LaTeX (thiếu dữ "
+                                "liệu công thức trong tệp); đã giữ ảnh image1.png của công thức, hãy kiểm tra lại."]
     assert _correct_letters(formula) == ["B"] and _correct_letters(picture) == ["A"]
+
+
+def test_passage_written_for_a_range_of_questions_opens_each_of_them():
+    from docx import Document
+
+    from tests.question_bank.formats.docx_fixtures import add, options_each_line, save
+
+    d = Document()
+    add(d.add_paragraph(), "Câu 1. Câu hỏi mở đầu")
+    options_each_line(d, ["1", "2", "3", "4"], correct=0)
+    add(d.add_paragraph(), "Đọc đoạn văn sau và trả lời các câu hỏi từ câu 2 đến câu 3.")
+    add(d.add_paragraph(), "Hà Nội là thủ đô của Việt Nam, có hơn nghìn năm lịch sử.")
+    add(d.add_paragraph(), "Câu 2. Thủ đô của Việt Nam là")
+    options_each_line(d, ["Huế", "Hà Nội", "Đà Nẵng", "Vinh"], correct=1)
+    add(d.add_paragraph(), "Câu 3. Hà Nội có bao nhiêu năm lịch sử?")
+    options_each_line(d, ["Hơn một nghìn năm", "Trăm năm", "Mười năm", "Một năm"], correct=0)
+    add(d.add_paragraph(), "Câu 4. Câu hỏi sau đoạn văn, như câu 2 và 3 nhưng không dùng đoạn văn")
+    options_each_line(d, ["a", "b", "c", "d"], correct=3)
+    result = parse_docx(save(d))
+    assert result.problems == []
+    stems = [draft.body["stem"] for draft in result.drafts]
+    passage = ("<p>Đọc đoạn văn sau và trả lời các câu hỏi từ câu 2 đến câu 3.</p>"
+               "<p>Hà Nội là thủ đô của Việt Nam, có hơn nghìn năm lịch sử.</p>")
+    assert stems[0] == "Câu hỏi mở đầu" and "Đọc đoạn" not in result.drafts[0].body["options"][3]["text"]
+    assert stems[1] == passage + "<p>Thủ đô của Việt Nam là</p>"
+    assert stems[2] == passage + "<p>Hà Nội có bao nhiêu năm lịch sử?</p>"
+    assert stems[3] == "Câu hỏi sau đoạn văn, như câu 2 và 3 nhưng không dùng đoạn văn"
+    assert [_correct_letters(draft) for draft in result.drafts] == [["A"], ["B"], ["A"], ["D"]]

@@ -153,7 +153,8 @@ def test_weights_feedback_names_idnumbers_and_categories_are_kept_and_written_ba
 
     result = parse(RICH)
     assert result.problems == []
-    assert "Toán 10/Mệnh đề" in result.warnings[0].message  # the category is reported, not silently dropped
+    # The category is kept for the import, which files the questions under that curriculum topic.
+    assert [d.meta.get("topic") for d in result.drafts] == ["Toán 10/Mệnh đề"] * 2
     choice, numeric = (d.body for d in result.drafts)
     assert (choice["name"], choice["idnumber"]) == ("Số nguyên tố", "NT-01")
     assert [(o["weight"], o.get("feedback")) for o in choice["options"]] == [
