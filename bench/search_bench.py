@@ -25,6 +25,7 @@ import argparse
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import sys
@@ -163,19 +164,21 @@ def dir_size(path: str) -> int:
 
 
 def build_index(path: str, docs, batch: int) -> tuple[SearchIndex, int, float]:
-    """Build a whoosh index of ``docs`` in batches; returns the index, the count and the wall seconds (the
-    CPU seconds are printed)."""
+    """Build a whoosh index of ``docs`` as a rebuild does (``SearchIndex.bulk(replace=True)``: one writer,
+    batches of ``batch`` documents, one commit); returns the index, the count and the wall seconds (the CPU
+    seconds and peak memory are printed)."""
     index = SearchIndex(path)
-    index.clear()
     cpu = time.process_time()
     started, written, chunk = time.perf_counter(), 0, []
-    for doc in docs:
-        chunk.append(doc)
-        if len(chunk) == batch:
-            written += index.upsert(chunk)
-            chunk = []
-    written += index.upsert(chunk)
-    print(f"whoosh: {written / max(time.process_time() - cpu, 1e-9):.0f} docs per CPU-second")
+    with index.bulk(replace=True) as writer:
+        for doc in docs:
+            chunk.append(doc)
+            if len(chunk) == batch:
+                written += writer.upsert(chunk)
+                chunk = []
+        written += writer.upsert(chunk)
+    print(f"whoosh: {written / max(time.process_time() - cpu, 1e-9):.0f} docs per CPU-second; peak RSS "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     return index, written, time.perf_counter() - started
 
 
@@ -406,7 +409,7 @@ def main(argv=None) -> None:
     parser.add_argument("--lectures", type=int, help="lectures to generate (default n/10)")
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--backend", choices=("whoosh", "postgres", "both"), default="whoosh")
-    parser.add_argument("--batch", type=int, default=5000, help="whoosh: documents per upsert (one commit each)")
+    parser.add_argument("--batch", type=int, default=1000, help="whoosh: documents per upsert (one writer, one commit)")
     parser.add_argument("--pg-batch", type=int, default=1000, help="postgres: documents per transaction")
     parser.add_argument("--dir", "--index-dir", dest="dir",
                         help="whoosh index directory, kept afterwards and reused if it holds an index "
