@@ -238,7 +238,8 @@ def matched_folded_tokens(text: str, words: frozenset):
 
 def tokens(text: str) -> list[str]:
     """The syllables :func:`exact_analyzer` makes of ``text`` (NFC, lowercased, diacritics kept), in order."""
-    return [m.group(0).lower() for m in _TOKEN_RE.finditer(nfc(text))]
+    # findall hands back the matched strings (the pattern has no capturing group) without Match objects.
+    return [t.lower() for t in _TOKEN_RE.findall(nfc(text))]
 
 
 def query_tokens(q: str | None) -> list[str]:
