@@ -7,6 +7,7 @@
     .venv/bin/python bench/search_bench.py --backend postgres --pg postgresql+psycopg://postgres@127.0.0.1/test
     .venv/bin/python bench/search_bench.py --backend both --pg ... --n 20000      # both, same corpus and queries
     .venv/bin/python bench/search_bench.py --n 5000 --pg ... --ilike             # the old ILIKE baseline
+    .venv/bin/python bench/search_bench.py --backend both --pg ... --build-only  # indexing speed only
 
 With ``--index-dir`` the whoosh index is kept: it is built only if the directory holds no index (or with
 ``--rebuild``), so query changes can be timed again without re-indexing. Every timing line is printed with
@@ -25,6 +26,7 @@ import argparse
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import sys
@@ -163,19 +165,21 @@ def dir_size(path: str) -> int:
 
 
 def build_index(path: str, docs, batch: int) -> tuple[SearchIndex, int, float]:
-    """Build a whoosh index of ``docs`` in batches; returns the index, the count and the wall seconds (the
-    CPU seconds are printed)."""
+    """Build a whoosh index of ``docs`` as a rebuild does (``SearchIndex.bulk(replace=True)``: one writer,
+    batches of ``batch`` documents, one commit); returns the index, the count and the wall seconds (the CPU
+    seconds and peak memory are printed)."""
     index = SearchIndex(path)
-    index.clear()
     cpu = time.process_time()
     started, written, chunk = time.perf_counter(), 0, []
-    for doc in docs:
-        chunk.append(doc)
-        if len(chunk) == batch:
-            written += index.upsert(chunk)
-            chunk = []
-    written += index.upsert(chunk)
-    print(f"whoosh: {written / max(time.process_time() - cpu, 1e-9):.0f} docs per CPU-second")
+    with index.bulk(replace=True) as writer:
+        for doc in docs:
+            chunk.append(doc)
+            if len(chunk) == batch:
+                written += writer.upsert(chunk)
+                chunk = []
+        written += writer.upsert(chunk)
+    print(f"whoosh: {written / max(time.process_time() - cpu, 1e-9):.0f} docs per CPU-second; peak RSS "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     return index, written, time.perf_counter() - started
 
 
@@ -328,8 +332,9 @@ def run_postgres_backend(url: str, docs, queries, batch: int, keep: bool, reuse:
         index.delete([f"question:{10_000_000 + i}" for i in range(5)])
         print(f"postgres: a new document is found {statistics.median(visible):.0f} ms (worst {max(visible):.0f} ms) "
               f"after its write started (commit included); {load()}")
-        report("postgres backend, cold (first pass, new connections)", run_search(index, queries, server_pids))
-        report("postgres backend, warm (second pass)", run_search(index, queries, server_pids))
+        if queries:
+            report("postgres backend, cold (first pass, new connections)", run_search(index, queries, server_pids))
+            report("postgres backend, warm (second pass)", run_search(index, queries, server_pids))
         with app.app_context():
             db.engine.dispose()
     finally:
@@ -406,7 +411,7 @@ def main(argv=None) -> None:
     parser.add_argument("--lectures", type=int, help="lectures to generate (default n/10)")
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--backend", choices=("whoosh", "postgres", "both"), default="whoosh")
-    parser.add_argument("--batch", type=int, default=5000, help="whoosh: documents per upsert (one commit each)")
+    parser.add_argument("--batch", type=int, default=1000, help="whoosh: documents per upsert (one writer, one commit)")
     parser.add_argument("--pg-batch", type=int, default=1000, help="postgres: documents per transaction")
     parser.add_argument("--dir", "--index-dir", dest="dir",
                         help="whoosh index directory, kept afterwards and reused if it holds an index "
@@ -418,6 +423,7 @@ def main(argv=None) -> None:
     parser.add_argument("--keep-db", action="store_true", help="keep the postgres backend's bench database")
     parser.add_argument("--pg-db", help="time the queries on a database kept by an earlier --keep-db run")
     parser.add_argument("--ilike", action="store_true", help="also time the old ILIKE-scan baseline on --pg")
+    parser.add_argument("--build-only", action="store_true", help="time the index build only, not the queries")
     args = parser.parse_args(argv)
     n_lectures = args.lectures if args.lectures is not None else max(1, args.n // 10)
     if args.backend != "whoosh" and not args.pg:
@@ -426,8 +432,8 @@ def main(argv=None) -> None:
     print(f"corpus: {args.n} questions + {n_lectures} lectures (seed {args.seed}); {args.queries} queries")
     queries = make_queries(args.queries, args.seed)
     if args.backend in ("postgres", "both"):
-        run_postgres_backend(args.pg, make_docs(args.n, n_lectures, args.seed), queries, args.pg_batch, args.keep_db,
-                             args.pg_db)
+        run_postgres_backend(args.pg, make_docs(args.n, n_lectures, args.seed), [] if args.build_only else queries,
+                             args.pg_batch, args.keep_db, args.pg_db)
     if args.backend in ("whoosh", "both"):
         run_whoosh_bench(args, n_lectures, queries)
     if args.pg and args.ilike:
@@ -448,6 +454,9 @@ def run_whoosh_bench(args, n_lectures: int, queries) -> None:
             index, written, seconds = build_index(path, make_docs(args.n, n_lectures, args.seed), args.batch)
             print(f"whoosh: indexed {written} docs ({args.n} questions, {n_lectures} lectures) in {seconds:.1f} s "
                   f"= {written / seconds:.0f} docs/s; size on disk {dir_size(path) / 2**20:.1f} MiB; {load()}")
+        if args.build_only:
+            index.close()
+            return
         check_ms, reopen_ms, visible_ms, visible_max = time_refresh(index)
         print(f"whoosh searcher: up-to-date check {check_ms:.3f} ms; reopen after a commit {reopen_ms:.1f} ms; "
               f"new document found {visible_ms:.0f} ms (worst {visible_max:.0f} ms) after its commit "

@@ -27,7 +27,8 @@ LAYERS = [
 PUBLIC_MODULES = {"api", "data", "signals", "content", "errors"}
 ENGINES = {"minio": {"media/storage/minio_backend.py"}, "ffmpeg": {"media/processing/ffmpeg.py"},
            "whoosh": {"lms/search/analysis.py", "lms/search/whoosh_backend/schemas.py", "lms/search/whoosh_backend/masks.py",
-                      "lms/search/whoosh_backend/docsets.py", "lms/search/whoosh_backend/indexes.py"},
+                      "lms/search/whoosh_backend/docsets.py", "lms/search/whoosh_backend/indexes.py",
+                      "lms/search/whoosh_backend/writers.py"},
            "huey": {"lms/core/jobs.py"}, "prometheus_client": {"lms/core/ops/metrics.py"},
            "pyhanko": {"lms/transcripts/pades.py"}, "smtplib": {"lms/core/mail.py"}, "email": {"lms/core/mail.py"}}
 

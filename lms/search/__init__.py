@@ -20,7 +20,7 @@ def _cli() -> AppGroup:
 
     @group.command("rebuild")
     @click.option("--batch-size", default=service.BATCH_SIZE, show_default=True, type=click.IntRange(1, 100_000),
-                  help="Documents per index commit")
+                  help="Documents per batch (postgres: per commit)")
     def rebuild(batch_size):
         """Index every lecture and question from the database again (whoosh: from empty; postgres: row by
         row in committed batches, searchable throughout)."""

@@ -162,7 +162,7 @@ class VietnameseTokenizer(RegexTokenizer):
 
 
 # Vietnamese has only a few thousand distinct syllables, so folding per token is nearly always a cache hit.
-_fold_token = lru_cache(maxsize=65536)(fold)
+fold_token = lru_cache(maxsize=65536)(fold)
 
 
 class FoldFilter(Filter):
@@ -170,7 +170,7 @@ class FoldFilter(Filter):
 
     def __call__(self, tokens):
         for token in tokens:
-            token.text = _fold_token(token.text)
+            token.text = fold_token(token.text)
             yield token
 
 
@@ -227,7 +227,7 @@ def matched_folded_tokens(text: str, words: frozenset):
     """
     token = Token(positions=True, chars=True, removestops=False, mode="index")
     for pos, match in enumerate(_TOKEN_RE.finditer(nfc(text))):
-        token.text = folded = _fold_token(match.group(0).lower())
+        token.text = folded = fold_token(match.group(0).lower())
         token.boost = 1.0
         token.stopped = False
         token.pos = pos
@@ -238,7 +238,8 @@ def matched_folded_tokens(text: str, words: frozenset):
 
 def tokens(text: str) -> list[str]:
     """The syllables :func:`exact_analyzer` makes of ``text`` (NFC, lowercased, diacritics kept), in order."""
-    return [m.group(0).lower() for m in _TOKEN_RE.finditer(nfc(text))]
+    # findall hands back the matched strings (the pattern has no capturing group) without Match objects.
+    return [t.lower() for t in _TOKEN_RE.findall(nfc(text))]
 
 
 def query_tokens(q: str | None) -> list[str]:

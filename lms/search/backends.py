@@ -10,7 +10,8 @@ Two backends implement it, chosen by ``SEARCH_BACKEND``:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Iterable, Mapping
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator, Mapping
 
 from .documents import Allow, Results
 
@@ -35,6 +36,18 @@ class SearchBackend(ABC):
     @abstractmethod
     def clear(self) -> None:
         """Remove every document."""
+
+    @contextmanager
+    def bulk(self, *, replace: bool = False) -> Iterator[Any]:
+        """Write many batches (a rebuild): yields an object whose ``upsert(docs)`` takes each batch.
+
+        ``replace``: the documents written replace the whole index. Here (the database backend) every
+        batch is written at once into the caller's transaction, so a rebuild commits batch by batch; the
+        whoosh backend keeps one writer open and commits once, when the block ends.
+        """
+        if replace:
+            self.clear()
+        yield self
 
     @abstractmethod
     def search(self, q: str | None, *, allow: Allow, type: str | None = None, subject: str | None = None,

@@ -40,21 +40,23 @@ def reconcile(*, batch_size: int = service.BATCH_SIZE) -> ReconcileReport:
     indexed = index.doc_versions()
     report = ReconcileReport()
     seen: set[str] = set()
-    for type_ in TYPES:
-        for batch in service.iter_batches(type_, batch_size):
-            to_write = []
-            for doc in batch:
-                key = doc_key(type_, doc["obj_id"])
-                seen.add(key)
-                if key not in indexed:
-                    report.missing.append(key)
-                elif service.stamp(indexed[key]) != doc["updated_at"]:
-                    report.stale.append(key)
-                else:
-                    continue
-                to_write.append(doc)
-            index.upsert(to_write)
-            service.commit_batch(index)
+    # One writer for every batch (whoosh: one commit, not one segment per batch; postgres: a commit per batch).
+    with index.bulk() as writer:
+        for type_ in TYPES:
+            for batch in service.iter_batches(type_, batch_size):
+                to_write = []
+                for doc in batch:
+                    key = doc_key(type_, doc["obj_id"])
+                    seen.add(key)
+                    if key not in indexed:
+                        report.missing.append(key)
+                    elif service.stamp(indexed[key]) != doc["updated_at"]:
+                        report.stale.append(key)
+                    else:
+                        continue
+                    to_write.append(doc)
+                writer.upsert(to_write)
+                service.commit_batch(index)
     report.extra = sorted(set(indexed) - seen)
     index.delete(report.extra)
     service.commit_batch(index)

@@ -26,8 +26,8 @@ from .backends import SearchBackend
 from .documents import TYPES, Results, doc_key
 from .permissions import allow_for, may_search_teacher_fields
 
-#: Documents per index commit in rebuilds and reconciliations: large enough that whoosh's per-commit
-#: segment cost is amortised, small enough that one batch of documents stays a few MB in memory.
+#: Documents read and written per batch in rebuilds and reconciliations (the database backend commits each
+#: batch; a whoosh rebuild commits once): one batch of documents stays a few MB in memory.
 BATCH_SIZE = 1000
 
 _EXTENSION = "lms_search_index"
@@ -208,23 +208,23 @@ def commit_batch(index: SearchBackend) -> None:
 def rebuild(*, batch_size: int = BATCH_SIZE, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
     """Index every lecture and question again; returns ``{type: count}``.
 
-    ``whoosh``: the index is emptied first. ``postgres``: every row is recomputed in place, batch by batch
-    (searches keep finding everything meanwhile), then rows of objects that are gone are deleted.
-    ``progress(type, count_so_far)`` is called after each committed batch (the CLI prints it).
+    ``whoosh``: one writer builds a new index and replaces the old one at its single commit (searches see
+    the old index until then). ``postgres``: every row is recomputed in place, batch by batch (searches
+    keep finding everything meanwhile), then rows of objects that are gone are deleted.
+    ``progress(type, count_so_far)`` is called after each batch (the CLI prints it).
     """
     index = get_index()
     in_place = index.transactional
-    if not in_place:
-        index.clear()
     counts, seen = {}, set()
-    for type_ in TYPES:
-        counts[type_] = 0
-        for batch in iter_batches(type_, batch_size):
-            counts[type_] += index.upsert(batch)
-            seen.update(doc_key(type_, d["obj_id"]) for d in batch)
-            commit_batch(index)
-            if progress is not None:
-                progress(type_, counts[type_])
+    with index.bulk(replace=not in_place) as writer:
+        for type_ in TYPES:
+            counts[type_] = 0
+            for batch in iter_batches(type_, batch_size):
+                counts[type_] += writer.upsert(batch)
+                seen.update(doc_key(type_, d["obj_id"]) for d in batch)
+                commit_batch(index)
+                if progress is not None:
+                    progress(type_, counts[type_])
     if in_place:
         index.delete(set(index.doc_versions()) - seen)
         commit_batch(index)

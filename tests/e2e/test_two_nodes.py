@@ -17,6 +17,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -280,3 +281,56 @@ def test_every_score_change_reaches_the_webhook_exactly_once(cluster):
     changes = sorted((e["body"]["student_id"], Decimal(e["body"]["new_value"].replace(",", "."))) for e in mine)
     assert changes == sorted([(students[0], Decimal("8.5")), (students[1], Decimal("7")),
                               (students[0], Decimal("9"))]), mine
+
+
+def _search_ids(base, token, q):
+    status, body = _api(base, "GET", "/api/v1/search?" + urllib.parse.urlencode({"q": q, "type": "lecture"}), token)
+    assert status == 200, body
+    return [item["id"] for item in body["items"]]
+
+
+def _found_on(base, token, q, lecture_id, present: bool, seconds: float) -> float:
+    """Search ``q`` on ``base`` until ``lecture_id`` is (or is no longer) a hit; returns the seconds it took."""
+    started = time.perf_counter()
+    while (lecture_id in _search_ids(base, token, q)) != present:
+        assert time.perf_counter() - started < seconds, f"{q!r} on {base}: lecture {lecture_id} present={not present}"
+        time.sleep(0.02)
+    return time.perf_counter() - started
+
+
+def test_search_on_b_follows_lecture_changes_on_a_within_two_seconds(cluster):
+    # A word no seeded content holds, so the hits are this lecture's alone; typed without diacritics on B.
+    tag = "hainut" + uuid.uuid4().hex[:6].translate(str.maketrans("0123456789", "ghijklmnop"))
+    teacher, student = _token(cluster["a"], "teacher"), _token(cluster["b"], "student")
+    status, lecture = _api(cluster["a"], "POST", "/api/v1/lectures", teacher, body={
+        "title": f"Phương trình lượng giác {tag}", "description": "<p>Giải phương trình bậc hai trên hai máy chủ.</p>",
+        "subject": "toan", "grade": 10, "visibility": "school"})
+    assert status == 201, lecture
+    assert lecture["id"] not in _search_ids(cluster["b"], student, f"phuong trinh {tag}"), "a draft is not shown"
+
+    started = time.perf_counter()
+    status, published = _api(cluster["a"], "POST", f"/api/v1/lectures/{lecture['id']}/submit", teacher)
+    answered = time.perf_counter()
+    assert status == 200 and published["status"] == "published", published
+    waited = _found_on(cluster["b"], student, f"phuong trinh {tag}", lecture["id"], True, 2.0)
+    publish_to_found = answered - started + waited
+
+    # An edit is published on A: B finds the new words and no longer the old ones.
+    status, body = _api(cluster["a"], "PATCH", f"/api/v1/lectures/{lecture['id']}", teacher, body={
+        "title": f"Hàm số mũ và lôgarit {tag}", "description": "<p>Đồ thị hàm số mũ.</p>"})
+    assert status == 200, body
+    started = time.perf_counter()
+    status, body = _api(cluster["a"], "POST", f"/api/v1/lectures/{lecture['id']}/submit", teacher)
+    assert status == 200 and body["status"] == "published", body
+    _found_on(cluster["b"], student, f"ham so mu {tag}", lecture["id"], True, 2.0)
+    edit_to_found = time.perf_counter() - started
+    assert lecture["id"] not in _search_ids(cluster["b"], student, f"luong giac {tag}")
+
+    started = time.perf_counter()
+    status, _ = _api(cluster["a"], "DELETE", f"/api/v1/lectures/{lecture['id']}", teacher)
+    assert status == 204
+    _found_on(cluster["b"], student, tag, lecture["id"], False, 2.0)
+    delete_to_gone = time.perf_counter() - started
+    print(f"\nsearch A->B: publish on A -> found on B {publish_to_found * 1000:.0f} ms (of which waiting after the "
+          f"publish answered {waited * 1000:.0f} ms); edit -> found {edit_to_found * 1000:.0f} ms; "
+          f"delete -> gone {delete_to_gone * 1000:.0f} ms")

@@ -32,6 +32,10 @@ def quote(lexeme: str) -> str:
     return "'" + lexeme + "'"
 
 
+# A vocabulary of a few thousand syllables: each lexeme's literal prefix ("'chuyen':") is built once.
+_prefix = lru_cache(maxsize=65536)(lambda lexeme: quote(lexeme) + ":")
+
+
 # "12A", "13B", ... for every position and weight: the literal is built by lookups, not formatting.
 _ENTRIES = {weight: [f"{p}{weight}" for p in range(MAX_POSITION + 1)] for weight in (TITLE, BODY, TEACHER)}
 # Filter lexemes sit at position 1 with weight A, so a query restricted to titles and bodies (:AB) still
@@ -62,15 +66,16 @@ def analyse(title: str, body: str, teacher_only: str, filters: dict) -> tuple[st
         found = tokens(text)
         if weight != TEACHER:
             seen_words.update(found)
-        for token in found:
-            position += 1
+        # Positions position+1 .. position+len(found), clamped at MAX_POSITION (slicing stops at the table's end).
+        entries_of = table[position + 1:position + 1 + len(found)]
+        entries_of += [table[MAX_POSITION]] * (len(found) - len(entries_of))
+        for token, entry in zip(found, entries_of):
             entries = exact.get(token)
-            entry = table[position if position < MAX_POSITION else MAX_POSITION]
             if entries is None:
                 exact[token] = [entry]
             else:
                 entries.append(entry)
-        position += 1
+        position += len(found) + 1
     folded: dict[str, list[str]] = {}
     copied: set[str] = set()  # folded keys whose list is no longer one of exact's (safe to extend)
     for lexeme, entries in exact.items():
@@ -93,8 +98,9 @@ def analyse(title: str, body: str, teacher_only: str, filters: dict) -> tuple[st
 
 
 def _literal(lexemes: dict[str, list[str]]) -> str:
-    return " ".join(f"{quote(lexeme)}:{','.join(entries)}"
-                    for lexeme, entries in lexemes.items() if len(lexeme) <= MAX_LEXEME_CHARS)
+    prefix, join = _prefix, ",".join
+    return " ".join([prefix(lexeme) + join(entries)
+                     for lexeme, entries in lexemes.items() if len(lexeme) <= MAX_LEXEME_CHARS])
 
 
 class Queries:

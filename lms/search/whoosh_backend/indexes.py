@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 import os
 import threading
-from typing import Any, Iterable, Mapping
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator, Mapping
 
 from whoosh import highlight, index, writing
 from whoosh.index import LockError
@@ -30,6 +31,7 @@ from lms.search.documents import (
 
 from .docsets import DocSets
 from .schemas import build_schema, to_fields
+from .writers import FastSegmentWriter
 
 # One lock per index directory per process: two SearchIndex objects on the same path (web app and an
 # in-process worker thread) must queue on it rather than race for whoosh's file lock.
@@ -40,11 +42,6 @@ _WRITE_LOCKS_GUARD = threading.Lock()
 def _write_lock_for(path: str) -> threading.Lock:
     with _WRITE_LOCKS_GUARD:
         return _WRITE_LOCKS.setdefault(os.path.realpath(path), threading.Lock())
-
-
-#: Writes of at least BULK_DOCUMENTS documents (rebuilds, reconciliations) sort their postings in up to
-#: BULK_LIMIT_MB of memory.
-BULK_DOCUMENTS, BULK_LIMIT_MB = 500, 512
 
 
 class IndexBusyError(RuntimeError):
@@ -92,14 +89,9 @@ class SearchIndex(SearchBackend):
 
     # -- writing -------------------------------------------------------------------------------------
 
-    def _writer(self, documents: int = 0):
-        # Whoosh sorts postings in memory up to limitmb and beyond it pickles sorted runs to disk and merges
-        # them back, one pickle per posting. A batch of 1,000 documents holds ~200,000 postings: at 64 MB it
-        # spilled twice; with room for the whole batch a rebuild costs a third less CPU
-        # (bench/search_bench.py, 5,500 docs: 481 -> 733 docs per CPU-second).
-        limitmb = BULK_LIMIT_MB if documents >= BULK_DOCUMENTS else 64
+    def _writer(self):
         try:
-            return self._ix.writer(timeout=self.lock_timeout, delay=0.05, limitmb=limitmb)
+            return FastSegmentWriter(self._ix, timeout=self.lock_timeout, delay=0.05)
         except LockError as exc:
             raise IndexBusyError(f"search index {self.path} stayed locked for {self.lock_timeout}s") from exc
 
@@ -112,15 +104,33 @@ class SearchIndex(SearchBackend):
         if not prepared:
             return 0
         with self._write_lock:
-            writer = self._writer(len(prepared))
+            writer = self._writer()
             try:
-                for fields in prepared:
-                    writer.update_document(**fields)
+                _replace(writer, prepared)
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
         return len(prepared)
+
+    @contextmanager
+    def bulk(self, *, replace: bool = False) -> Iterator["_BulkWriter"]:
+        """One writer, one commit, for many batches (see :meth:`SearchBackend.bulk`).
+
+        Every batch goes into the same new segment, committed when the block ends (cancelled if it raises):
+        many commits would each write a segment and merge the small ones, re-posting every document
+        through whoosh's slow merge path. With ``replace`` the old segments are dropped at that commit, so
+        searches see the old index until the new one is complete. The write lock is held throughout:
+        indexing jobs meanwhile wait (``lock_timeout``) and are retried by the queue.
+        """
+        with self._write_lock:
+            writer = self._writer()
+            try:
+                yield _BulkWriter(writer, replace)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(mergetype=writing.CLEAR if replace else None)
 
     def delete(self, keys: Iterable[str]) -> int:
         """Delete documents by ``doc_key``; unknown keys are ignored. Returns how many were deleted."""
@@ -315,6 +325,30 @@ class SearchIndex(SearchBackend):
         with self._read_lock:
             return self._current_searcher().doc_count()
 
+
+
+class _BulkWriter:
+    """The ``upsert`` of :meth:`SearchIndex.bulk`: documents go into the open writer."""
+
+    def __init__(self, writer, replace: bool):
+        self._writer = writer
+        self._replace = replace
+
+    def upsert(self, docs: Iterable[Mapping[str, Any]]) -> int:
+        prepared = [to_fields(d) for d in docs]
+        if self._replace:
+            # Every old segment is dropped at the commit: there is nothing to delete first.
+            for fields in prepared:
+                self._writer.add_document(**fields)
+        else:
+            _replace(self._writer, prepared)
+        return len(prepared)
+
+
+def _replace(writer, prepared: list[dict]) -> None:
+    """Add each document, deleting the committed one with the same ``doc_key`` (whoosh's update_document)."""
+    for fields in prepared:
+        writer.update_document(**fields)
 
 
 def _any_in(words, text: str) -> bool:

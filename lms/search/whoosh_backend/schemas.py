@@ -14,6 +14,12 @@ from whoosh.query import And, NullQuery, Or, Term
 from lms.search.analysis import bigram_analyzer, exact_analyzer, folded_analyzer
 from lms.search.documents import SCALAR_FIELDS, SNIPPET_SOURCE_CHARS, Allow, prepare
 
+#: Text fields by analyzer (the fast writer, :mod:`.writers`, tokenises them itself and must know which is which).
+EXACT_FIELDS = frozenset({"title", "body", "teacher_only"})
+FOLDED_FIELDS = frozenset({"title_f", "body_f", "teacher_only_f"})
+BIGRAM_FIELDS = frozenset({"bigrams"})
+
+
 def build_schema() -> Schema:
     """Return the whoosh schema of the index (see the module docstring for what each field holds)."""
     exact, folded = exact_analyzer(), folded_analyzer()
