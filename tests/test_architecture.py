@@ -29,7 +29,8 @@ ENGINES = {"minio": {"media/storage/minio_backend.py"}, "ffmpeg": {"media/proces
            "whoosh": {"lms/search/analysis.py", "lms/search/whoosh_backend/schemas.py", "lms/search/whoosh_backend/masks.py",
                       "lms/search/whoosh_backend/docsets.py", "lms/search/whoosh_backend/indexes.py"},
            "huey": {"lms/core/jobs.py"}, "prometheus_client": {"lms/core/ops/metrics.py"},
-           "pyhanko": {"lms/transcripts/pades.py"}}
+           "pyhanko": {"lms/core/signatures.py"}, "pyhanko_certvalidator": {"lms/core/signatures.py"},
+           "asn1crypto": {"lms/core/signatures.py"}}
 
 
 def _package_of(module: str) -> str | None:

@@ -9,6 +9,8 @@ from lms.core.db import db
 
 from . import services
 from .models import GradebookColumn, Score
+# A signature timestamp is reported in one shape wherever a signature is verified (the học bạ too).
+from .schemas import SignatureTimestampOut  # noqa: F401
 
 
 def exam_column_ids(exam_id: int) -> list[int]:

@@ -10,7 +10,9 @@ from lms.core.errors import Conflict, PayloadTooLarge, ValidationFailed
 from lms.core.permissions import ADMIN, PARENT, SIGNED_IN, STUDENT, TEACHER, roles
 from lms.core.rest import ApiBlueprint, load
 
-from . import pades, schemas, services, tasks
+from lms.core import signatures
+
+from . import schemas, services, tasks
 from .models import Transcript, TranscriptBatch
 
 bp = ApiBlueprint("transcripts", __name__, url_prefix="/api/v1")
@@ -91,7 +93,7 @@ def sign_transcript(transcript_id):
     form = load(schemas.TranscriptSignForm(), request.form.to_dict())
     data = _upload("pkcs12", MAX_PKCS12_BYTES, "Chọn tệp chứng thư số (.p12/.pfx).")
     role = form["as_"] or ("homeroom" if current_user.role == TEACHER else "principal")
-    services.sign(current_user, row, role, pades.Pkcs12Signer(data, form["password"]))
+    services.sign(current_user, row, role, signatures.Pkcs12Signer(data, form["password"]))
     db.session.commit()
     return row, 201
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from lms.gradebook.api import SignatureTimestampOut
+
 SCHOOL_YEAR = validate.Regexp(r"^\d{4}-\d{4}$", error="Năm học có dạng 2026-2027.")
 
 
@@ -60,6 +62,8 @@ class VerifiedSignerOut(Schema):
     trusted = fields.Boolean()
     intact = fields.Boolean()
     valid = fields.Boolean()
+    timestamp = fields.Nested(SignatureTimestampOut, allow_none=True, metadata={"description": (
+        "The RFC 3161 signature timestamp (SIGNING_TSA_URL was set when signing); null when none")})
 
 
 class VerifyOut(Schema):
