@@ -13,4 +13,5 @@ def school_pki(tmp_path_factory):
     roots.write_bytes(ca.pem())
     out["roots"] = str(roots)
     out["ca_der"] = ca.der()
+    out["ca"] = ca
     return out
