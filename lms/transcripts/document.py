@@ -37,8 +37,10 @@ def _vn(value) -> str:
 
 
 def render(info: dict) -> bytes:
-    """The transcript of ``info``: {school, class_name, school_year, student: {full_name, student_code},
-    year: gradebook student_year dict, homeroom_comment, homeroom_name, principal_name}."""
+    """The transcript of ``info``: {school, class_name, grade, school_year, student: {full_name, student_code},
+    year: gradebook student_year dict, conduct: {"1"|"2"|"year": level code}, vocabulary: the gradebook's
+    transcript_vocabulary(), homeroom_comment, homeroom_name, principal_name}. Grades 1-5 follow the TT27
+    template (levels, end-of-year tests, qualities and competences), grades 6-12 the TT22 one."""
     regular, bold = _fonts()
     base = ParagraphStyle("base", fontName=regular, fontSize=10, leading=13)
     title = ParagraphStyle("title", parent=base, fontName=bold, fontSize=16, leading=20, alignment=1)
@@ -57,31 +59,18 @@ def render(info: dict) -> bytes:
                   f" &nbsp; Mã học sinh: {_esc(info['student'].get('student_code') or '–')}", base),
         Paragraph(f"Lớp: <b>{_esc(info['class_name'])}</b>", base), Spacer(1, 4 * mm),
     ]
-    primary = year.get("primary")
-    head = (["Môn học", "Mức đạt được HK I", "Mức đạt được cuối năm", "Điểm KT cuối năm"] if primary
-            else ["Môn học / Hoạt động giáo dục", "Học kì I", "Học kì II", "Cả năm"])
-    rows = [head]
-    for subject in year["subjects"]:
-        sem = subject["semesters"]
-        if primary:
-            rows.append([subject["name"], _vn(sem["1"].get("average")), _vn(subject.get("year_level")),
-                         _vn(subject.get("year_test"))])
-        else:
-            rows.append([subject["name"], _vn(sem["1"].get("average")), _vn(sem["2"].get("average")),
-                         _vn(subject.get("year_average"))])
-    table = Table(rows, colWidths=[75 * mm, 33 * mm, 33 * mm, 33 * mm], repeatRows=1)
-    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), regular, 10), ("FONT", (0, 0), (-1, 0), bold, 10),
-                               ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("ALIGN", (1, 0), (-1, -1), "CENTER"),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6"))]))
-    story += [table, Spacer(1, 4 * mm)]
-    if primary:
-        result = year.get("primary_result")
-        label = result["label"] if result else "chưa đủ dữ liệu"
-        story.append(Paragraph(f"Kết quả cuối năm (Thông tư 27): <b>{_esc(label)}</b>", base))
-    else:
-        result = year.get("year_result")
-        story.append(Paragraph("Kết quả học tập cả năm (Thông tư 22): "
-                               f"<b>{_esc(result['label'] if result else 'chưa đủ dữ liệu')}</b>", base))
+    grid = [("FONT", (0, 0), (-1, -1), regular, 10), ("FONT", (0, 0), (-1, 0), bold, 10),
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6"))]
+    tables = _primary_tables(info) if year.get("primary") else _secondary_tables(info)
+    for heading, rows, widths, extra in tables:
+        if heading:
+            story.append(Paragraph(f"<b>{_esc(heading)}</b>", base))
+            story.append(Spacer(1, 1.5 * mm))
+        table = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1)
+        table.setStyle(TableStyle(grid + [(cmd, start, end, *args) for cmd, start, end, *args in extra]))
+        story += [table, Spacer(1, 4 * mm)]
+    story += _result_lines(info, base)
     story += [Spacer(1, 3 * mm), Paragraph("Nhận xét của giáo viên chủ nhiệm:", base),
               Paragraph(_esc(info.get("homeroom_comment") or "…"), base)]
 
@@ -99,6 +88,64 @@ def render(info: dict) -> bytes:
 
     doc.build(story, onFirstPage=sign_off, onLaterPages=sign_off)
     return out.getvalue()
+
+
+def _secondary_tables(info: dict) -> list:
+    """TT22 (grades 6-12): each subject's semester and year averages (or Đ/CĐ), then the learning result
+    (kết quả học tập) and the homeroom teacher's training result (kết quả rèn luyện) per semester and year."""
+    year, conduct, labels = info["year"], info.get("conduct") or {}, info["vocabulary"]["conduct"]
+    rows = [["Môn học / Hoạt động giáo dục", "Học kì I", "Học kì II", "Cả năm"]]
+    for subject in year["subjects"]:
+        sem = subject["semesters"]
+        rows.append([subject["name"], _vn(sem.get("1", {}).get("average")), _vn(sem.get("2", {}).get("average")),
+                     _vn(subject.get("year_average"))])
+    learning = [year.get("semester_results", {}).get("1"), year.get("semester_results", {}).get("2"),
+                year.get("year_result")]
+    results = [["", "Kết quả học tập", "Kết quả rèn luyện"]]
+    for label, learned, key in zip(("Học kì I", "Học kì II", "Cả năm"), learning, ("1", "2", "year")):
+        results.append([label, learned["label"] if learned else "–", labels.get(conduct.get(key), "–")])
+    return [(None, rows, (75, 33, 33, 33), []),
+            ("Kết quả học tập và rèn luyện (Thông tư 22/2021/TT-BGDĐT)", results, (60, 57, 57), [])]
+
+
+def _primary_tables(info: dict) -> list:
+    """TT27 (grades 1-5): each subject's year level (T/H/C) and end-of-year test score, then every quality
+    and competence with its level, grouped as on the Ministry's template."""
+    year, vocab = info["year"], info["vocabulary"]
+    rows = [["Môn học và hoạt động giáo dục", "Mức đạt được", "Điểm KTĐK cuối năm"]]
+    for subject in year["subjects"]:
+        level = subject.get("year_level")
+        rows.append([subject["name"], f"{level} ({vocab['primary_levels'][level]})" if level else "–",
+                     _vn(subject.get("year_test"))])
+    qualities = year.get("qualities") or {}
+    marks, heading_rows = [["Phẩm chất, năng lực", "Mức đạt được"]], []
+    for heading, members in vocab["quality_groups"]:
+        heading_rows.append(len(marks))
+        marks.append([heading, ""])
+        for code, name in members:
+            level = qualities.get(code)
+            marks.append([f"    {name}", vocab["quality_levels"].get(level, "–") if level else "–"])
+    extra = [cmd for r in heading_rows for cmd in (("SPAN", (0, r), (1, r)), ("ALIGN", (0, r), (1, r), "LEFT"),
+                                                   ("BACKGROUND", (0, r), (1, r), colors.HexColor("#f6f8fa")))]
+    return [(None, rows, (95, 40, 40), []),
+            ("Những phẩm chất chủ yếu và năng lực cốt lõi", marks, (115, 60), extra)]
+
+
+def _result_lines(info: dict, base) -> list:
+    year = info["year"]
+    if not year.get("primary"):
+        result = year.get("year_result")
+        return [Paragraph("Kết quả học tập cả năm (Thông tư 22): "
+                          f"<b>{_esc(result['label'] if result else 'chưa đủ dữ liệu')}</b>", base)]
+    result = year.get("primary_result")
+    lines = [Paragraph("Đánh giá kết quả giáo dục (Thông tư 27): "
+                       f"<b>{_esc(result['label'] if result else 'chưa đủ dữ liệu')}</b>", base)]
+    if result:
+        # TT27 Điều 14: a result of Hoàn thành or better completes the grade's programme (grade 5: primary).
+        done = result["level"] != "chua_hoan_thanh"
+        what = "tiểu học" if info.get("grade") == 5 else f"lớp {info.get('grade')}"
+        lines.append(Paragraph(("Hoàn thành" if done else "Chưa hoàn thành") + f" chương trình {what}.", base))
+    return lines
 
 
 def _esc(text: str) -> str:

@@ -43,7 +43,8 @@ def create_transcript(body):
         tasks.build_class_transcripts.enqueue(batch.id)
         db.session.commit()
         return schemas.BatchOut().dump(db.session.get(TranscriptBatch, batch.id)), 202
-    row = services.generate(current_user, body["student_id"], body["school_year"], body["homeroom_comment"])
+    row = services.generate(current_user, body["student_id"], body["school_year"], body["homeroom_comment"],
+                            body["conduct"])
     db.session.commit()
     return schemas.TranscriptOut().dump(row), 201
 

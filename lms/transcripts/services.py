@@ -47,8 +47,12 @@ def ensure_readable(user, transcript: Transcript | None) -> Transcript:
     return transcript
 
 
-def generate(user, student_id: int, school_year: str, homeroom_comment: str = "") -> Transcript:
-    """Build (or rebuild, while unsigned) a student's học bạ of ``school_year`` from the gradebook."""
+def generate(user, student_id: int, school_year: str, homeroom_comment: str = "",
+             conduct: dict | None = None) -> Transcript:
+    """Build (or rebuild, while unsigned) a student's học bạ of ``school_year`` from the gradebook.
+
+    ``conduct`` is the homeroom teacher's TT22 training result {"1"|"2"|"year": level code} of a secondary
+    student; left out, the one given before is kept. A primary student (TT27) has none: giving one is a 422."""
     student = accounts.get_user(student_id)
     klass = _class_of(student_id, school_year) if student is not None and student.role == STUDENT else None
     if klass is None or not _manages(user, klass):
@@ -60,14 +64,23 @@ def generate(user, student_id: int, school_year: str, homeroom_comment: str = ""
     year = gradebook.student_year(user, student_id, school_year)
     homeroom = accounts.get_user(klass.homeroom_teacher_id) if klass.homeroom_teacher_id else None
     comment = (homeroom_comment or (existing.homeroom_comment if existing else "")).strip()
+    if year.get("primary"):
+        if conduct:
+            raise ValidationFailed(errors={"conduct": [
+                "Học sinh tiểu học (Thông tư 27) không có kết quả rèn luyện; đánh giá phẩm chất, năng lực ở sổ điểm."]})
+        conduct = None
+    else:
+        conduct = {**((existing.conduct or {}) if existing else {}), **(conduct or {})}
     pdf = document.render({
-        "school": klass.school.name if klass.school else "", "class_name": klass.name, "school_year": school_year,
+        "school": klass.school.name if klass.school else "", "class_name": klass.name, "grade": klass.grade,
+        "school_year": school_year, "conduct": conduct, "vocabulary": gradebook.transcript_vocabulary(),
         "student": {"full_name": student.full_name, "student_code": student.student_code}, "year": year,
         "homeroom_comment": comment, "homeroom_name": homeroom.full_name if homeroom else "",
         "principal_name": ""})
     row = existing or Transcript(student_id=student_id, school_year=school_year, class_id=klass.id,
                                  created_by=user.id)
     row.class_id, row.pdf, row.homeroom_comment, row.status = klass.id, pdf, comment, "draft"
+    row.conduct = conduct
     row.signatures, row.stale, row.updated_at = [], False, utcnow()
     db.session.add(row)
     db.session.flush()

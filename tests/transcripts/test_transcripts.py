@@ -6,16 +6,6 @@ import re
 import pytest
 
 
-@pytest.fixture
-def graded(world):
-    teacher = world.as_("teacher")
-    column = teacher.post("/gradebook/columns", json={"class_id": world.klass, "subject": "toan", "semester": 1,
-                                                      "kind": "tx", "title": "Kiểm tra miệng"}).get_json()["id"]
-    teacher.put(f"/gradebook/columns/{column}/scores", json={"scores": {str(world.student): "8.5"}})
-    teacher.patch(f"/gradebook/columns/{column}", json={"released": True})
-    return column
-
-
 def _sign(client, tid, p12, password="mat-khau", as_=None):
     data = {"pkcs12": (io.BytesIO(p12), "cert.p12"), "password": password}
     if as_:

@@ -1,0 +1,83 @@
+"""What the học bạ prints: the TT22 layout for grades 6-12 (learning and training results per semester and
+year) and the TT27 layout for grades 1-5 (levels, end-of-year tests, qualities and competences)."""
+import subprocess
+
+import pytest
+
+from tests.gradebook.conftest import Book
+
+
+def _text(client, tid, tmp_path) -> str:
+    path = tmp_path / f"hoc-ba-{tid}.pdf"
+    path.write_bytes(client.get(f"/transcripts/{tid}/pdf").data)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def test_secondary_transcript_prints_learning_and_training_results(world, graded, tmp_path):
+    teacher = world.as_("teacher")
+    made = teacher.post("/transcripts", json={"student_id": world.student, "school_year": "2026-2027",
+                                              "conduct": {"1": "kha", "2": "tot", "year": "tot"}})
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["conduct"] == {"1": "kha", "2": "tot", "year": "tot"}
+    text = _text(teacher, made.get_json()["id"], tmp_path)
+    assert "Kết quả học tập và rèn luyện" in text and "Thông tư 22" in text
+    rows = {label: line for label in ("Học kì I", "Học kì II", "Cả năm") for line in text.splitlines()
+            if line.strip().startswith(label + " ")}
+    assert rows["Học kì I"].split()[-1] == "Khá" and rows["Cả năm"].split()[-1] == "Tốt", rows
+    # Rebuilt with a new remark only: the training result given before stays.
+    again = teacher.post("/transcripts", json={"student_id": world.student, "school_year": "2026-2027",
+                                               "homeroom_comment": "Tiến bộ."})
+    assert again.get_json()["conduct"] == {"1": "kha", "2": "tot", "year": "tot"}
+    for bad in ({"3": "tot"}, {"year": "xuat_sac"}, ["tot"]):
+        resp = teacher.post("/transcripts", json={"student_id": world.student, "school_year": "2026-2027",
+                                                  "conduct": bad})
+        assert resp.status_code == 422, bad
+
+
+@pytest.fixture
+def primary_pupil(world, factory):
+    """A grade-4 pupil whose year is complete: Toán (tested), Khoa học (tested), Đạo đức (levels only)."""
+    pupil = factory.user("student", world.school, username="hs.nho", full_name="Vũ Bảo Ngọc")
+    klass = factory.klass(world.school, name="4A1", grade=4, homeroom_teacher_id=world.teacher)
+    factory.enrol(klass, pupil)
+    teacher = world.as_("teacher")
+    for subject, values in (("toan", {"tx": "T", "ck": 10}), ("khoa-hoc", {"tx": "T", "ck": 9}),
+                            ("dao-duc", {"tx": "H", "ck": "T"})):
+        factory.assign(klass, world.teacher, subject)
+        for semester in (1, 2):
+            book = Book(teacher, klass, subject, semester)
+            for kind, value in values.items():
+                assert book.put(book.column(kind, kind), {pupil: value}).status_code == 200
+    codes = list(teacher.put("/gradebook/qualities", json={"class_id": klass, "qualities": {
+        str(pupil): {}}}).get_json()["names"])
+    levels = {code: "T" for code in codes}
+    levels["the-chat"] = "Đ"
+    assert teacher.put("/gradebook/qualities", json={"class_id": klass, "qualities": {
+        str(pupil): levels}}).status_code == 200
+    return pupil
+
+
+def test_primary_transcript_follows_tt27(world, primary_pupil, tmp_path):
+    teacher = world.as_("teacher")
+    refused = teacher.post("/transcripts", json={"student_id": primary_pupil, "school_year": "2026-2027",
+                                                 "conduct": {"year": "tot"}})
+    assert refused.status_code == 422 and "conduct" in refused.get_json()["errors"]
+    made = teacher.post("/transcripts", json={"student_id": primary_pupil, "school_year": "2026-2027"})
+    assert made.status_code == 201 and made.get_json()["conduct"] is None
+    text = _text(teacher, made.get_json()["id"], tmp_path)
+    # The first of two equal names wins: Khoa học is a subject and, further down, a competence.
+    lines = {}
+    for line in text.splitlines():
+        lines.setdefault(line.strip().split("  ")[0], " ".join(line.split()))
+    assert "Mức đạt được" in text and "Điểm KTĐK cuối năm" in text
+    assert lines["Toán"].endswith("T (Hoàn thành tốt) 10"), lines.get("Toán")
+    assert lines["Đạo đức"].endswith("T (Hoàn thành tốt) –"), lines.get("Đạo đức")  # no test in Đạo đức
+    for heading in ("Phẩm chất chủ yếu", "Năng lực chung", "Năng lực đặc thù"):
+        assert heading in lines, heading
+    assert lines["Yêu nước"].endswith("Tốt") and lines["Thể chất"].endswith("Đạt")
+    # One quality at Đạt (not Tốt) leaves Hoàn thành, though every subject is T and every test >= 9.
+    assert lines["Đánh giá kết quả giáo dục (Thông tư 27): Hoàn thành"]
+    assert lines["Khoa học"].endswith("T (Hoàn thành tốt) 9")
+    assert "Hoàn thành chương trình lớp 4." in text
+    assert "Kết quả rèn luyện" not in text and "Học kì II" not in text
