@@ -15,10 +15,13 @@ from dataclasses import dataclass
 
 from asn1crypto import cms, core, keys, pem, pkcs12 as asn1_pkcs12, x509 as asn1_x509
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata import model as xmp
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.pdf_utils.writer import copy_into_new_writer
 from pyhanko.sign import fields, signers
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
@@ -270,6 +273,41 @@ def sign_pdf(pdf: bytes, signer: Signer, *, field: str, box: tuple, label: str, 
                                    timestamper=timestamper(tsa_url),
                                    new_field_spec=fields.SigFieldSpec(sig_field_name=field, on_page=-1, box=box))
     return _stamped(lambda: pdf_signer.async_sign_pdf(writer), tsa_url).getvalue()
+
+
+#: What the OutputIntent names: the colour space reportlab's DeviceRGB colours are meant in.
+SRGB = "sRGB IEC61966-2.1"
+
+
+def as_pdfa_2b(pdf: bytes, rgb_icc_profile: bytes) -> bytes:
+    """``pdf`` rewritten as one clean revision that declares PDF/A-2b: an sRGB OutputIntent for its DeviceRGB
+    colours and XMP metadata (pdfaid part 2, conformance B) carrying the title, author, subject and dates.
+
+    Only the declaration is added: the document must already embed every font it uses (reportlab's DejaVu
+    does). pyHanko keeps XMP and Info in step on every later incremental update, so each signature leaves a
+    conforming file (PDF/A-2 permits incremental updates and PAdES signatures)."""
+    writer = copy_into_new_writer(PdfFileReader(io.BytesIO(pdf), strict=False))
+    view, meta = writer.document_meta_view, writer.document_meta
+    meta.title, meta.author, meta.subject = view.title, view.author, view.subject
+    meta.creator, meta.created = view.creator, view.created
+    meta.xmp_extra = [xmp.XmpStructure.of(
+        (xmp.ExpandedName(xmp.NS["pdfaid"], "part"), xmp.XmpValue("2")),
+        (xmp.ExpandedName(xmp.NS["pdfaid"], "conformance"), xmp.XmpValue("B")))]
+    # The metadata lives in XMP alone: PDF/A-2 needs no Info dictionary, and one would have to match the XMP
+    # entry for entry (pyHanko writes its own name as pdf:Producer, reportlab its own into /Producer).
+    writer.set_info(None)
+    profile = generic.StreamObject({generic.NameObject("/N"): generic.NumberObject(3)}, stream_data=rgb_icc_profile)
+    intent = generic.DictionaryObject({
+        generic.NameObject("/Type"): generic.NameObject("/OutputIntent"),
+        generic.NameObject("/S"): generic.NameObject("/GTS_PDFA1"),
+        generic.NameObject("/OutputConditionIdentifier"): generic.TextStringObject(SRGB),
+        generic.NameObject("/Info"): generic.TextStringObject(SRGB),
+        generic.NameObject("/DestOutputProfile"): writer.add_object(profile)})
+    writer.root["/OutputIntents"] = generic.ArrayObject([writer.add_object(intent)])
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 @dataclass

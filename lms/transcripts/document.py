@@ -1,7 +1,10 @@
 """The học bạ PDF (reportlab, the only reportlab import of transcripts) with DejaVu fonts embedded so every
-Vietnamese letter renders in any reader, and three empty signature boxes the signers fill in order."""
+Vietnamese letter renders in any reader, and three empty signature boxes the signers fill in order. It is
+declared PDF/A-2b (archival: fonts embedded, sRGB output intent, XMP metadata) so it stays readable for the
+decades a học bạ is kept."""
 from __future__ import annotations
 
+import functools
 import io
 import os
 
@@ -12,6 +15,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from lms.core import signatures
 
 #: Debian's fonts-dejavu-core.
 FONT_DIR = os.environ.get("LMS_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
@@ -47,7 +52,7 @@ def render(info: dict) -> bytes:
     centre = ParagraphStyle("centre", parent=base, alignment=1)
     year = info["year"]
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+    doc = SimpleDocTemplate(out, pagesize=A4, initialFontName=regular, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
                             bottomMargin=60 * mm, title=f"Học bạ {info['student']['full_name']} {info['school_year']}",
                             author=info["school"], subject="Học bạ số", creator="Học Liệu Số")
     story = [
@@ -87,7 +92,16 @@ def render(info: dict) -> bytes:
         canvas.restoreState()
 
     doc.build(story, onFirstPage=sign_off, onLaterPages=sign_off)
-    return out.getvalue()
+    return signatures.as_pdfa_2b(out.getvalue(), _srgb_profile())
+
+
+@functools.cache
+def _srgb_profile() -> bytes:
+    """The sRGB ICC profile of the PDF/A OutputIntent, built by LittleCMS (Pillow, which reportlab already
+    brings): no profile file to ship or find on the system."""
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
 def _secondary_tables(info: dict) -> list:
@@ -134,9 +148,7 @@ def _primary_tables(info: dict) -> list:
 def _result_lines(info: dict, base) -> list:
     year = info["year"]
     if not year.get("primary"):
-        result = year.get("year_result")
-        return [Paragraph("Kết quả học tập cả năm (Thông tư 22): "
-                          f"<b>{_esc(result['label'] if result else 'chưa đủ dữ liệu')}</b>", base)]
+        return []  # the TT22 results are in their table
     result = year.get("primary_result")
     lines = [Paragraph("Đánh giá kết quả giáo dục (Thông tư 27): "
                        f"<b>{_esc(result['label'] if result else 'chưa đủ dữ liệu')}</b>", base)]

@@ -1,5 +1,6 @@
 """What the học bạ prints: the TT22 layout for grades 6-12 (learning and training results per semester and
 year) and the TT27 layout for grades 1-5 (levels, end-of-year tests, qualities and competences)."""
+import re
 import subprocess
 
 import pytest
@@ -81,3 +82,68 @@ def test_primary_transcript_follows_tt27(world, primary_pupil, tmp_path):
     assert lines["Khoa học"].endswith("T (Hoàn thành tốt) 9")
     assert "Hoàn thành chương trình lớp 4." in text
     assert "Kết quả rèn luyện" not in text and "Học kì II" not in text
+
+
+def _pdfa_problems(data: bytes) -> list[str]:
+    """The PDF/A-2b declarations checked structurally (veraPDF, the reference validator, is a Java program that
+    neither Debian nor PyPI packages): header, sRGB OutputIntent, XMP identification, every font embedded,
+    no encryption, a file identifier, printable annotations, and no Info entry the XMP does not carry."""
+    import io as _io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    problems = []
+    if not re.match(rb"%PDF-1\.[0-7]\n%[\x80-\xff]{4}", data):
+        problems.append("header")
+    reader = PdfFileReader(_io.BytesIO(data))
+    intents = reader.root.get("/OutputIntents") or []
+    if not any(i.get_object()["/S"] == "/GTS_PDFA1" and i.get_object()["/DestOutputProfile"].get_object()["/N"] == 3
+               for i in intents):
+        problems.append("output intent")
+    xmp = reader.root["/Metadata"].get_object().data.decode() if "/Metadata" in reader.root else ""
+    if 'pdfaid:part="2"' not in xmp or 'pdfaid:conformance="B"' not in xmp:
+        problems.append("pdfaid")
+    if "/Encrypt" in reader.trailer_view or "/ID" not in reader.trailer_view:
+        problems.append("trailer")
+    if "/Info" in reader.trailer_view:
+        problems.append("Info dictionary beside the XMP")
+    from pyhanko.pdf_utils import generic
+
+    descriptors = []
+    for number in sorted({int(n) for n in re.findall(rb"(?m)^(\d+) 0 obj", data)}):
+        obj = reader.get_object(generic.Reference(number, 0, reader))
+        if isinstance(obj, generic.DictionaryObject) and obj.get("/Type") == "/FontDescriptor":
+            descriptors.append(obj)
+    if not descriptors or not all({"/FontFile", "/FontFile2", "/FontFile3"} & set(d) for d in descriptors):
+        problems.append("font not embedded")
+    if re.search(rb"/BaseFont /(Helvetica|Times|Courier)", data):
+        problems.append("standard font not embedded")
+    for flags in re.findall(rb"/Subtype /Widget.*?/F (\d+)", data, re.S):
+        if not int(flags) & 4:
+            problems.append("annotation not printable")
+    return problems
+
+
+def test_transcript_is_pdfa_2b_before_and_after_signing(world, graded, school_pki):
+    from tests.transcripts.test_transcripts import _signed
+
+    tid = _signed(world, school_pki)
+    signed = world.as_("admin").get(f"/transcripts/{tid}/pdf").data
+    first_revision = signed[:signed.index(b"%%EOF") + 6]  # the document as generated, before any signature
+    assert _pdfa_problems(first_revision) == []
+    assert _pdfa_problems(signed) == []
+    # The check can fail: the same document from reportlab alone declares nothing.
+    from lms.transcripts import document
+
+    assert "pdfaid" in _pdfa_problems(_bare_reportlab(document))
+
+
+def _bare_reportlab(document) -> bytes:
+    from unittest import mock
+
+    with mock.patch.object(document.signatures, "as_pdfa_2b", lambda pdf, _icc: pdf):
+        from lms.gradebook.api import transcript_vocabulary
+
+        return document.render({"school": "T", "class_name": "10A1", "grade": 10, "school_year": "2026-2027",
+                                "vocabulary": transcript_vocabulary(), "student": {"full_name": "A"},
+                                "year": {"subjects": []}, "homeroom_name": "", "principal_name": ""})
