@@ -33,6 +33,9 @@ def _fonts() -> tuple[str, str]:
     if not _FONTS:
         pdfmetrics.registerFont(TTFont("DejaVuSans", os.path.join(FONT_DIR, "DejaVuSans.ttf")))
         pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", os.path.join(FONT_DIR, "DejaVuSans-Bold.ttf")))
+        # So that <b> in a paragraph picks the embedded bold face rather than a standard (unembedded) font.
+        pdfmetrics.registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold",
+                                      italic="DejaVuSans", boldItalic="DejaVuSans-Bold")
         _FONTS["ok"] = True
     return "DejaVuSans", "DejaVuSans-Bold"
 
@@ -64,7 +67,9 @@ def render(info: dict) -> bytes:
                   f" &nbsp; Mã học sinh: {_esc(info['student'].get('student_code') or '–')}", base),
         Paragraph(f"Lớp: <b>{_esc(info['class_name'])}</b>", base), Spacer(1, 4 * mm),
     ]
-    grid = [("FONT", (0, 0), (-1, -1), regular, 10), ("FONT", (0, 0), (-1, 0), bold, 10),
+    # 9 pt with tight rows keeps a primary học bạ (15 qualities and competences) on one A4 page.
+    grid = [("FONT", (0, 0), (-1, -1), regular, 9), ("FONT", (0, 0), (-1, 0), bold, 9),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("ALIGN", (1, 0), (-1, -1), "CENTER"),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6"))]
     tables = _primary_tables(info) if year.get("primary") else _secondary_tables(info)
@@ -132,17 +137,25 @@ def _primary_tables(info: dict) -> list:
         rows.append([subject["name"], f"{level} ({vocab['primary_levels'][level]})" if level else "–",
                      _vn(subject.get("year_test"))])
     qualities = year.get("qualities") or {}
-    marks, heading_rows = [["Phẩm chất, năng lực", "Mức đạt được"]], []
-    for heading, members in vocab["quality_groups"]:
-        heading_rows.append(len(marks))
-        marks.append([heading, ""])
+    # Two side-by-side halves (qualities and general competences | specific competences) keep it to one page.
+    halves, extra = ([], []), [("ALIGN", (2, 1), (2, -1), "LEFT")]
+    for half, (heading, members) in zip((0, 0, 1), vocab["quality_groups"]):
+        halves[half].append((heading, None))
         for code, name in members:
             level = qualities.get(code)
-            marks.append([f"    {name}", vocab["quality_levels"].get(level, "–") if level else "–"])
-    extra = [cmd for r in heading_rows for cmd in (("SPAN", (0, r), (1, r)), ("ALIGN", (0, r), (1, r), "LEFT"),
-                                                   ("BACKGROUND", (0, r), (1, r), colors.HexColor("#f6f8fa")))]
-    return [(None, rows, (95, 40, 40), []),
-            ("Những phẩm chất chủ yếu và năng lực cốt lõi", marks, (115, 60), extra)]
+            halves[half].append((f"    {name}", vocab["quality_levels"].get(level, "–") if level else "–"))
+    marks = [["Phẩm chất, năng lực", "Mức đạt được", "Năng lực", "Mức đạt được"]]
+    for r in range(max(len(h) for h in halves)):
+        row = []
+        for c, half in enumerate(halves):
+            name, level = half[r] if r < len(half) else ("", "")
+            row += [name, level or ""]
+            if level is None:  # a group heading across its half
+                extra += [("SPAN", (2 * c, r + 1), (2 * c + 1, r + 1)),
+                          ("BACKGROUND", (2 * c, r + 1), (2 * c + 1, r + 1), colors.HexColor("#f6f8fa"))]
+        marks.append(row)
+    return [(None, rows, (90, 45, 45), []),
+            ("Những phẩm chất chủ yếu và năng lực cốt lõi", marks, (57, 30, 57, 30), extra)]
 
 
 def _result_lines(info: dict, base) -> list:
