@@ -5,9 +5,9 @@ import datetime as dt
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 PASSWORD = b"mat-khau"
 
@@ -50,3 +50,21 @@ class TestCA:
 
     def der(self) -> bytes:
         return self.cert.public_bytes(serialization.Encoding.DER)
+
+
+def timestamping_authority(ca: TestCA, cn: str = "TSA thử nghiệm") -> tuple[bytes, bytes]:
+    """A TSA certificate of ``ca`` (critical extended key usage timeStamping, as RFC 3161 requires) and its RSA
+    key (pyHanko's test TSA signs with RSA only), both DER: (certificate, PKCS#8 key)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(_name(cn)).issuer_name(ca.cert.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False)
+            .sign(ca.key, hashes.SHA256()))
+    return (cert.public_bytes(serialization.Encoding.DER),
+            key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption()))

@@ -30,7 +30,8 @@ ENGINES = {"minio": {"media/storage/minio_backend.py"}, "ffmpeg": {"media/proces
                       "lms/search/whoosh_backend/docsets.py", "lms/search/whoosh_backend/indexes.py",
                       "lms/search/whoosh_backend/writers.py"},
            "huey": {"lms/core/jobs.py"}, "prometheus_client": {"lms/core/ops/metrics.py"},
-           "pyhanko": {"lms/transcripts/pades.py"}, "smtplib": {"lms/core/mail.py"}, "email": {"lms/core/mail.py"}}
+           "pyhanko": {"lms/core/signatures.py"}, "pyhanko_certvalidator": {"lms/core/signatures.py"},
+           "asn1crypto": {"lms/core/signatures.py"}, "smtplib": {"lms/core/mail.py"}, "email": {"lms/core/mail.py"}}
 
 
 def _package_of(module: str) -> str | None:

@@ -253,6 +253,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GRADEBOOK_WEBHOOK_TIMEOUT", number(0.1, 300), default=10.0, example="5"),
     Setting("GRADEBOOK_WEBHOOK_BACKOFF_SECONDS", number(1, 86400), default=30.0, example="60"),
     Setting("GRADEBOOK_TRUSTED_ROOTS", pem_bundle, example="/etc/ssl/certs/ca-certificates.crt"),
+    # An RFC 3161 timestamp authority: each new học bạ and gradebook signature carries its signed time.
+    Setting("SIGNING_TSA_URL", url("http", "https"), example="http://tsa.example.gov.vn/tsa"),
     # Where the DejaVu fonts embedded in printed PDFs (account cards) are; unset: Debian's fonts-dejavu-core.
     # E-mail copies of in-app notices; off while MAIL_SERVER is unset. Sent by a job, never inside a request.
     Setting("MAIL_SERVER", hostname, example="smtp.example.edu.vn"),

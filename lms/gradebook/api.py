@@ -9,6 +9,8 @@ from lms.core.db import db
 
 from . import services
 from .models import GradebookColumn, Score
+# A signature timestamp is reported in one shape wherever a signature is verified (the học bạ too).
+from .schemas import SignatureTimestampOut  # noqa: F401
 
 
 def exam_column_ids(exam_id: int) -> list[int]:
@@ -35,3 +37,18 @@ def student_year(viewer, student_id: int, school_year: str | None = None) -> dic
 
     level = permissions.ensure_student_visible(viewer, student_id)
     return services.student_year(viewer, student_id, level, school_year)
+
+
+def transcript_vocabulary() -> dict:
+    """The rules' words a học bạ prints: ``conduct`` (TT22 level code -> label, best first), ``primary_levels``
+    (T/H/C -> label), ``quality_levels`` (T/Đ/C -> label) and ``quality_groups`` ([(heading, [(code, name)])],
+    in the TT27 template's order)."""
+    from . import rules
+
+    return {
+        "conduct": {level.value: level.label for level in rules.Level},
+        "primary_levels": {level.value: level.label for level in rules.PrimaryLevel},
+        "quality_levels": {level.value: level.label for level in rules.QualityLevel},
+        "quality_groups": [(heading, [(code, rules.PRIMARY_QUALITIES[code]) for code in codes])
+                           for heading, codes in rules.PRIMARY_QUALITY_GROUPS],
+    }

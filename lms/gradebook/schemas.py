@@ -234,6 +234,14 @@ class GradebookLockOut(Schema):
     unlock_reason = fields.String(allow_none=True)
 
 
+class SignatureTimestampOut(Schema):
+    """A timestamp authority's word on when a signature existed."""
+
+    time = fields.DateTime(metadata={"description": "The TSA's time (genTime)"})
+    valid = fields.Boolean(metadata={"description": "The token is intact and correctly signed by the TSA"})
+    trusted = fields.Boolean(metadata={"description": "The TSA's certificate chains to GRADEBOOK_TRUSTED_ROOTS"})
+
+
 class GradebookVerifyOut(Schema):
     """Three separate answers, then the summary: a signature can be correct while the data moved on."""
 
@@ -260,6 +268,8 @@ class GradebookVerifyOut(Schema):
     invalidated_at = fields.DateTime(allow_none=True)
     invalidated_reason = fields.String(allow_none=True)
     reason = fields.String(allow_none=True, metadata={"description": "Why valid is false, in Vietnamese"})
+    timestamp = fields.Nested(SignatureTimestampOut, allow_none=True, metadata={"description": (
+        "The RFC 3161 timestamp inside the signature (SIGNING_TSA_URL was set when signing); null when none")})
 
 
 class GradebookQualitiesIn(Schema):

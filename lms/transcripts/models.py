@@ -28,6 +28,10 @@ class Transcript(db.Model):
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     #: The homeroom teacher's remark printed on the transcript.
     homeroom_comment: Mapped[str] = mapped_column(Text, default="")
+    #: The homeroom teacher's TT22 training result (kết quả rèn luyện) of a lower/upper secondary student:
+    #: {"1": level, "2": level, "year": level}, each level "tot" | "kha" | "dat" | "chua_dat" (absent: not given).
+    #: None for primary students (TT27 has no such result).
+    conduct: Mapped[dict | None] = mapped_column(JSON, default=None)
     #: [{"role": "homeroom"|"principal"|"seal", "name": str, "user_id": int, "signed_at": iso, "field": str}]
     signatures: Mapped[list] = mapped_column(JSON, default=list)
     #: True once the gradebook changed after generation (an unlocked, re-signed gradebook): generate again.

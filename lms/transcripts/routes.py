@@ -10,7 +10,9 @@ from lms.core.errors import Conflict, PayloadTooLarge, ValidationFailed
 from lms.core.permissions import ADMIN, PARENT, SIGNED_IN, STUDENT, TEACHER, roles
 from lms.core.rest import ApiBlueprint, load
 
-from . import pades, schemas, services, tasks
+from lms.core import signatures
+
+from . import schemas, services, tasks
 from .models import Transcript, TranscriptBatch
 
 bp = ApiBlueprint("transcripts", __name__, url_prefix="/api/v1")
@@ -41,7 +43,8 @@ def create_transcript(body):
         tasks.build_class_transcripts.enqueue(batch.id)
         db.session.commit()
         return schemas.BatchOut().dump(db.session.get(TranscriptBatch, batch.id)), 202
-    row = services.generate(current_user, body["student_id"], body["school_year"], body["homeroom_comment"])
+    row = services.generate(current_user, body["student_id"], body["school_year"], body["homeroom_comment"],
+                            body["conduct"])
     db.session.commit()
     return schemas.TranscriptOut().dump(row), 201
 
@@ -91,7 +94,7 @@ def sign_transcript(transcript_id):
     form = load(schemas.TranscriptSignForm(), request.form.to_dict())
     data = _upload("pkcs12", MAX_PKCS12_BYTES, "Chọn tệp chứng thư số (.p12/.pfx).")
     role = form["as_"] or ("homeroom" if current_user.role == TEACHER else "principal")
-    services.sign(current_user, row, role, pades.Pkcs12Signer(data, form["password"]))
+    services.sign(current_user, row, role, signatures.Pkcs12Signer(data, form["password"]))
     db.session.commit()
     return row, 201
 

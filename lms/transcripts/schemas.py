@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from lms.gradebook.api import SignatureTimestampOut, transcript_vocabulary
+
 SCHOOL_YEAR = validate.Regexp(r"^\d{4}-\d{4}$", error="Năm học có dạng 2026-2027.")
 
 
@@ -11,6 +13,12 @@ class TranscriptIn(Schema):
     class_id = fields.Integer(load_default=None, metadata={"description": "a class: every student, as a job"})
     school_year = fields.String(required=True, validate=SCHOOL_YEAR)
     homeroom_comment = fields.String(load_default="", validate=validate.Length(max=2000))
+    conduct = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(("1", "2", "year"))),
+        values=fields.String(validate=validate.OneOf(tuple(transcript_vocabulary()["conduct"]))),
+        load_default=None, metadata={"description": (
+            "Secondary only (TT22): the homeroom teacher's training result (kết quả rèn luyện) per semester "
+            "(\"1\", \"2\") and for the year (\"year\"): tot | kha | dat | chua_dat")})
 
     @validates_schema
     def one_target(self, data, **_):
@@ -48,6 +56,7 @@ class TranscriptOut(Schema):
     school_year = fields.String()
     status = fields.String(metadata={"description": "draft | signed_homeroom | signed"})
     stale = fields.Boolean()
+    conduct = fields.Dict(allow_none=True, metadata={"description": "The TT22 training result printed, or null"})
     signatures = fields.List(fields.Nested(SignatureOut))
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -60,6 +69,8 @@ class VerifiedSignerOut(Schema):
     trusted = fields.Boolean()
     intact = fields.Boolean()
     valid = fields.Boolean()
+    timestamp = fields.Nested(SignatureTimestampOut, allow_none=True, metadata={"description": (
+        "The RFC 3161 signature timestamp (SIGNING_TSA_URL was set when signing); null when none")})
 
 
 class VerifyOut(Schema):

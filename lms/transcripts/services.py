@@ -5,12 +5,13 @@ from flask import current_app
 from sqlalchemy import select
 
 from lms.accounts import api as accounts
+from lms.core import signatures
 from lms.core.db import db, utcnow
 from lms.core.errors import Conflict, NotFound, ValidationFailed
 from lms.core.permissions import ADMIN, PARENT, STUDENT, TEACHER, require
 from lms.gradebook import api as gradebook
 
-from . import document, pades
+from . import document
 from .models import Transcript
 
 #: Who signs in which order, and the status each signature leads to.
@@ -46,8 +47,12 @@ def ensure_readable(user, transcript: Transcript | None) -> Transcript:
     return transcript
 
 
-def generate(user, student_id: int, school_year: str, homeroom_comment: str = "") -> Transcript:
-    """Build (or rebuild, while unsigned) a student's học bạ of ``school_year`` from the gradebook."""
+def generate(user, student_id: int, school_year: str, homeroom_comment: str = "",
+             conduct: dict | None = None) -> Transcript:
+    """Build (or rebuild, while unsigned) a student's học bạ of ``school_year`` from the gradebook.
+
+    ``conduct`` is the homeroom teacher's TT22 training result {"1"|"2"|"year": level code} of a secondary
+    student; left out, the one given before is kept. A primary student (TT27) has none: giving one is a 422."""
     student = accounts.get_user(student_id)
     klass = _class_of(student_id, school_year) if student is not None and student.role == STUDENT else None
     if klass is None or not _manages(user, klass):
@@ -59,21 +64,30 @@ def generate(user, student_id: int, school_year: str, homeroom_comment: str = ""
     year = gradebook.student_year(user, student_id, school_year)
     homeroom = accounts.get_user(klass.homeroom_teacher_id) if klass.homeroom_teacher_id else None
     comment = (homeroom_comment or (existing.homeroom_comment if existing else "")).strip()
+    if year.get("primary"):
+        if conduct:
+            raise ValidationFailed(errors={"conduct": [
+                "Học sinh tiểu học (Thông tư 27) không có kết quả rèn luyện; đánh giá phẩm chất, năng lực ở sổ điểm."]})
+        conduct = None
+    else:
+        conduct = {**((existing.conduct or {}) if existing else {}), **(conduct or {})}
     pdf = document.render({
-        "school": klass.school.name if klass.school else "", "class_name": klass.name, "school_year": school_year,
+        "school": klass.school.name if klass.school else "", "class_name": klass.name, "grade": klass.grade,
+        "school_year": school_year, "conduct": conduct, "vocabulary": gradebook.transcript_vocabulary(),
         "student": {"full_name": student.full_name, "student_code": student.student_code}, "year": year,
         "homeroom_comment": comment, "homeroom_name": homeroom.full_name if homeroom else "",
         "principal_name": ""})
     row = existing or Transcript(student_id=student_id, school_year=school_year, class_id=klass.id,
                                  created_by=user.id)
     row.class_id, row.pdf, row.homeroom_comment, row.status = klass.id, pdf, comment, "draft"
+    row.conduct = conduct
     row.signatures, row.stale, row.updated_at = [], False, utcnow()
     db.session.add(row)
     db.session.flush()
     return row
 
 
-def sign(user, transcript: Transcript, role: str, signer: pades.Signer) -> Transcript:
+def sign(user, transcript: Transcript, role: str, signer: signatures.Signer) -> Transcript:
     """Add the next signature: the homeroom teacher, then the principal (an admin), then the school's seal."""
     klass = accounts.get_class(transcript.class_id)
     if role not in ORDER:
@@ -88,9 +102,13 @@ def sign(user, transcript: Transcript, role: str, signer: pades.Signer) -> Trans
     if role in done or transcript.status != needed:
         raise Conflict(f"Chưa đến lượt ký “{LABELS[role]}” (trạng thái hiện tại: {transcript.status}).")
     box, _heading = document.SIGNATURE_BOXES[role]
-    pdf = pades.sign(transcript.pdf, signer, field=f"Sig_{role}", box=box, label=LABELS[role],
-                     reason=f"{LABELS[role]} ký học bạ năm học {transcript.school_year}",
-                     location=klass.school.name if klass.school else "")
+    try:
+        pdf = signatures.sign_pdf(transcript.pdf, signer, field=f"Sig_{role}", box=box, label=LABELS[role],
+                                  reason=f"{LABELS[role]} ký học bạ năm học {transcript.school_year}",
+                                  location=klass.school.name if klass.school else "",
+                                  tsa_url=current_app.config.get("SIGNING_TSA_URL") or None)
+    except signatures.TimestampUnavailable as error:
+        raise ValidationFailed(errors={"tsa": [f"Không lấy được dấu thời gian (TSA): {error}"]}) from None
     now = utcnow()
     transcript.pdf = pdf
     transcript.signatures = [*transcript.signatures, {
@@ -102,14 +120,18 @@ def sign(user, transcript: Transcript, role: str, signer: pades.Signer) -> Trans
 
 
 def verify(pdf: bytes) -> dict:
-    """``{valid, intact, modified_after_signing, signers:[{name, role, signed_at, trusted, intact, valid}]}``."""
-    roots = pades.load_roots(current_app.config.get("GRADEBOOK_TRUSTED_ROOTS"))
-    reports = pades.verify(pdf, roots)
+    """``{valid, intact, modified_after_signing, signers:[{name, role, signed_at, trusted, intact, valid,
+    timestamp: {time, valid, trusted} | None}]}``."""
+    roots = signatures.load_roots(current_app.config.get("GRADEBOOK_TRUSTED_ROOTS"))
+    reports = signatures.verify_pdf(pdf, roots)
     if not reports:
         raise ValidationFailed(errors={"file": ["Tệp PDF không có chữ ký số nào."]})
     roles = {f"Sig_{r}": r for r in ORDER}
     signers_out = [{"name": r.name, "role": roles.get(r.field, r.field), "signed_at": r.signed_at,
-                    "trusted": r.trusted, "intact": r.intact, "valid": r.valid} for r in reports]
+                    "trusted": r.trusted, "intact": r.intact, "valid": r.valid,
+                    "timestamp": None if r.timestamp is None else {
+                        "time": r.timestamp.time, "valid": r.timestamp.valid, "trusted": r.timestamp.trusted}}
+                   for r in reports]
     return {"valid": all(r.valid for r in reports) and not any(r.modified_after for r in reports),
             "intact": all(r.intact for r in reports),
             "modified_after_signing": any(r.modified_after for r in reports), "signers": signers_out}

@@ -78,7 +78,8 @@ def sign(transcript_id):
 
     from lms.core.db import db
 
-    from . import pades
+    from lms.core import signatures
+
     from .models import Transcript
 
     row = services.ensure_readable(current_user, db.session.get(Transcript, transcript_id))
@@ -88,7 +89,7 @@ def sign(transcript_id):
     try:
         if not data or len(data) > 64 * 1024:
             raise ValidationFailed(errors={"pkcs12": ["Chọn tệp chứng thư số (.p12/.pfx)."]})
-        services.sign(current_user, row, role, pades.Pkcs12Signer(data, request.form.get("password", "")))
+        services.sign(current_user, row, role, signatures.Pkcs12Signer(data, request.form.get("password", "")))
     except DomainError as exc:
         db.session.rollback()
         flash("; ".join([m for ms in (exc.errors or {}).values() for m in ms] or [exc.detail]), "error")

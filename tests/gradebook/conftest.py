@@ -61,4 +61,4 @@ def pki():
     """A throwaway CA and a teacher certificate as PKCS#12 (password b"mat-khau")."""
     ca = TestCA("CA thử nghiệm")
     return {"p12": ca.pkcs12("Nguyễn Thị Lan", b"gv"), "password": "mat-khau", "ca_pem": ca.pem().decode(),
-            "other_ca_pem": TestCA("CA khác").pem().decode()}
+            "other_ca_pem": TestCA("CA khác").pem().decode(), "ca": ca}

@@ -271,3 +271,67 @@ def test_malformed_signature_is_invalid_not_an_exception(cms):
 def test_sign_refuses_text_instead_of_bytes(teacher):
     with pytest.raises(SigningError, match="bytes"):
         signing.sign('{"a":1}', teacher)
+
+
+# --------------------------------------------------------------------------------------------------
+# RFC 3161 timestamps and pyHanko's own validator
+# --------------------------------------------------------------------------------------------------
+
+
+def test_a_configured_tsa_timestamps_the_signature_and_verify_reports_it():
+    from tests.pki import PASSWORD as pki_password, TestCA
+    from tests.tsa import running_tsa
+
+    school_ca = TestCA("CA Sở GD&ĐT thử nghiệm")
+    signer = signing.load_signer(school_ca.pkcs12("Nguyễn Thị Lan"), pki_password)
+    with running_tsa(school_ca) as (url, served):
+        record = signing.sign(b'{"average":"8.4"}', signer, tsa_url=url)
+    assert len(served) == 1  # one real round trip to the TSA
+
+    result = signing.verify(b'{"average":"8.4"}', record.cms_der, [school_ca.cert])
+    assert result.valid and result.chain_verified, result.reason
+    assert result.timestamp_valid is True and result.timestamp_trusted is True
+    assert abs(result.timestamp_at - record.signed_at) < dt.timedelta(minutes=2)
+    # The TSA's certificate from nowhere trusted: the token is still sound, only its issuer is unknown.
+    elsewhere = signing.verify(b'{"average":"8.4"}', record.cms_der, [_Authority("CA khác").certificate])
+    assert elsewhere.timestamp_valid is True and elsewhere.timestamp_trusted is False
+    assert signing.verify(b'{"average":"9.4"}', record.cms_der, [school_ca.cert]).code == "content_changed"
+
+
+def test_without_a_tsa_there_is_no_timestamp(ca, teacher):
+    result = signing.verify(b"{}", signing.sign(b"{}", teacher).cms_der, [ca.certificate])
+    assert result.valid and (result.timestamp_at, result.timestamp_valid, result.timestamp_trusted) == (None,) * 3
+
+
+def test_an_unreachable_tsa_fails_the_signing_with_a_clear_error(teacher):
+    import socket
+
+    with socket.socket() as sock:  # a port on this machine that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(SigningError, match="TSA"):
+        signing.sign(b"{}", teacher, tsa_url=f"http://127.0.0.1:{port}/tsa")
+
+
+def test_pyhanko_validates_the_gradebook_signature_independently(ca, teacher, snapshot):
+    """Checked by pyHanko's validator directly, not through lms.core.signatures' wrapper."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asn1crypto import cms, x509 as asn1_x509
+    from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
+    from pyhanko_certvalidator import ValidationContext
+
+    data = signing.canonical_json(snapshot)
+    signed = cms.ContentInfo.load(signing.sign(data, teacher).cms_der)["content"]
+    root = asn1_x509.Certificate.load(ca.certificate.public_bytes(serialization.Encoding.DER))
+    context = ValidationContext(trust_roots=[root], allow_fetching=False)
+    def validate(content):
+        # In a thread: Playwright's sync API (browser tests in the same run) may hold this thread's event loop.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, async_validate_detached_cms(
+                content, signed, signer_validation_context=context)).result()
+
+    status = validate(data)
+    assert status.intact and status.valid and status.trusted, status.pretty_print_details()
+    assert not validate(data + b" ").intact

@@ -146,3 +146,26 @@ def test_verify_response_is_documented(app):
     props = spec["components"]["schemas"]["GradebookVerifyOut"]["properties"]
     for name in ("valid", "signature_valid", "data_unchanged", "signer_trusted"):
         assert props[name].get("description"), name
+
+
+def test_a_configured_tsa_timestamp_is_in_the_verify_reply(app, world, book, pki, monkeypatch):
+    import datetime as dt
+
+    from tests.tsa import running_tsa
+
+    monkeypatch.setitem(app.config, "GRADEBOOK_TRUSTED_ROOTS", pki["ca_pem"])
+    sem = book()
+    sem.fill(sem.columns(4)[:1], world.student, [8])
+    with running_tsa(pki["ca"]) as (url, served):
+        monkeypatch.setitem(app.config, "SIGNING_TSA_URL", url)
+        sig = _sign(sem.api, world, pki).get_json()
+    assert served, "the TSA was asked"
+    check = sem.api.get(f"/gradebook/signatures/{sig['id']}/verify").get_json()
+    assert check["valid"] is True, check
+    assert check["timestamp"]["valid"] is True and check["timestamp"]["trusted"] is True
+    stamped, claimed = (dt.datetime.fromisoformat(check[k] if k == "signed_at" else check[k]["time"])
+                        for k in ("timestamp", "signed_at"))
+    assert abs(stamped - claimed) < dt.timedelta(minutes=2)
+    monkeypatch.setitem(app.config, "GRADEBOOK_TRUSTED_ROOTS", None)
+    unrooted = sem.api.get(f"/gradebook/signatures/{sig['id']}/verify").get_json()
+    assert unrooted["timestamp"]["valid"] is True and unrooted["timestamp"]["trusted"] is False

@@ -13,4 +13,15 @@ def school_pki(tmp_path_factory):
     roots.write_bytes(ca.pem())
     out["roots"] = str(roots)
     out["ca_der"] = ca.der()
+    out["ca"] = ca
     return out
+
+
+@pytest.fixture
+def graded(world):
+    teacher = world.as_("teacher")
+    column = teacher.post("/gradebook/columns", json={"class_id": world.klass, "subject": "toan", "semester": 1,
+                                                      "kind": "tx", "title": "Kiểm tra miệng"}).get_json()["id"]
+    teacher.put(f"/gradebook/columns/{column}/scores", json={"scores": {str(world.student): "8.5"}})
+    teacher.patch(f"/gradebook/columns/{column}", json={"released": True})
+    return column

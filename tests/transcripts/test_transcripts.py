@@ -6,16 +6,6 @@ import re
 import pytest
 
 
-@pytest.fixture
-def graded(world):
-    teacher = world.as_("teacher")
-    column = teacher.post("/gradebook/columns", json={"class_id": world.klass, "subject": "toan", "semester": 1,
-                                                      "kind": "tx", "title": "Kiểm tra miệng"}).get_json()["id"]
-    teacher.put(f"/gradebook/columns/{column}/scores", json={"scores": {str(world.student): "8.5"}})
-    teacher.patch(f"/gradebook/columns/{column}", json={"released": True})
-    return column
-
-
 def _sign(client, tid, p12, password="mat-khau", as_=None):
     data = {"pkcs12": (io.BytesIO(p12), "cert.p12"), "password": password}
     if as_:
@@ -205,3 +195,51 @@ def test_homeroom_pages_build_and_sign(world, graded, school_pki, client):
     client.post("/login", data={"username": "gv.minh", "password": pw})
     assert client.get(f"/transcripts/classes/{world.klass}").status_code == 404
     assert client.get(f"/transcripts/{tid}/pdf").status_code == 404
+
+
+def test_with_a_tsa_every_signature_carries_a_timestamp(app, world, graded, school_pki):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asn1crypto import x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from tests.tsa import running_tsa
+
+    app.config["GRADEBOOK_TRUSTED_ROOTS"] = school_pki["roots"]
+    with running_tsa(school_pki["ca"]) as (url, served):
+        app.config["SIGNING_TSA_URL"] = url
+        try:
+            tid = _signed(world, school_pki)
+        finally:
+            app.config["SIGNING_TSA_URL"] = None
+    assert len(served) >= 3  # pyHanko also asks once per signature to size the signature field
+    data = world.as_("admin").get(f"/transcripts/{tid}/pdf").data
+    report = _verify(world.as_("teacher"), data).get_json()
+    assert report["valid"], report
+    for signer in report["signers"]:
+        assert signer["timestamp"]["valid"] and signer["timestamp"]["trusted"], signer
+        assert signer["timestamp"]["time"][:10] == signer["signed_at"][:10]
+    # pyHanko's validator, independently of the app, sees the same tokens.
+    context = ValidationContext(trust_roots=[x509.Certificate.load(school_pki["ca_der"])])
+    for sig in PdfFileReader(io.BytesIO(data)).embedded_signatures:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            status = pool.submit(validate_pdf_signature, sig, context).result()
+        assert status.timestamp_validity is not None and status.timestamp_validity.valid
+        assert status.timestamp_validity.trusted
+
+
+def test_an_unreachable_tsa_is_a_422_and_nothing_is_signed(app, world, graded, school_pki):
+    import socket
+
+    made = world.as_("teacher").post("/transcripts", json={"student_id": world.student, "school_year": "2026-2027"})
+    with socket.socket() as sock:  # a port on this machine that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        app.config["SIGNING_TSA_URL"] = f"http://127.0.0.1:{sock.getsockname()[1]}/tsa"
+    try:
+        resp = _sign(world.as_("teacher"), made.get_json()["id"], school_pki["homeroom"])
+    finally:
+        app.config["SIGNING_TSA_URL"] = None
+    assert resp.status_code == 422 and "tsa" in resp.get_json()["errors"], resp.get_json()
+    assert world.as_("teacher").get(f"/transcripts/{made.get_json()['id']}").get_json()["status"] == "draft"

@@ -37,6 +37,12 @@ PRIMARY_QUALITIES = {
     "ngon-ngu": "Ngôn ngữ", "tinh-toan": "Tính toán", "khoa-hoc": "Khoa học", "cong-nghe": "Công nghệ",
     "tin-hoc": "Tin học", "tham-mi": "Thẩm mĩ", "the-chat": "Thể chất",
 }
+#: How the học bạ (TT27 template) groups them: the main qualities, the general and the specific competences.
+PRIMARY_QUALITY_GROUPS = (
+    ("Phẩm chất chủ yếu", ("yeu-nuoc", "nhan-ai", "cham-chi", "trung-thuc", "trach-nhiem")),
+    ("Năng lực chung", ("tu-chu-tu-hoc", "giao-tiep-hop-tac", "gqvd-sang-tao")),
+    ("Năng lực đặc thù", ("ngon-ngu", "tinh-toan", "khoa-hoc", "cong-nghe", "tin-hoc", "tham-mi", "the-chat")),
+)
 
 
 def is_primary_grade(grade: int) -> bool:

@@ -22,7 +22,7 @@ from ..models import CLASS_SUMMARY, GradebookColumn, GradebookLock, SignOff
 from .columns import get_lock, is_summary_locked
 from .exam_results import _repost_exam_columns
 from .qualities import primary_result, qualities_of
-from .signoffs import _digest, _log_lock
+from .signoffs import _digest, _log_lock, tsa_url
 from .summaries import _classify, build_gradebook
 
 HOMEROOM, PRINCIPAL = "homeroom", "principal"
@@ -127,7 +127,7 @@ def sign_summary(user, klass, semester: int, role: str, pkcs12_bytes: bytes, pas
         raise Conflict("Bảng tổng hợp đang khóa.")
     try:
         signer = signing.load_signer(pkcs12_bytes, password.encode("utf-8") if password else None)
-        record = signing.sign(signing.canonical_json(data), signer)
+        record = signing.sign(signing.canonical_json(data), signer, tsa_url())
     except signing.SigningError as exc:
         raise ValidationFailed("Không ký được bảng tổng hợp.", errors={"pkcs12": [str(exc)]}) from None
     signoff = SignOff(class_id=klass.id, subject_code=CLASS_SUMMARY, semester=semester, kind="class_summary",

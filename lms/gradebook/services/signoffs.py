@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from lms.accounts import api as accounts
+from lms.core import signatures
 from lms.core.db import db, utcnow
 from lms.core.errors import Conflict, ValidationFailed
 
@@ -58,7 +59,7 @@ def sign(user, klass, subject: str, semester: int, pkcs12_bytes: bytes, password
     try:
         signer = signing.load_signer(pkcs12_bytes, password.encode("utf-8") if password else None)
         data = snapshot(klass, subject, semester)
-        record = signing.sign(signing.canonical_json(data), signer)
+        record = signing.sign(signing.canonical_json(data), signer, tsa_url())
     except signing.SigningError as exc:
         raise ValidationFailed("Không ký được sổ điểm.", errors={"pkcs12": [str(exc)]}) from None
     role = "subject_teacher" if accounts.teaches(user.id, klass.id, subject) else "principal"
@@ -104,16 +105,13 @@ def unlock(user, klass, subject: str, semester: int, reason: str) -> GradebookLo
 def trusted_roots():
     """Trusted root certificates from GRADEBOOK_TRUSTED_ROOTS (a PEM bundle file path or PEM text);
     None when unset (the signature is then checked but the issuer is not)."""
-    from cryptography import x509
-
     configured = current_app.config.get("GRADEBOOK_TRUSTED_ROOTS")
-    if not configured:
-        return None
-    text = configured
-    if "-----BEGIN" not in configured:
-        with open(configured, "rb") as fh:
-            text = fh.read().decode("ascii")
-    return x509.load_pem_x509_certificates(text.encode("ascii") if isinstance(text, str) else text)
+    return signatures.load_roots(configured) if configured else None
+
+
+def tsa_url() -> str | None:
+    """SIGNING_TSA_URL: the RFC 3161 timestamp authority every new signature asks, or None."""
+    return current_app.config.get("SIGNING_TSA_URL") or None
 
 
 def verify(signoff: SignOff) -> dict:
@@ -167,4 +165,7 @@ def verify(signoff: SignOff) -> dict:
         "chain_verified": chain is not None, "matches_current_data": matches,
         "invalidated_at": signoff.invalidated_at, "invalidated_reason": signoff.invalidated_reason,
         "reason": " ".join(r for r in reasons if r) or None,
+        "timestamp": None if outcome.timestamp_at is None else {
+            "time": outcome.timestamp_at, "valid": outcome.timestamp_valid,
+            "trusted": bool(chain.timestamp_trusted) if chain is not None else False},
     }
