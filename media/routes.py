@@ -23,7 +23,7 @@ from lms.core.errors import BadRequest, Conflict, NotFound, UnsupportedMediaType
 from lms.core.permissions import ADMIN, DEPARTMENT, PUBLIC, SIGNED_IN, TEACHER, roles
 from lms.core.rest import ApiBlueprint, paginate
 
-from . import permissions, schemas, services, thumbnails, urls
+from . import package_runtime, permissions, schemas, services, thumbnails, urls
 from .models import MediaAsset
 from .processing import ProcessingError
 from .storage import (InvalidKey, ObjectNotFound, RangeNotSatisfiable, StorageError, asset_prefix, package_key,
@@ -424,16 +424,40 @@ def package_file(asset_id, exp, sig, name):
     if asset is None or asset.kind != "package" or asset.status != "ready" or not asset.package:
         raise NotFound("Không tìm thấy gói tương tác.")
     urls.verify_package(asset_id, exp, sig)
-    try:
-        key = package_key(asset_id, posixpath.normpath(name.lstrip("/")))
-    except InvalidKey:
-        raise NotFound("Không tìm thấy tệp trong gói.") from None
-    response = serve_object(services.get_storage(), key)
+    name = posixpath.normpath(name.lstrip("/"))
+    kind = asset.package.get("type")
+    if kind == "h5p" and name == package_runtime.H5P_PLAYER:
+        base = f"{urls.API}/{asset_id}/pkg/{exp}/{sig}"
+        response = Response(package_runtime.h5p_player_page(base, asset.package.get("title") or ""),
+                            mimetype="text/html")
+    else:
+        try:
+            key = package_key(asset_id, name)
+        except InvalidKey:
+            raise NotFound("Không tìm thấy tệp trong gói.") from None
+        storage = services.get_storage()
+        response = serve_object(storage, key)
+        if kind == "scorm" and package_runtime.is_html(name) and response.status_code == 200 \
+                and int(response.headers["Content-Length"]) <= package_runtime.MAX_INJECT_BYTES:
+            response.close()
+            body = package_runtime.inject_scorm_bridge(_read_object(storage, key))
+            response = Response(body, mimetype="text/html")
     frame_ancestors = " ".join(["'self'", *current_app_origins()])
     response.headers["Content-Security-Policy"] = f"{PACKAGE_SANDBOX}; frame-ancestors {frame_ancestors}"
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    # The document in the frame has an opaque origin, so its fetches of the package's own JSON (H5P reads
+    # h5p.json, content.json, each library.json) are cross-origin. The files are public behind the signature
+    # and no credentials are involved, so any origin may read them.
+    response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _read_object(storage, key: str) -> bytes:
+    try:
+        return storage.get_bytes(key)
+    except StorageError as exc:
+        raise services.StorageUnavailable("Kho lưu trữ không trả lời. Vui lòng thử lại sau.") from exc
 
 
 def current_app_origins() -> list[str]:
