@@ -17,7 +17,7 @@ from lms.core.rest import paginate, whole_number
 from lms.curriculum import api as curriculum_api
 import media.api as media_api
 
-from . import permissions, presenters, services
+from . import package_runtime, permissions, presenters, scorm, services
 from .models import VISIBILITIES, Lecture, LectureCollection, LectureProgress, LectureVersion
 
 web = Blueprint("lectures_web", __name__, template_folder="templates", static_folder="static",
@@ -161,8 +161,18 @@ def package_player(lecture_id: int, media_id: int):
     if package.get("title") and title == attachment["media"].get("filename"):
         title = package["title"]
     tracks = current_user.role == STUDENT and lecture.is_published and version.id == lecture.published_version_id
+    scorm_launch = None
+    if launch and package.get("type") == "scorm":
+        # The student resumes from their saved state; a teacher previewing gets a fresh, unsaved session.
+        if tracks:
+            scorm_launch = package_runtime.launch(current_user, lecture, media_id)
+        else:
+            which = scorm.version_of(package)
+            scorm_launch = {"version": which, "cmi": scorm.launch_state(None, which, current_user.id,
+                                                                        current_user.full_name or current_user.username)}
     return render_template("lectures/package.html", lecture=data, attachment=attachment, launch_url=launch,
-                           package=package, title=title, tracks_progress=tracks, **_common())
+                           package=package, title=title, tracks_progress=tracks, scorm_launch=scorm_launch,
+                           **_common())
 
 
 def _editor(lecture: Lecture | None):

@@ -1,0 +1,46 @@
+"""lecture package states: each student's SCORM run-time data (cmi) per lecture and package, to resume
+
+Revision ID: c4a8e2f6b913
+Revises: b7d41c2e9a60
+Create Date: 2026-12-05 08:20:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+import lms.core.db
+
+
+# revision identifiers, used by Alembic.
+revision = 'c4a8e2f6b913'
+down_revision = 'b7d41c2e9a60'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('lecture_package_states',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('lecture_id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.Column('media_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.String(length=4), nullable=False),
+    sa.Column('cmi', sa.JSON(), nullable=False),
+    sa.Column('commits', sa.Integer(), nullable=False),
+    sa.Column('created_at', lms.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', lms.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['lecture_id'], ['lectures.id'], name=op.f('fk_lecture_package_states_lecture_id_lectures'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['media_id'], ['media_assets.id'], name=op.f('fk_lecture_package_states_media_id_media_assets'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['student_id'], ['users.id'], name=op.f('fk_lecture_package_states_student_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lecture_package_states')),
+    sa.UniqueConstraint('lecture_id', 'student_id', 'media_id', name=op.f('uq_lecture_package_states_lecture_id_student_id_media_id'))
+    )
+    with op.batch_alter_table('lecture_package_states', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lecture_package_states_lecture_id'), ['lecture_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_lecture_package_states_student_id'), ['student_id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('lecture_package_states', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lecture_package_states_student_id'))
+        batch_op.drop_index(batch_op.f('ix_lecture_package_states_lecture_id'))
+    op.drop_table('lecture_package_states')
