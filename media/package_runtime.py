@@ -58,6 +58,27 @@ _SCORM_BRIDGE = """(function () {
   });
 })();"""
 
+#: Web storage throws in a sandboxed document without allow-same-origin (SecurityError on merely reading
+#: ``window.localStorage``), and H5P libraries and many SCORM authoring tools touch it unguarded. A per-page
+#: memory store keeps them running; what must survive a reload goes through cmi or the progress API instead.
+_MEMORY_STORAGE = """(function () {
+  "use strict";
+  function MemoryStorage() {
+    var data = {};
+    return {
+      getItem: function (k) { return Object.prototype.hasOwnProperty.call(data, k) ? data[k] : null; },
+      setItem: function (k, v) { data[String(k)] = String(v); },
+      removeItem: function (k) { delete data[k]; },
+      clear: function () { data = {}; },
+      key: function (i) { var keys = Object.keys(data); return i < keys.length ? keys[i] : null; },
+      get length() { return Object.keys(data).length; }
+    };
+  }
+  ["localStorage", "sessionStorage"].forEach(function (name) {
+    try { window[name]; } catch (e) { Object.defineProperty(window, name, { value: MemoryStorage(), configurable: true }); }
+  });
+})();"""
+
 _HEAD_RE = re.compile(rb"<head(?:\s[^>]*)?>", re.IGNORECASE)
 _HTML_RE = re.compile(rb"<html(?:\s[^>]*)?>", re.IGNORECASE)
 _DOCTYPE_RE = re.compile(rb"<!doctype[^>]*>", re.IGNORECASE)
@@ -72,7 +93,7 @@ def scorm_bridge() -> bytes:
     """The ``<script>`` tags that give a SCORM document its ``window.API`` (see the module docstring)."""
     bridge = _SCORM_BRIDGE % {"prefix": json.dumps(WINDOW_NAME_PREFIX)}
     return (f'<script src="{_VENDOR}/scorm-again/cross-frame-api.min.js"></script>'
-            f"<script>{bridge}</script>").encode("utf-8")
+            f"<script>{_MEMORY_STORAGE}\n{bridge}</script>").encode("utf-8")
 
 
 def inject_scorm_bridge(document: bytes) -> bytes:
@@ -93,6 +114,7 @@ _H5P_PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>%(title)s</title>
 <style>html,body{margin:0;padding:0;background:#fff}#h5p{min-height:100vh}</style>
+<script>%(storage)s</script>
 <script src="%(vendor)s/h5p-standalone/main.bundle.js"></script>
 </head><body><div id="h5p" data-base="%(base)s"></div>
 <script>%(script)s</script>
@@ -104,7 +126,10 @@ _H5P_SCRIPT = """(function () {
   var el = document.getElementById("h5p"), base = el.getAttribute("data-base"), vendor = %(vendor)s;
   function report(body) { body.type = "hoclieuso:progress"; window.parent.postMessage(body, "*"); }
   new H5PStandalone.H5P(el, {
-    h5pJsonPath: base, frameJs: vendor + "/h5p-standalone/frame.bundle.js",
+    // "div": the content runs in this document. h5p-standalone's default makes an about:blank iframe and writes
+    // into it, which a sandboxed document cannot do (each nested frame gets an opaque origin of its own); this
+    // page is already the content's own sandboxed frame, so nothing is lost.
+    embedType: "div", h5pJsonPath: base, frameJs: vendor + "/h5p-standalone/frame.bundle.js",
     frameCss: vendor + "/h5p-standalone/styles/h5p.css", frame: false, copyright: false, export: false,
     icon: false, fullScreen: false, embed: false
   }).then(function () {
@@ -130,5 +155,5 @@ def h5p_player_page(base_url: str, title: str) -> bytes:
     """The H5P player document for a package whose files are at ``base_url`` (signed, no trailing ``/``)."""
     script = _H5P_SCRIPT % {"vendor": json.dumps(_VENDOR)}
     page = _H5P_PAGE % {"title": escape(title or "H5P"), "vendor": _VENDOR, "base": escape(base_url, quote=True),
-                        "script": script}
+                        "script": script, "storage": _MEMORY_STORAGE}
     return page.encode("utf-8")

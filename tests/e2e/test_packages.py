@@ -116,3 +116,69 @@ def test_student_plays_an_html5_sim_and_a_hostile_package_stays_in_its_sandbox(l
     assert seen["parent"].startswith("denied:"), seen          # cannot script the lecture page
     assert seen["me"].startswith("denied:"), seen              # the API answers no opaque origin
     assert "student" not in json.dumps(seen)
+
+
+def _status(page, text):
+    page.locator(".package-status").filter(has_text=text).wait_for()
+
+
+def test_student_resumes_a_scorm_package_and_scores_on_an_h5p_package(live_server, phone):
+    base = live_server["url"]
+    teacher = _token(base, "teacher")
+    sco = _upload_ready(base, teacher, packages.scorm12_runtime(), "phan-so.zip")
+    h5p = _upload_ready(base, teacher, packages.h5p_true_false(), "dung-sai.h5p")
+    assert sco["package"]["type"] == "scorm" and h5p["package"]["type"] == "h5p", (sco, h5p)
+    lecture_id = _lecture_with(base, teacher, [sco["id"], h5p["id"]], "Phân số: bài SCORM và câu hỏi H5P")
+
+    page = phone
+    _student_login(page)
+    # SCORM 1.2: the package finds window.API in its own sandboxed document, starts ab initio, moves on.
+    page.goto(f"/lectures/{lecture_id}/packages/{sco['id']}")
+    frame = page.frame_locator("#package-frame")
+    frame.locator("#page").filter(has_text="Trang 1/3").wait_for()
+    assert "entry=ab-initio" in frame.locator("#entry").inner_text()
+    frame.get_by_role("button", name="Trang tiếp").click()
+    _status(page, "Đã ghi nhận tiến độ")
+    frame.get_by_role("button", name="Trang tiếp").click()
+    frame.locator("#page").filter(has_text="Trang 3/3").wait_for()
+    page.wait_for_function("""() => performance.getEntriesByType('resource')
+        .filter(e => e.name.includes('/runtime')).length >= 2""")
+    page.screenshot(path=str(OUT / "packages-03-scorm-page3.png"), full_page=True)
+
+    # Reload: the saved cmi comes back, the package resumes on page 3 with entry=resume.
+    page.reload()
+    frame = page.frame_locator("#package-frame")
+    frame.locator("#page").filter(has_text="Trang 3/3").wait_for()
+    assert "entry=resume" in frame.locator("#entry").inner_text()
+    frame.get_by_role("button", name="Nộp bài").click()
+    frame.locator("#result").filter(has_text="đã nộp: 8/10").wait_for()
+    _status(page, "Đã hoàn thành · điểm cao nhất 8/10")
+    box = page.locator("#package-frame").bounding_box()
+    assert box["width"] >= 340 and box["x"] + box["width"] <= 390
+    page.screenshot(path=str(OUT / "packages-04-scorm-passed.png"), full_page=True)
+
+    # H5P: the real True/False package plays in h5p-standalone; its xAPI "answered" is the score.
+    page.goto(f"/lectures/{lecture_id}/packages/{h5p['id']}")
+    content = page.frame_locator("#package-frame")
+    content.get_by_text("Is this false?").wait_for()
+    content.get_by_role("radio", name="False").click()
+    content.get_by_role("button", name="Check").click()
+    _status(page, "Đã hoàn thành · điểm cao nhất 10/10")
+    page.screenshot(path=str(OUT / "packages-05-h5p-answered.png"), full_page=True)
+    assert_clean(page)
+
+    # The class progress has both packages done with their scores.
+    headers = {"Authorization": f"Bearer {teacher}"}
+    me = requests.get(base + "/api/v1/me", headers={"Authorization": f"Bearer {_token(base, 'student')}"},
+                      timeout=30).json()
+    classes = requests.get(base + "/api/v1/classes", headers=headers, timeout=30).json()
+    found = None
+    for klass in classes.get("items", classes if isinstance(classes, list) else []):
+        report = requests.get(f"{base}/api/v1/lectures/{lecture_id}/progress?class_id={klass['id']}",
+                              headers=headers, timeout=30).json()
+        found = next((i for i in report.get("items", []) if i["student_id"] == me["id"]), None) or found
+    assert found is not None
+    by_media = {p["media_id"]: p for p in found["packages"]}
+    assert by_media[sco["id"]]["completed"] and abs(by_media[sco["id"]]["score"] - 0.8) < 1e-9, found
+    assert by_media[h5p["id"]]["completed"] and by_media[h5p["id"]]["score"] == 1.0, found
+    assert found["completed"]

@@ -11,8 +11,7 @@
 (function () {
   "use strict";
   var box = document.getElementById("package-player");
-  var frame = document.getElementById("package-frame");
-  if (!box || !frame) return;
+  if (!box || !document.getElementById("package-frame")) return;
   var status = box.querySelector(".package-status");
   var packageOrigin = box.dataset.packageOrigin || "";
   var allowedOrigin = packageOrigin ? new URL(packageOrigin).origin : "null";
@@ -44,12 +43,14 @@
     });
   }
 
+  // Looked up each time: scorm-player.js replaces the frame element to give it a name before it loads.
   function fromPackage(event) {
-    return event.source === frame.contentWindow && event.origin === allowedOrigin;
+    var frame = document.getElementById("package-frame");
+    return !!frame && event.source === frame.contentWindow && event.origin === allowedOrigin;
   }
 
   window.LMS = window.LMS || {};
-  window.LMS.packagePlayer = { box: box, frame: frame, tracks: tracks, fromPackage: fromPackage, put: put, show: show };
+  window.LMS.packagePlayer = { box: box, tracks: tracks, fromPackage: fromPackage, put: put, show: show };
 
   if (!tracks) return;
 

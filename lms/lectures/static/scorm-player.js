@@ -16,7 +16,7 @@
   var player = window.LMS && window.LMS.packagePlayer;
   var launchEl = document.getElementById("scorm-launch");
   if (!player || !launchEl) return;
-  var box = player.box, frame = player.frame;
+  var box = player.box;
   var launch = JSON.parse(launchEl.textContent);
   var is2004 = launch.version === "2004";
   var Runtime = is2004 ? window.Scorm2004API : window.Scorm12API;
@@ -85,6 +85,11 @@
   var values = {};
   var flat = api.getFlattenedCMI();
   Object.keys(flat).forEach(function (key) { if (typeof flat[key] === "string") values[key] = flat[key]; });
+  // A browsing context takes its name when it is created (renaming the element later does not reach it), so
+  // the named frame is a fresh copy of the placeholder.
+  var placeholder = document.getElementById("package-frame");
+  var frame = placeholder.cloneNode(false);
   frame.name = "hoclieuso-scorm:" + JSON.stringify({ origin: window.location.origin, version: launch.version, values: values });
-  frame.src = frame.dataset.src;
+  frame.src = placeholder.dataset.src;
+  placeholder.parentNode.replaceChild(frame, placeholder);
 })();
