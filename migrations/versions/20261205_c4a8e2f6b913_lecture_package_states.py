@@ -1,4 +1,5 @@
-"""lecture package states: each student's SCORM run-time data (cmi) per lecture and package, to resume
+"""lecture package states (each student's SCORM cmi per lecture and package, to resume); a gradebook column
+may count a lecture's interactive package (lecture_id, package_media_id)
 
 Revision ID: c4a8e2f6b913
 Revises: b7d41c2e9a60
@@ -38,8 +39,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_lecture_package_states_lecture_id'), ['lecture_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_lecture_package_states_student_id'), ['student_id'], unique=False)
 
+    with op.batch_alter_table('gradebook_columns', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('lecture_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('package_media_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_gradebook_columns_lecture_id'), ['lecture_id'], unique=False)
+        batch_op.create_unique_constraint(batch_op.f('uq_gradebook_columns_class_id_lecture_id_package_media_id'),
+                                          ['class_id', 'lecture_id', 'package_media_id'])
+
 
 def downgrade():
+    with op.batch_alter_table('gradebook_columns', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_gradebook_columns_class_id_lecture_id_package_media_id'), type_='unique')
+        batch_op.drop_index(batch_op.f('ix_gradebook_columns_lecture_id'))
+        batch_op.drop_column('package_media_id')
+        batch_op.drop_column('lecture_id')
     with op.batch_alter_table('lecture_package_states', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lecture_package_states_student_id'))
         batch_op.drop_index(batch_op.f('ix_lecture_package_states_lecture_id'))
