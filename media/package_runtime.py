@@ -17,14 +17,17 @@ API object has to live in the package's own document:
   h5p-standalone player over the package's own ``h5p.json``, content and libraries, and reports H5P's xAPI
   results to the player page with the same ``hoclieuso:progress`` message an HTML5 simulation sends.
 
-Scripts are inline or from ``/static/vendor`` (same app, so also on PACKAGE_ORIGIN): an inline script saves a
-round trip per page on 3G, and package documents carry no ``script-src`` restriction.
+Scripts are inline or the vendored files at their fingerprinted ``/static/vendor`` URLs (root-relative: the same
+app also answers on PACKAGE_ORIGIN; cached immutable, so a returning student fetches none of them): an inline
+script saves a round trip per page on 3G, and package documents carry no ``script-src`` restriction.
 """
 from __future__ import annotations
 
 import json
 import re
 from html import escape
+
+from flask import url_for
 
 #: The H5P player page's name inside a package URL. Not a file of any package: the dot-folder is reserved here.
 H5P_PLAYER = ".hoclieuso/h5p-player.html"
@@ -33,7 +36,10 @@ MAX_INJECT_BYTES = 4 * 1024 * 1024
 #: What the player page puts before the JSON of the launch state in the frame's ``window.name``.
 WINDOW_NAME_PREFIX = "hoclieuso-scorm:"
 
-_VENDOR = "/static/vendor"
+
+
+def _vendor(name: str) -> str:
+    return url_for("vendor", filename=name)
 
 _SCORM_BRIDGE = """(function () {
   "use strict";
@@ -92,7 +98,7 @@ def is_html(name: str) -> bool:
 def scorm_bridge() -> bytes:
     """The ``<script>`` tags that give a SCORM document its ``window.API`` (see the module docstring)."""
     bridge = _SCORM_BRIDGE % {"prefix": json.dumps(WINDOW_NAME_PREFIX)}
-    return (f'<script src="{_VENDOR}/scorm-again/cross-frame-api.min.js"></script>'
+    return (f'<script src="{escape(_vendor("scorm-again/cross-frame-api.min.js"))}"></script>'
             f"<script>{_MEMORY_STORAGE}\n{bridge}</script>").encode("utf-8")
 
 
@@ -115,22 +121,22 @@ _H5P_PAGE = """<!doctype html>
 <title>%(title)s</title>
 <style>html,body{margin:0;padding:0;background:#fff}#h5p{min-height:100vh}</style>
 <script>%(storage)s</script>
-<script src="%(vendor)s/h5p-standalone/main.bundle.js"></script>
-</head><body><div id="h5p" data-base="%(base)s"></div>
+<script src="%(main)s"></script>
+</head><body><div id="h5p" data-base="%(base)s" data-frame-js="%(frame_js)s" data-frame-css="%(frame_css)s"></div>
 <script>%(script)s</script>
 </body></html>
 """
 
 _H5P_SCRIPT = """(function () {
   "use strict";
-  var el = document.getElementById("h5p"), base = el.getAttribute("data-base"), vendor = %(vendor)s;
+  var el = document.getElementById("h5p"), base = el.getAttribute("data-base");
   function report(body) { body.type = "hoclieuso:progress"; window.parent.postMessage(body, "*"); }
   new H5PStandalone.H5P(el, {
     // "div": the content runs in this document. h5p-standalone's default makes an about:blank iframe and writes
     // into it, which a sandboxed document cannot do (each nested frame gets an opaque origin of its own); this
     // page is already the content's own sandboxed frame, so nothing is lost.
-    embedType: "div", h5pJsonPath: base, frameJs: vendor + "/h5p-standalone/frame.bundle.js",
-    frameCss: vendor + "/h5p-standalone/styles/h5p.css", frame: false, copyright: false, export: false,
+    embedType: "div", h5pJsonPath: base, frameJs: el.getAttribute("data-frame-js"),
+    frameCss: el.getAttribute("data-frame-css"), frame: false, copyright: false, export: false,
     icon: false, fullScreen: false, embed: false
   }).then(function () {
     H5P.externalDispatcher.on("xAPI", function (event) {
@@ -153,7 +159,9 @@ _H5P_SCRIPT = """(function () {
 
 def h5p_player_page(base_url: str, title: str) -> bytes:
     """The H5P player document for a package whose files are at ``base_url`` (signed, no trailing ``/``)."""
-    script = _H5P_SCRIPT % {"vendor": json.dumps(_VENDOR)}
-    page = _H5P_PAGE % {"title": escape(title or "H5P"), "vendor": _VENDOR, "base": escape(base_url, quote=True),
-                        "script": script, "storage": _MEMORY_STORAGE}
+    page = _H5P_PAGE % {"title": escape(title or "H5P"), "base": escape(base_url, quote=True),
+                        "main": escape(_vendor("h5p-standalone/main.bundle.js")),
+                        "frame_js": escape(_vendor("h5p-standalone/frame.bundle.js")),
+                        "frame_css": escape(_vendor("h5p-standalone/styles/h5p.css")),
+                        "script": _H5P_SCRIPT, "storage": _MEMORY_STORAGE}
     return page.encode("utf-8")

@@ -15,13 +15,17 @@ def _launch(client, asset_id):
     return resp.headers["Location"]
 
 
-def test_bridge_goes_first_into_the_head_before_the_packages_own_scripts():
+def test_bridge_goes_first_into_the_head_before_the_packages_own_scripts(app):
     doc = b'<!DOCTYPE html><html lang="vi"><HEAD data-x="1"><script src="api.js"></script></head></html>'
-    out = package_runtime.inject_scorm_bridge(doc)
+    with app.test_request_context():
+        out = package_runtime.inject_scorm_bridge(doc)
+        bare = package_runtime.inject_scorm_bridge(b"<p>bare</p>")
+        doctype_only = package_runtime.inject_scorm_bridge(b"<!doctype html><p>x</p>")
     assert out.index(b"cross-frame-api.min.js") < out.index(b"api.js\"")
     assert out.startswith(b'<!DOCTYPE html><html lang="vi"><HEAD data-x="1"><script src="/static/vendor/scorm-again/')
-    assert package_runtime.inject_scorm_bridge(b"<p>bare</p>").endswith(b"<p>bare</p>")
-    assert package_runtime.inject_scorm_bridge(b"<!doctype html><p>x</p>").startswith(b"<!doctype html><script")
+    assert b"cross-frame-api.min.js?v=" in out  # fingerprinted: cached immutable
+    assert bare.endswith(b"<p>bare</p>") and bare.startswith(b"<script")
+    assert doctype_only.startswith(b"<!doctype html><script")
 
 
 def test_scorm_documents_are_served_with_the_bridge_and_other_files_untouched(world, fs_storage, app):
@@ -72,5 +76,11 @@ def test_a_real_h5p_package_launches_the_h5p_player_over_its_own_files(world, fs
     assert meta.headers["Access-Control-Allow-Origin"] == "*"
     library = client.get(base + "/H5P.TrueFalse-1.6/library.json")
     assert library.status_code == 200 and library.get_json()["machineName"] == "H5P.TrueFalse"
+    # The libraries' text files travel compressed (a phone on 3G); fonts and images as they are.
+    script = client.get(base + "/H5P.Question-1.4/scripts/question.js", headers={"Accept-Encoding": "gzip"})
+    assert script.status_code == 200 and script.headers["Content-Encoding"] == "gzip"
+    assert int(script.headers["Content-Length"]) < 20_000 and script.headers["Access-Control-Allow-Origin"] == "*"
+    # The same launch within the hour gets the same URLs, so the browser's cache serves a second visit.
+    assert _launch(teacher, body["id"]) == launch
     # The player name is reserved only for H5P packages, and its signature is still checked.
     assert client.get(launch.replace("/pkg/", "/pkg/1")).status_code in (403, 404)
