@@ -215,8 +215,12 @@ def class_progress(lecture_id: int):
     report = None
     if class_id is not None:
         report = services.progress_report(current_user, lecture, class_id)
+    published = db.session.get(LectureVersion, lecture.published_version_id) if lecture.published_version_id else None
+    # Packages the teacher may count in the class's gradebook (gradebook-link.js asks the gradebook API).
+    packages = [{"id": p["id"], "title": (p.get("package") or {}).get("title") or p.get("filename") or ""}
+                for p in services.package_media(published)]
     return render_template("lectures/progress.html", lecture=presenters.summary(current_user, lecture),
-                           classes=classes, class_id=class_id, report=report,
+                           classes=classes, class_id=class_id, report=report, packages=packages,
                            chart=progress_chart(report) if report and report["items"] else None)
 
 

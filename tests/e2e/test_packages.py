@@ -122,7 +122,7 @@ def _status(page, text):
     page.locator(".package-status").filter(has_text=text).wait_for()
 
 
-def test_student_resumes_a_scorm_package_and_scores_on_an_h5p_package(live_server, phone):
+def test_student_resumes_a_scorm_package_and_scores_on_an_h5p_package(live_server, phone, browser):
     base = live_server["url"]
     teacher = _token(base, "teacher")
     sco = _upload_ready(base, teacher, packages.scorm12_runtime(), "phan-so.zip")
@@ -172,13 +172,46 @@ def test_student_resumes_a_scorm_package_and_scores_on_an_h5p_package(live_serve
     me = requests.get(base + "/api/v1/me", headers={"Authorization": f"Bearer {_token(base, 'student')}"},
                       timeout=30).json()
     classes = requests.get(base + "/api/v1/classes", headers=headers, timeout=30).json()
-    found = None
+    found = class_id = None
     for klass in classes.get("items", classes if isinstance(classes, list) else []):
         report = requests.get(f"{base}/api/v1/lectures/{lecture_id}/progress?class_id={klass['id']}",
                               headers=headers, timeout=30).json()
-        found = next((i for i in report.get("items", []) if i["student_id"] == me["id"]), None) or found
+        mine = next((i for i in report.get("items", []) if i["student_id"] == me["id"]), None)
+        if mine:
+            found, class_id = mine, klass["id"]
     assert found is not None
     by_media = {p["media_id"]: p for p in found["packages"]}
     assert by_media[sco["id"]]["completed"] and abs(by_media[sco["id"]]["score"] - 0.8) < 1e-9, found
     assert by_media[h5p["id"]]["completed"] and by_media[h5p["id"]]["score"] == 1.0, found
     assert found["completed"]
+
+    # The teacher counts the SCORM package in a column of the class's gradebook (học kì II) from the class
+    # progress page; the student's best score lands there as 8,0.
+    resp = requests.post(base + "/api/v1/gradebook/columns", headers=headers, timeout=30, json={
+        "class_id": class_id, "subject": "toan", "semester": 2, "kind": "tx", "title": "Bài tương tác phân số"})
+    assert resp.status_code == 201, resp.text
+    column_id = resp.json()["id"]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN", base_url=base)
+    try:
+        teacher_page = context.new_page()
+        teacher_page.set_default_timeout(20000)
+        teacher_page.goto("/login")
+        teacher_page.get_by_label("Tên đăng nhập").fill("teacher")
+        teacher_page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+        teacher_page.get_by_role("button", name="Đăng nhập").click()
+        teacher_page.wait_for_load_state("load")
+        teacher_page.goto(f"/lectures/{lecture_id}/class-progress?class_id={class_id}")
+        teacher_page.get_by_label("Học kì").select_option("2")
+        picker = teacher_page.locator(f"#pg-column-{sco['id']}")
+        picker.locator(f"option[value='{column_id}']").wait_for(state="attached")
+        picker.select_option(str(column_id))
+        teacher_page.locator(f".package-gradebook-row[data-media-id='{sco['id']}']").get_by_role(
+            "button", name="Lưu").click()
+        teacher_page.locator("#pg-status").filter(has_text="Đã lưu").wait_for()
+        teacher_page.screenshot(path=str(OUT / "packages-06-teacher-counts-package.png"), full_page=True)
+    finally:
+        context.close()
+    book = requests.get(f"{base}/api/v1/gradebook?class_id={class_id}&subject=toan&semester=2", headers=headers,
+                        timeout=30).json()
+    row = next(r for r in book["rows"] if r["student_id"] == me["id"])
+    assert row["scores"][str(column_id)] == "8.0", row

@@ -84,6 +84,21 @@ def test_picked_column_gets_earned_and_later_best_scores_once_each(world, packag
     assert _cell(teacher, world, column_id, world.student2)[0] is None
 
 
+def test_marks_already_in_the_picked_column_are_kept(world, package_lecture):
+    lecture_id, sim = package_lecture
+    teacher = world.as_("teacher")
+    column_id = _column(teacher, world)
+    assert teacher.put(f"/gradebook/columns/{column_id}/scores",
+                       json={"scores": {str(world.student): "9"}}).status_code == 200
+    _report(world, lecture_id, sim, 0.5)
+    _report(world, lecture_id, sim, 0.4, who="student2")
+    assert teacher.put(f"/gradebook/columns/{column_id}/package",
+                       json={"lecture_id": lecture_id, "media_id": sim}).status_code == 200
+    value, flags = _cell(teacher, world, column_id, world.student)
+    assert value == "9.0" and "manual_override" in flags
+    assert _cell(teacher, world, column_id, world.student2)[0] == "4.0"
+
+
 def test_columns_that_cannot_count_the_package_are_refused(world, package_lecture, app):
     lecture_id, sim = package_lecture
     teacher = world.as_("teacher")

@@ -2,7 +2,8 @@
 
 The teacher picks one existing column of a class's book for a package of a lecture; from then on each student's
 best package score (0..10, one decimal) is posted into it through the exam path (``post_fed_value``): exactly
-once per score, in the transaction that recorded it, a manual override winning, a signed book untouched. Only
+once per score, in the transaction that recorded it, a manual override winning, a signed book untouched. A mark
+the teacher had already entered in the picked column counts as such an override. Only
 an existing column can be picked, so the Thông tư 22/27 counts of columns are never changed by a package.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from lms.core.errors import NotFound, ValidationFailed
 from lms.lectures import api as lectures
 
 from .. import rules
-from ..models import GradebookColumn, ScoreChange
+from ..models import GradebookColumn, Score, ScoreChange
 from .columns import COMMENT_VALUE, LEVEL_VALUE, column_value_kind, ensure_unlocked
 from .exam_results import post_fed_value
 
@@ -83,6 +84,11 @@ def post_package_score(lecture_id: int, media_id: int, student_id: int, score_10
 
 def _post(column: GradebookColumn, student_id: int, value: Decimal, lecture_id: int, media_id: int):
     value = Decimal(value).quantize(rules.SCORE_QUANTUM)
+    score = db.session.scalar(select(Score).where(Score.column_id == column.id, Score.student_id == student_id))
+    if score is not None and score.source in ("manual", "import") and score.value is not None:
+        # The teacher picked a column that already holds their marks: a mark they entered stays, as if typed
+        # over the package score.
+        score.manual_override = True
     key = f"package:{lecture_id}:{media_id}:score:{value}:column:{column.id}:student:{student_id}"
     return post_fed_value(column, student_id, value, source="package", key=key, reason="package score",
                           what=f"lecture {lecture_id} package {media_id}")
