@@ -215,3 +215,26 @@ def test_student_resumes_a_scorm_package_and_scores_on_an_h5p_package(live_serve
                         timeout=30).json()
     row = next(r for r in book["rows"] if r["student_id"] == me["id"])
     assert row["scores"][str(column_id)] == "8.0", row
+
+
+def test_a_scorm_2004_package_resumes_and_reports_its_scaled_score(live_server, phone):
+    base = live_server["url"]
+    teacher = _token(base, "teacher")
+    sco = _upload_ready(base, teacher, packages.scorm2004_runtime(), "hinh-hoc.zip")
+    assert sco["package"]["version"] == "2004", sco
+    lecture_id = _lecture_with(base, teacher, [sco["id"]], "Hình học: bài SCORM 2004")
+    page = phone
+    _student_login(page)
+    page.goto(f"/lectures/{lecture_id}/packages/{sco['id']}")
+    frame = page.frame_locator("#package-frame")
+    frame.locator("#where").filter(has_text="Phần 1 (ab-initio)").wait_for()
+    frame.get_by_role("button", name="Phần tiếp").click()
+    frame.locator("#where").filter(has_text="Phần 2").wait_for()
+    _status(page, "Đã ghi nhận tiến độ")
+    page.reload()
+    frame = page.frame_locator("#package-frame")
+    frame.locator("#where").filter(has_text="Phần 2 (resume)").wait_for()
+    frame.get_by_role("button", name="Hoàn thành").click()
+    frame.locator("#result").filter(has_text="xong: 0.9").wait_for()
+    _status(page, "Đã hoàn thành · điểm cao nhất 9/10")
+    page.screenshot(path=str(OUT / "packages-07-scorm2004.png"), full_page=True)

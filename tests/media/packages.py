@@ -1,6 +1,7 @@
-"""Builders of real interactive packages for tests: an HTML5 simulation, a SCORM 1.2 package written per the
-ADL SCORM 1.2 Content Aggregation Model (imsmanifest.xml with the adlcp namespace), an H5P-shaped zip, and
-hostile zips (path traversal, absolute paths, symlinks, a zip bomb)."""
+"""Builders of real interactive packages for tests: an HTML5 simulation, SCORM 1.2 packages written per the
+ADL SCORM 1.2 Content Aggregation Model (imsmanifest.xml with the adlcp namespace; one whose SCO really uses the
+API), a SCORM 2004 package, an H5P-shaped zip and a real public .h5p (fixtures/), and hostile zips (path
+traversal, absolute paths, symlinks, a zip bomb)."""
 from __future__ import annotations
 
 import io
@@ -165,3 +166,68 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def h5p_true_false() -> bytes:
     """A real public H5P package (H5P.TrueFalse with its libraries; see fixtures/README.md for its licence)."""
     return (FIXTURES / "h5p-true-false.h5p").read_bytes()
+
+
+SCORM2004_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="vn.hoclieuso.test.scorm2004" version="1"
+  xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+  <organizations default="ORG">
+    <organization identifier="ORG"><title>Hình học (SCORM 2004)</title>
+      <item identifier="ITEM" identifierref="RES"><title>Bài 1</title></item></organization>
+  </organizations>
+  <resources>
+    <resource identifier="RES" type="webcontent" adlcp:scormType="sco" href="index.html">
+      <file href="index.html"/><file href="sco.js"/></resource>
+  </resources>
+</manifest>
+"""
+SCORM2004_LESSON = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Hình học</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><h1>Hình học</h1><p id="where">đang mở</p>
+<button id="next" type="button">Phần tiếp</button> <button id="finish" type="button">Hoàn thành</button>
+<p id="result"></p><script src="sco.js"></script></body></html>
+"""
+#: A SCORM 2004 SCO: finds API_1484_11 the ADL way, resumes at cmi.location, reports score.scaled 0.9 and
+#: completed/passed on "Hoàn thành".
+SCORM2004_JS = """function findAPI(win) {
+  var tries = 0;
+  while (win.API_1484_11 == null && win.parent != null && win.parent != win) {
+    if (++tries > 7) return null;
+    win = win.parent;
+  }
+  return win.API_1484_11;
+}
+var api = null;
+try { api = findAPI(window); } catch (e) { api = null; }
+var part = 1;
+function show() { document.getElementById('where').textContent = 'Phần ' + part + ' (' + api.GetValue('cmi.entry') + ')'; }
+if (!api) {
+  document.getElementById('where').textContent = 'không tìm thấy API';
+} else {
+  api.Initialize('');
+  part = parseInt(api.GetValue('cmi.location'), 10) || 1;
+  api.SetValue('cmi.exit', 'suspend');
+  show();
+  document.getElementById('next').addEventListener('click', function () {
+    part += 1;
+    api.SetValue('cmi.location', String(part));
+    api.Commit('');
+    show();
+  });
+  document.getElementById('finish').addEventListener('click', function () {
+    api.SetValue('cmi.score.scaled', '0.9');
+    api.SetValue('cmi.completion_status', 'completed');
+    api.SetValue('cmi.success_status', 'passed');
+    api.Commit('');
+    document.getElementById('result').textContent = 'xong: ' + api.GetValue('cmi.score.scaled');
+  });
+}
+"""
+
+
+def scorm2004_runtime() -> bytes:
+    """A SCORM 2004 package whose SCO uses API_1484_11 (see SCORM2004_JS)."""
+    return zip_bytes({"imsmanifest.xml": SCORM2004_MANIFEST, "index.html": SCORM2004_LESSON, "sco.js": SCORM2004_JS})
