@@ -238,3 +238,46 @@ def test_a_scorm_2004_package_resumes_and_reports_its_scaled_score(live_server, 
     frame.locator("#result").filter(has_text="xong: 0.9").wait_for()
     _status(page, "Đã hoàn thành · điểm cao nhất 9/10")
     page.screenshot(path=str(OUT / "packages-07-scorm2004.png"), full_page=True)
+
+
+#: What a hostile SCORM package tries besides the probe: ask the player page's runtime for a method outside the
+#: SCORM API (scorm-again's loadFromJSON would overwrite the learner's id), and read the learner from the API.
+SCORM_PROBE_JS = PROBE_JS.replace("document.getElementById('probe').textContent = JSON.stringify(out);", """
+  out.api = typeof window.API;
+  out.student = window.API ? window.API.LMSGetValue('cmi.core.student_id') : '';
+  out.refused = await new Promise(function (resolve) {
+    window.addEventListener('message', function (ev) {
+      if (ev.data && ev.data.messageId === 'evil-1') resolve(ev.data.error ? ev.data.error.message : 'answered');
+    });
+    parent.postMessage({messageId: 'evil-1', method: 'loadFromJSON', params: [{core: {student_id: '1'}}, 'cmi']}, '*');
+    setTimeout(function () { resolve('no answer'); }, 3000);
+  });
+  document.getElementById('probe').textContent = JSON.stringify(out);""")
+
+
+def test_a_scorm_package_gets_its_api_but_stays_in_its_sandbox(live_server, phone):
+    base = live_server["url"]
+    teacher = _token(base, "teacher")
+    manifest = packages.SCORM12_MANIFEST.replace('href="sco/lesson.html"', 'href="index.html"').replace(
+        '<file href="sco/lesson.html"/>', '<file href="index.html"/>')
+    probe = _upload_ready(base, teacher, packages.zip_bytes({
+        "imsmanifest.xml": manifest, "index.html": PROBE_HTML, "probe.js": SCORM_PROBE_JS, "wrong.html": "x"}),
+        "scorm-do-tham.zip")
+    assert probe["package"]["type"] == "scorm", probe
+    lecture_id = _lecture_with(base, teacher, [probe["id"]], "Gói SCORM dò thám")
+    page = phone
+    _student_login(page)
+    page.goto(f"/lectures/{lecture_id}")
+    page.evaluate("document.cookie = 'bi_mat=khong-duoc-doc; path=/'")
+    assert_clean(page)
+    page._lms_watch.allowing(r"blocked by CORS policy", r"net::ERR_FAILED")
+    page.goto(f"/lectures/{lecture_id}/packages/{probe['id']}")
+    result = page.frame_locator("#package-frame").locator("#probe")
+    result.filter(has_text="refused").wait_for()
+    seen = json.loads(result.inner_text())
+    assert seen["origin"] == "null" and seen["api"] == "object", seen
+    assert seen["cookie"].startswith("denied:") and seen["parent"].startswith("denied:"), seen
+    assert seen["me"].startswith("denied:"), seen                   # no API call with the student's session
+    assert seen["storage"] == "0", seen                             # a memory store, not the site's storage
+    assert seen["refused"] == "Method not allowed: loadFromJSON", seen
+    assert "bi_mat" not in json.dumps(seen)
