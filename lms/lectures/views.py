@@ -143,7 +143,7 @@ def package_player(lecture_id: int, media_id: int):
     """An interactive package of the lecture (HTML5, SCORM, H5P) full width in a sandboxed frame.
 
     The frame's ``src`` is the package's signed launch URL made here, so a phone on 3G saves the redirect of
-    ``/api/v1/media/{id}/package``; the package runs with an opaque origin (CSP sandbox, media.routes).
+    ``/api/v1/media/{id}/package``; the package runs with an opaque origin (CSP sandbox, media.package_routes).
     """
     lecture = _lecture_or_404(lecture_id)
     version = permissions.readable_version(current_user, lecture, "current")
