@@ -1,7 +1,8 @@
 """Media: object storage, streamed uploads, HLS transcoding and protected playback (issue 3).
 
 The pure engine lives in ``storage/``, ``processing/``, ``sniffing.py`` and ``streaming.py``; this package's
-Flask side is ``api.py`` (what other features call), ``routes.py``, ``services.py`` and ``tasks.py``.
+Flask side is ``api.py`` (what other features call), ``routes.py`` (``package_routes.py`` for interactive
+packages), ``services.py`` and ``tasks.py``.
 """
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def init_app(app) -> None:
     from lms.core.ops import register_readiness_check
     from lms.core.seeding import register_seeder
 
-    from . import cli, routes, services, tasks  # noqa: F401  (tasks registers the jobs)
+    # tasks registers the jobs, package_routes its endpoints on routes.bp
+    from . import cli, package_routes, routes, services, tasks  # noqa: F401
 
     app.register_blueprint(routes.bp)
     cli.init_app(app)

@@ -40,13 +40,16 @@ def store_bytes(user, data: bytes, filename: str, content_type: str | None = Non
 
 
 def get_media(asset_id: int) -> dict | None:
-    """``{id, kind, status, owner_id, filename, size, duration_s, width, height}`` or None."""
+    """``{id, kind, status, owner_id, filename, size, duration_s, width, height, package}`` or None.
+
+    ``package`` is the inspected package description (type, version, title, launch) of a ready interactive
+    package, else None."""
     asset = db.session.get(MediaAsset, asset_id)
     if asset is None:
         return None
     return {"id": asset.id, "kind": asset.kind, "status": asset.status, "owner_id": asset.owner_id,
             "filename": asset.filename, "size": asset.size, "duration_s": asset.duration_s,
-            "width": asset.width, "height": asset.height}
+            "width": asset.width, "height": asset.height, "package": asset.package}
 
 
 def media_payload(asset_id: int, user=None) -> dict:

@@ -26,8 +26,7 @@ from lms.core.rest import ApiBlueprint, paginate
 from . import permissions, schemas, services, thumbnails, urls
 from .models import MediaAsset
 from .processing import ProcessingError
-from .storage import (InvalidKey, ObjectNotFound, RangeNotSatisfiable, StorageError, asset_prefix, package_key,
-                      validate_key)
+from .storage import InvalidKey, ObjectNotFound, RangeNotSatisfiable, StorageError, asset_prefix, validate_key
 
 bp = ApiBlueprint("media", __name__, url_prefix="/api/v1")
 exempt_api(bp)
@@ -392,52 +391,3 @@ def get_thumbnail(asset_id, args):
     response.headers["Cache-Control"] = "private, max-age=86400"
     response.headers["Content-Type"] = "image/webp" if key.endswith(".webp") else "image/jpeg"
     return response
-
-
-
-# -- interactive packages ------------------------------------------------------------------------
-
-#: Package files run sandboxed: no allow-same-origin, so the document gets an opaque origin and cannot read the
-#: platform's cookies or storage, nor call its API with the student's session (the platform's CORS answers an
-#: opaque "null" origin with nothing). Scripts and forms are what simulations and SCORM players need.
-PACKAGE_SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-modals"
-@bp.endpoint("/media/<int:asset_id>/package", "GET", allow=SIGNED_IN, produces="text/html", errors=(409,),
-             summary="Open an interactive package (HTML5, SCORM, H5P): a redirect to its launch file behind a "
-                     "short-lived signed URL, served sandboxed")
-def open_package(asset_id):
-    asset = permissions.ensure_visible(current_user, asset_id)
-    if asset.kind != "package":
-        raise NotFound("Tệp này không phải gói tương tác.")
-    if asset.status != "ready" or not asset.package:
-        raise Conflict("Gói tương tác chưa xử lý xong hoặc bị lỗi.")
-    response = redirect(services.package_launch_url(asset), code=302)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-@bp.endpoint("/media/<int:asset_id>/pkg/<int:exp>/<sig>/<path:name>", "GET", allow=PUBLIC,
-             produces="application/octet-stream", errors=(403, 416),
-             summary="A file of an unpacked package behind a signed URL, with a CSP sandbox (opaque origin). "
-                     "Public: the URL's signature is the permission")
-def package_file(asset_id, exp, sig, name):
-    asset = db.session.get(MediaAsset, asset_id)
-    if asset is None or asset.kind != "package" or asset.status != "ready" or not asset.package:
-        raise NotFound("Không tìm thấy gói tương tác.")
-    urls.verify_package(asset_id, exp, sig)
-    try:
-        key = package_key(asset_id, posixpath.normpath(name.lstrip("/")))
-    except InvalidKey:
-        raise NotFound("Không tìm thấy tệp trong gói.") from None
-    response = serve_object(services.get_storage(), key)
-    frame_ancestors = " ".join(["'self'", *current_app_origins()])
-    response.headers["Content-Security-Policy"] = f"{PACKAGE_SANDBOX}; frame-ancestors {frame_ancestors}"
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-    return response
-
-
-def current_app_origins() -> list[str]:
-    """The platform's own origins (APP_ORIGINS), allowed to frame packages served from PACKAGE_ORIGIN."""
-    from flask import current_app
-
-    return list(current_app.config.get("APP_ORIGINS") or ())

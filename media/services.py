@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from lms.core.db import db, utcnow
 from lms.core.errors import Conflict, DomainError, NotFound, PayloadTooLarge, UnsupportedMediaType
 
-from . import permissions, thumbnails
+from . import package_runtime, permissions, thumbnails
 from .models import MediaAsset, MediaUpload, Rendition
 from .processing.packages import extract_package, inspect_package
 from .processing import (
@@ -458,6 +458,8 @@ def payload(asset: MediaAsset, user=None) -> dict:
 def package_launch_url(asset: MediaAsset) -> str:
     """Signed URL of a ready package's launch file: the player's iframe ``src`` (PACKAGE_ORIGIN if set)."""
     launch = (asset.package or {}).get("launch", "index.html")
+    if (asset.package or {}).get("type") == "h5p":
+        launch = package_runtime.H5P_PLAYER  # h5p.json is data; the frame opens the player over it
     return sign_package(asset.id, launch, PACKAGE_TTL_S, current_app.config.get("PACKAGE_ORIGIN"))
 
 

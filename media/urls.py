@@ -22,6 +22,8 @@ from lms.core.errors import Forbidden
 from .storage import Storage, asset_prefix
 
 API = "/api/v1/media"
+#: Package URLs expire on a whole multiple of this (see ``sign_package``).
+PACKAGE_EXPIRY_STEP_S = 3600
 DISPOSITIONS = ("inline", "attachment")
 
 
@@ -89,7 +91,10 @@ def sign_package(asset_id: int, path: str, ttl_s: int, origin: str | None = None
     ``../img/a.png`` inside the package) resolve to URLs that carry it too. It grants one package's files
     and nothing else. ``origin`` is PACKAGE_ORIGIN when packages are served from a separate host.
     """
-    exp = _expiry(ttl_s)
+    # The expiry is rounded up to the next whole hour: every launch within that hour gets the same URLs, so a
+    # returning student's browser reuses the package's files (private, max-age=3600) instead of fetching them
+    # again under a fresh signature. The URL then lives between ttl_s and ttl_s + 1 h.
+    exp = -(-_expiry(ttl_s) // PACKAGE_EXPIRY_STEP_S) * PACKAGE_EXPIRY_STEP_S
     sig = _mac("media-package", asset_id, exp)
     return f"{(origin or '').rstrip('/')}{API}/{asset_id}/pkg/{exp}/{sig}/{quote(path)}"
 

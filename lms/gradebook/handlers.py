@@ -1,4 +1,5 @@
-"""Listeners for news from lms.exams (``lms.exams.signals``); everything comes from the signal kwargs.
+"""Listeners for news from lms.exams (``lms.exams.signals``) and lms.lectures (``package_scored``); everything
+comes from the signal kwargs.
 
 Both run synchronously inside the exam's transaction, so a graded attempt's score is in the gradebook as
 soon as the grading commits (and is rolled back with it).
@@ -6,6 +7,7 @@ soon as the grading commits (and is rolled back with it).
 from __future__ import annotations
 
 from lms.exams.signals import attempt_graded, exam_saved, scores_released
+from lms.lectures.signals import package_scored
 
 from . import services
 
@@ -32,8 +34,14 @@ def on_attempt_graded(sender, *, attempt_id, exam_id, student_id, score_10, reas
     services.post_exam_score(exam_id, student_id, counted, reason)
 
 
+def on_package_scored(sender, *, lecture_id, media_id, student_id, score_10, **_):
+    """A student's best score on a lecture's interactive package rose: post it where the teacher counts it."""
+    services.post_package_score(lecture_id, media_id, student_id, score_10)
+
+
 def connect() -> None:
     """Subscribe the handlers (strong references: they are module functions; connecting twice is a no-op)."""
     exam_saved.connect(on_exam_saved, weak=False)
     attempt_graded.connect(on_attempt_graded, weak=False)
     scores_released.connect(on_scores_released, weak=False)
+    package_scored.connect(on_package_scored, weak=False)

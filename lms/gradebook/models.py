@@ -21,7 +21,7 @@ KINDS = ("tx", "gk", "ck")
 CLASS_SUMMARY = "_class_summary"
 SEMESTERS = (1, 2)
 COLUMN_SOURCES = ("manual", "exam")
-SCORE_SOURCES = ("manual", "exam", "import", "regrade")
+SCORE_SOURCES = ("manual", "exam", "import", "regrade", "package")
 
 
 class GradebookColumn(db.Model):
@@ -31,6 +31,7 @@ class GradebookColumn(db.Model):
     __table_args__ = (
         Index("ix_gradebook_columns_book", "class_id", "subject_code", "semester"),
         UniqueConstraint("class_id", "exam_id"),
+        UniqueConstraint("class_id", "lecture_id", "package_media_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +49,10 @@ class GradebookColumn(db.Model):
     source: Mapped[str] = mapped_column(String(10), default="manual")
     #: The lms.exams exam feeding this column; a plain id because exams' tables are not ours to reference.
     exam_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: The lms.lectures lecture whose interactive package (``package_media_id``, a media asset) feeds this column
+    #: with each student's best package score, when the teacher counts it (plain ids, as for exams).
+    lecture_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    package_media_id: Mapped[int | None] = mapped_column(Integer)
     #: Students (and their other teachers) see a column only once it is released.
     released: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Order within its kind; columns are shown tx…, gk, ck.
@@ -71,11 +76,12 @@ class Score(db.Model):
     value: Mapped[Decimal | None] = mapped_column(Numeric(3, 1))
     #: "Đ" or "CĐ" for comment-only subjects; None otherwise.
     comment: Mapped[str | None] = mapped_column(String(2))
-    #: Where the current value came from: "manual", "exam", "import" or "regrade".
+    #: Where the current value came from: "manual", "exam", "import", "regrade" or "package" (a lecture's
+    #: interactive package the column counts).
     source: Mapped[str] = mapped_column(String(10), default="manual")
     #: A teacher typed over an exam column: later exam results no longer replace the value.
     manual_override: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: The counted exam score, kept even when a manual override hides it.
+    #: The counted exam (or package) score, kept even when a manual override hides it.
     exam_value: Mapped[Decimal | None] = mapped_column(Numeric(3, 1))
     #: Absent from the assessment; no value yet (the average stays provisional).
     absent: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -129,7 +135,7 @@ class ScoreChange(db.Model):
     #: Display form of the value before and after ("8.3", "Đ", "CĐ", None for empty).
     old_value: Mapped[str | None] = mapped_column(String(10))
     new_value: Mapped[str | None] = mapped_column(String(10))
-    #: "manual", "exam", "import", "regrade", "lock", "unlock".
+    #: "manual", "exam", "import", "regrade", "package", "lock", "unlock".
     source: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str | None] = mapped_column(Text)
     #: Unique per change; also the Idempotency-Key of the outbound event.

@@ -58,6 +58,31 @@ def update_column(column_id, body):
     return column
 
 
+@bp.endpoint("/gradebook/columns/<int:column_id>/package", "PUT", allow=STAFF, body=schemas.GradebookColumnPackageIn,
+             response=schemas.GradebookColumnCreated, errors=(404, 409, 422),
+             summary="Count a lecture's interactive package (SCORM, H5P, HTML5) in this column: each student's best "
+                     "package score, on the 0..10 scale, is posted like an exam's",
+             example_body={"lecture_id": 12, "media_id": 57})
+def put_column_package(column_id, body):
+    """Pick an existing column (its kind and the Thông tư 22/27 counts stay as they are) of the lecture's
+    subject. Scores already earned are posted at once, later best scores as they come, each exactly once; a
+    value typed over one is a manual override the package no longer replaces; a signed book is not touched."""
+    column, _ = _editable_column(column_id)
+    services.link_package(current_user, column, body["lecture_id"], body["media_id"])
+    db.session.commit()
+    return column
+
+
+@bp.endpoint("/gradebook/columns/<int:column_id>/package", "DELETE", allow=STAFF,
+             response=schemas.GradebookColumnCreated, errors=(404, 409),
+             summary="Stop counting a package in this column (posted scores stay)")
+def delete_column_package(column_id):
+    column, _ = _editable_column(column_id)
+    services.unlink_package(current_user, column)
+    db.session.commit()
+    return column
+
+
 @bp.endpoint("/gradebook/columns/<int:column_id>/scores", "PUT", allow=STAFF, body=schemas.GradebookScoresIn,
              response=schemas.GradebookOut, errors=(404, 409),
              summary="Enter scores {student_id: value}: 0..10 recorded to one decimal half up, Đ/CĐ for "

@@ -56,11 +56,19 @@ class GradebookColumnOut(Schema):
     title = fields.String()
     source = fields.String(metadata={"description": "manual | exam"})
     exam_id = fields.Integer(allow_none=True)
+    lecture_id = fields.Integer(allow_none=True, metadata={
+        "description": "The lecture whose interactive package (package_media_id) this column counts"})
+    package_media_id = fields.Integer(allow_none=True)
     released = fields.Boolean()
     position = fields.Integer()
     value_kind = fields.String(allow_none=True, metadata={
         "description": "score (0..10, one decimal) | comment (Đ/CĐ) | test (primary: whole points 0..10) | "
                        "level (primary: T/H/C)"})
+
+
+class GradebookColumnPackageIn(Schema):
+    lecture_id = fields.Integer(required=True)
+    media_id = fields.Integer(required=True, metadata={"description": "An interactive package of the lecture"})
 
 
 class GradebookColumnCreated(GradebookColumnOut):

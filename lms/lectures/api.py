@@ -5,6 +5,7 @@ Returns plain data and ids, never model objects.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from question_bank.content import plain_text
 from sqlalchemy import select
@@ -13,11 +14,13 @@ import media.api as media_api
 from lms.core.db import db
 
 from . import permissions
-from .models import Lecture, LectureAttachment, LectureVersion
-from .signals import lecture_changed  # noqa: F401  (re-exported for subscribers)
+from .models import Lecture, LectureAttachment, LectureProgress, LectureVersion
+from .services import package_media, score_10
+from .signals import lecture_changed, package_scored  # noqa: F401  (re-exported for subscribers)
 
 __all__ = ["can_view_lecture", "can_view_media", "get_lecture", "index_documents", "lecture_changed",
-           "lecture_review_state", "search_allow_clauses", "student_lectures"]
+           "lecture_review_state", "package_best_scores", "package_of", "package_scored", "search_allow_clauses",
+           "student_lectures"]
 
 
 def can_view_lecture(user, lecture_id: int) -> bool:
@@ -160,3 +163,27 @@ def lecture_review_state(lecture_id: int) -> dict | None:
     version = db.session.get(LectureVersion, version_id) if version_id else None
     return {"id": lecture.id, "owner_id": lecture.owner_id, "status": lecture.status, "version_id": version_id,
             "published": lecture.published_version_id is not None, "title": version.title if version else ""}
+
+
+def package_of(user, lecture_id: int, media_id: int) -> dict | None:
+    """``{lecture_id, media_id, title, subject, grade, type}`` when ``media_id`` is a ready interactive package
+    of the lecture's published version and ``user`` may see the lecture; None otherwise."""
+    lecture = db.session.get(Lecture, lecture_id)
+    if not permissions.can_view(user, lecture) or not lecture.published_version_id:
+        return None
+    version = db.session.get(LectureVersion, lecture.published_version_id)
+    info = next((p for p in package_media(version) if p["id"] == media_id), None)
+    if info is None:
+        return None
+    return {"lecture_id": lecture.id, "media_id": media_id, "title": version.title, "subject": lecture.subject,
+            "grade": lecture.grade, "type": (info.get("package") or {}).get("type")}
+
+
+def package_best_scores(lecture_id: int, media_id: int, student_ids: Iterable[int]) -> dict[int, Decimal]:
+    """The best score so far of each of ``student_ids`` who has one on the package, on the 0..10 scale
+    (one decimal, half up), as ``package_scored`` sends it."""
+    ids = list(student_ids)
+    rows = db.session.execute(select(LectureProgress.student_id, LectureProgress.score).where(
+        LectureProgress.lecture_id == lecture_id, LectureProgress.media_id == media_id,
+        LectureProgress.student_id.in_(ids or [-1]), LectureProgress.score.is_not(None)))
+    return {student_id: score_10(score) for student_id, score in rows}

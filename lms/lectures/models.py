@@ -188,3 +188,25 @@ class LectureProgress(db.Model):
     #: reports, each capped); watched_s never exceeds it at the maximum playback rate plus a small slack.
     seen_s: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LecturePackageState(db.Model):
+    """What a SCORM package saved for one student in one lecture: its run-time data, to resume next time."""
+
+    __tablename__ = "lecture_package_states"
+    __table_args__ = (UniqueConstraint("lecture_id", "student_id", "media_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lecture_id: Mapped[int] = mapped_column(ForeignKey("lectures.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media_assets.id", ondelete="CASCADE"))
+    #: "1.2" or "2004", from the package's manifest when the state was saved.
+    version: Mapped[str] = mapped_column(String(4))
+    #: The nested ``cmi`` object of the last commit, every leaf a string (lectures.scorm):
+    #: {"core": {"lesson_location": "3", "lesson_status": "incomplete", "exit": "suspend", ...},
+    #:  "suspend_data": "...", ...} for 1.2; {"location": "3", "completion_status": ..., ...} for 2004.
+    cmi: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Commits received, for support ("did the package ever save?").
+    commits: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

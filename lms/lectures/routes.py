@@ -10,7 +10,7 @@ from lms.core.errors import NotFound
 from lms.core.permissions import ADMIN, DEPARTMENT, PARENT, SIGNED_IN, STUDENT, TEACHER, roles
 from lms.core.rest import ApiBlueprint, Page, paginate
 
-from . import permissions, presenters, schemas, services, student_progress
+from . import package_runtime, permissions, presenters, schemas, services, student_progress
 from .models import Lecture, LectureCollection, LectureCollectionItem, LectureVersion
 
 bp = ApiBlueprint("lectures", __name__, url_prefix="/api/v1")
@@ -146,6 +146,35 @@ def put_progress(lecture_id, body):
              errors=(404, 422))
 def get_progress(lecture_id, args):
     return services.progress_report(current_user, _lecture(lecture_id), args["class_id"])
+
+
+# SCORM run-time data ------------------------------------------------------------------------------
+
+@bp.endpoint("/lectures/<int:lecture_id>/packages/<int:media_id>/runtime", "GET", allow=roles(STUDENT),
+             response=schemas.PackageRuntimeOut, errors=(404,),
+             summary="The SCORM run-time data a new session of the package starts from (resume where the student "
+                     "left off)")
+def get_package_runtime(lecture_id, media_id):
+    """``cmi`` in scorm-again's nested shape: the last session's location, suspend_data, status, score and
+    total time, with ``entry`` ("resume" after a suspended exit) and the learner's id and name. The player page
+    embeds the same object, so it rarely needs this call."""
+    return package_runtime.launch(current_user, _lecture(lecture_id), media_id)
+
+
+@bp.endpoint("/lectures/<int:lecture_id>/packages/<int:media_id>/runtime", "PUT", allow=roles(STUDENT),
+             body=schemas.PackageRuntimeIn, response=schemas.LectureProgressOut, errors=(404, 422),
+             summary="Save a commit of a SCORM package (its whole cmi data model); completion and score go into "
+                     "the lecture progress",
+             example_body={"cmi": {"core": {"lesson_location": "2", "lesson_status": "passed", "exit": "suspend",
+                                            "score": {"raw": "8", "min": "0", "max": "10"}},
+                                   "suspend_data": "trang=2"}})
+def put_package_runtime(lecture_id, media_id, body):
+    """SCORM 1.2: lesson_status completed/passed/failed completes the package and score.raw between score.min
+    (0) and score.max (100) is its score; SCORM 2004: completion_status/success_status and score.scaled (else
+    raw/min/max). Completion stays once reached and the best score counts. At most 256 KB of data."""
+    result = package_runtime.save(current_user, _lecture(lecture_id), media_id, body["cmi"])
+    db.session.commit()
+    return result
 
 
 # Collections ----------------------------------------------------------------------------------------

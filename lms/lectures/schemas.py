@@ -207,6 +207,19 @@ class LectureProgressOut(Schema):
     lecture_completed = fields.Boolean()
 
 
+class PackageRuntimeIn(Schema):
+    cmi = fields.Dict(keys=fields.String(), required=True,
+                      metadata={"description": "The package's whole cmi data model, nested, every leaf a string "
+                                               "(scorm-again renderCommitCMI)"})
+
+
+class PackageRuntimeOut(Schema):
+    lecture_id = fields.Integer()
+    media_id = fields.Integer()
+    version = fields.String(metadata={"description": "SCORM version of the package: 1.2 or 2004"})
+    cmi = fields.Dict(metadata={"description": "What the session starts from (scorm-again loadFromJSON)"})
+
+
 class LectureProgressQuery(Schema):
     class_id = fields.Integer(load_default=None)
 

@@ -6,6 +6,7 @@ they never commit (the request or job does, once).
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
 from question_bank.content import sanitize_html
@@ -18,7 +19,7 @@ from lms.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lms.core.permissions import ADMIN, DEPARTMENT
 from lms.curriculum import api as curriculum_api
 
-from . import permissions, watching
+from . import permissions, signals, watching
 from .models import (
     Lecture,
     LectureAttachment,
@@ -399,6 +400,11 @@ def package_media(version: LectureVersion | None) -> list[dict]:
     return out
 
 
+def score_10(score: float) -> Decimal:
+    """A package score 0..1 on the 0..10 scale with one decimal, rounded half up (as gradebook scores are)."""
+    return (Decimal(repr(float(score))) * 10).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def _record_package(user, lecture: Lecture, info: dict, body: dict, now: datetime) -> dict:
     """A package runtime's report: completion is sticky, the best score counts (as Moodle's "highest")."""
     row = db.session.scalar(select(LectureProgress).where(
@@ -413,12 +419,17 @@ def _record_package(user, lecture: Lecture, info: dict, body: dict, now: datetim
         row.completed, row.completed_at = True, now
         row.watched_ratio = 1.0
     score = body.get("score")
-    if score is not None and (row.score is None or score > row.score):
+    improved = score is not None and (row.score is None or score > row.score)
+    if improved:
         row.score = float(score)
     if body.get("position_s") is not None:
         row.position_s = float(body["position_s"])
     row.last_report_at = now
     db.session.flush()
+    if improved:
+        # The gradebook posts it in this transaction when the teacher counts the package into a column.
+        signals.package_scored.send(lecture.id, lecture_id=lecture.id, media_id=info["id"], student_id=user.id,
+                                    score_10=score_10(row.score))
     overall = lecture_progress_for(lecture, user.id)
     return {"lecture_id": lecture.id, "media_id": info["id"], "position_s": row.position_s,
             "watched_ratio": row.watched_ratio, "completed": row.completed, "score": row.score,

@@ -17,7 +17,7 @@ from lms.core.rest import paginate, whole_number
 from lms.curriculum import api as curriculum_api
 import media.api as media_api
 
-from . import permissions, presenters, services
+from . import package_runtime, permissions, presenters, scorm, services
 from .models import VISIBILITIES, Lecture, LectureCollection, LectureProgress, LectureVersion
 
 web = Blueprint("lectures_web", __name__, template_folder="templates", static_folder="static",
@@ -143,7 +143,7 @@ def package_player(lecture_id: int, media_id: int):
     """An interactive package of the lecture (HTML5, SCORM, H5P) full width in a sandboxed frame.
 
     The frame's ``src`` is the package's signed launch URL made here, so a phone on 3G saves the redirect of
-    ``/api/v1/media/{id}/package``; the package runs with an opaque origin (CSP sandbox, media.routes).
+    ``/api/v1/media/{id}/package``; the package runs with an opaque origin (CSP sandbox, media.package_routes).
     """
     lecture = _lecture_or_404(lecture_id)
     version = permissions.readable_version(current_user, lecture, "current")
@@ -161,8 +161,18 @@ def package_player(lecture_id: int, media_id: int):
     if package.get("title") and title == attachment["media"].get("filename"):
         title = package["title"]
     tracks = current_user.role == STUDENT and lecture.is_published and version.id == lecture.published_version_id
+    scorm_launch = None
+    if launch and package.get("type") == "scorm":
+        # The student resumes from their saved state; a teacher previewing gets a fresh, unsaved session.
+        if tracks:
+            scorm_launch = package_runtime.launch(current_user, lecture, media_id)
+        else:
+            which = scorm.version_of(package)
+            scorm_launch = {"version": which, "cmi": scorm.launch_state(None, which, current_user.id,
+                                                                        current_user.full_name or current_user.username)}
     return render_template("lectures/package.html", lecture=data, attachment=attachment, launch_url=launch,
-                           package=package, title=title, tracks_progress=tracks, **_common())
+                           package=package, title=title, tracks_progress=tracks, scorm_launch=scorm_launch,
+                           **_common())
 
 
 def _editor(lecture: Lecture | None):
@@ -205,8 +215,12 @@ def class_progress(lecture_id: int):
     report = None
     if class_id is not None:
         report = services.progress_report(current_user, lecture, class_id)
+    published = db.session.get(LectureVersion, lecture.published_version_id) if lecture.published_version_id else None
+    # Packages the teacher may count in the class's gradebook (gradebook-link.js asks the gradebook API).
+    packages = [{"id": p["id"], "title": (p.get("package") or {}).get("title") or p.get("filename") or ""}
+                for p in services.package_media(published)]
     return render_template("lectures/progress.html", lecture=presenters.summary(current_user, lecture),
-                           classes=classes, class_id=class_id, report=report,
+                           classes=classes, class_id=class_id, report=report, packages=packages,
                            chart=progress_chart(report) if report and report["items"] else None)
 
 

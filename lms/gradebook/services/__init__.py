@@ -6,7 +6,8 @@ the request or the exam transaction that called them commits once. Every score c
 
 The modules, lowest first: ``columns`` (identity, lock, columns), ``scores`` (entry and change log),
 ``qualities`` (primary qualities and year result), ``summaries`` (averages, the gradebook, a student's year),
-``imports`` (XLSX/CSV), ``exam_results`` (posting exam scores), ``signoffs`` (one subject's sign-off),
+``imports`` (XLSX/CSV), ``exam_results`` (posting exam scores), ``package_scores`` (a lecture's package counted
+in a column, posted the exam way), ``signoffs`` (one subject's sign-off),
 ``class_summaries`` (the class's semester summary, signed by the homeroom teacher and the principal). This package re-exports what routes, views,
 handlers and the API use, so callers keep writing ``services.build_gradebook``.
 """
@@ -21,6 +22,7 @@ from .exam_results import (
     counted_result, post_exam_score, record_exam_result, release_exam_columns, sync_exam_columns,
 )
 from .imports import import_sheet
+from .package_scores import link_package, post_package_score, unlink_package
 from .qualities import qualities_of, set_qualities
 from .scores import Entry, _apply, change_log, display, parse_entry, set_comments, set_scores
 from .signoffs import sign, snapshot, trusted_roots, unlock, verify
@@ -33,5 +35,5 @@ __all__ = [
     "counted_result", "create_column", "release_exam_columns", "display", "ensure_unlocked", "get_column", "get_lock", "import_sheet",
     "is_locked", "parse_entry", "post_exam_score", "record_exam_result", "required_tx", "row_average", "set_comments",
     "set_scores", "sign", "snapshot", "student_year", "subject_or_404", "sync_exam_columns", "trusted_roots",
-    "unlock", "update_column", "verify",
+    "unlock", "update_column", "verify", "link_package", "post_package_score", "unlink_package",
 ]

@@ -174,37 +174,50 @@ def post_exam_score(exam_id: int, student_id: int, counted: str, reason: str) ->
     class_ids = accounts.student_class_ids(student_id)
     columns = db.session.scalars(select(GradebookColumn).where(
         GradebookColumn.exam_id == exam_id, GradebookColumn.class_id.in_(class_ids or {-1}))).all()
-    changes = []
     value = Decimal(result.score_10).quantize(rules.SCORE_QUANTUM)
     source = "regrade" if reason == "regrade" else "exam"
+    changes = []
     for column in columns:
-        if is_locked(column.class_id, column.subject_code, column.semester):
-            current_app.logger.info("exam %s: gradebook column %s is locked; score held", exam_id, column.id)
-            continue
-        kind = column_value_kind(column)
-        if kind in (COMMENT_VALUE, LEVEL_VALUE):
-            continue  # a comment-only subject (or a primary level column) has no 0..10 score to receive
-        if kind == TEST_VALUE and value != value.to_integral_value():
-            # TT27 tests are whole points; rounding an exam's 8,4 is the teacher's call, not ours.
-            current_app.logger.info("exam %s: %s is not a whole primary test score; column %s left for the "
-                                    "teacher", exam_id, value, column.id)
-            continue
-        score = db.session.scalar(select(Score).where(Score.column_id == column.id, Score.student_id == student_id))
-        if score is not None and score.manual_override:
-            score.exam_value = value
-            continue
-        key = f"exam:{exam_id}:attempt:{result.attempt_id}:score:{value}:column:{column.id}:student:{student_id}"
-        if db.session.scalar(select(ScoreChange.id).where(ScoreChange.idempotency_key == key)) is not None:
-            # The same attempt+score was posted before and something else was posted since (regrade back).
-            key = f"{key}:{uuid.uuid4().hex[:12]}"
-        change = _apply(column, student_id, Entry(value=value), source=source, actor_id=None, key=key,
-                        attempt_id=result.attempt_id, reason=f"exam {reason}")
-        score = db.session.scalar(select(Score).where(Score.column_id == column.id, Score.student_id == student_id))
-        score.exam_value = value
+        change = post_fed_value(column, student_id, value, source=source, attempt_id=result.attempt_id,
+                                key=f"exam:{exam_id}:attempt:{result.attempt_id}:score:{value}:column:{column.id}"
+                                    f":student:{student_id}", reason=f"exam {reason}", what=f"exam {exam_id}")
         if change:
             changes.append(change)
     db.session.flush()
     return changes
+
+
+def post_fed_value(column: GradebookColumn, student_id: int, value: Decimal, *, source: str, key: str, reason: str,
+                   what: str, attempt_id: int | None = None) -> ScoreChange | None:
+    """Post a value an exam or a package feeds into ``column`` for one student, exactly once per ``key``.
+
+    A teacher's manual override wins (the fed value is kept in ``exam_value`` but not shown); a locked (signed)
+    gradebook is not touched (``unlock`` re-posts exams); a comment-only or primary level column takes no 0..10
+    score, and a TT27 test column only whole points. ``what`` names the feeder in the log.
+    """
+    if is_locked(column.class_id, column.subject_code, column.semester):
+        current_app.logger.info("%s: gradebook column %s is locked; score held", what, column.id)
+        return None
+    kind = column_value_kind(column)
+    if kind in (COMMENT_VALUE, LEVEL_VALUE):
+        return None  # a comment-only subject (or a primary level column) has no 0..10 score to receive
+    if kind == TEST_VALUE and value != value.to_integral_value():
+        # TT27 tests are whole points; rounding an exam's 8,4 is the teacher's call, not ours.
+        current_app.logger.info("%s: %s is not a whole primary test score; column %s left for the teacher",
+                                what, value, column.id)
+        return None
+    score = db.session.scalar(select(Score).where(Score.column_id == column.id, Score.student_id == student_id))
+    if score is not None and score.manual_override:
+        score.exam_value = value
+        return None
+    if db.session.scalar(select(ScoreChange.id).where(ScoreChange.idempotency_key == key)) is not None:
+        # The same attempt+score was posted before and something else was posted since (regrade back).
+        key = f"{key}:{uuid.uuid4().hex[:12]}"
+    change = _apply(column, student_id, Entry(value=value), source=source, actor_id=None, key=key,
+                    attempt_id=attempt_id, reason=reason)
+    score = db.session.scalar(select(Score).where(Score.column_id == column.id, Score.student_id == student_id))
+    score.exam_value = value
+    return change
 
 
 def _repost_exam_columns(class_id: int, subject: str, semester: int) -> None:

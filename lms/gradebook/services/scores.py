@@ -177,7 +177,7 @@ def set_scores(user, column: GradebookColumn, scores: dict) -> list[ScoreChange]
     changes = []
     for student_id, entry in parsed.items():
         change = _apply(column, student_id, entry, source="manual", actor_id=user.id,
-                        override=True if column.source == "exam" else None)
+                        override=True if column.source == "exam" or column.lecture_id is not None else None)
         if change:
             changes.append(change)
     return changes

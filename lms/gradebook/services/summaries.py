@@ -167,7 +167,8 @@ def _fmt(value):
 
 def _column_dict(column: GradebookColumn, kind: str | None = None) -> dict:
     return {"id": column.id, "kind": column.kind, "title": column.title, "source": column.source,
-            "exam_id": column.exam_id, "released": column.released, "position": column.position,
+            "exam_id": column.exam_id, "lecture_id": column.lecture_id,
+            "package_media_id": column.package_media_id, "released": column.released, "position": column.position,
             "value_kind": kind}
 
 

@@ -1,37 +1,61 @@
-/* The package player's side of the progress API.
+/* The package player page: progress reports of the package in the sandboxed frame.
  *
- * An HTML5 simulation reports with one message to its parent (documented in docs/packages.md):
+ * An HTML5 simulation (and the H5P player, media.package_runtime) reports with one message to its parent
+ * (documented in docs/packages.md):
  *   parent.postMessage({type: "hoclieuso:progress", completed: true, score: 0.8}, "*");
  * completed (boolean) and score (0..1) are both optional. Only messages from this page's package frame count
- * (event.source), and the frame is sandboxed, so its origin is "null" (or PACKAGE_ORIGIN when set). Reports
+ * (event.source), and the frame is sandboxed without allow-same-origin, so its origin is "null" wherever it is
+ * served from (PACKAGE_ORIGIN too: the host decides where the files come from, not the document's origin). Reports
  * go to PUT /api/v1/lectures/{id}/progress; the server keeps completion sticky and the best score.
+ * SCORM packages talk through scorm-player.js, which uses window.LMS.packagePlayer from here.
  */
 (function () {
   "use strict";
   var box = document.getElementById("package-player");
-  var frame = document.getElementById("package-frame");
-  if (!box || !frame || box.dataset.track !== "true") return;
+  if (!box || !document.getElementById("package-frame")) return;
   var status = box.querySelector(".package-status");
-  var packageOrigin = box.dataset.packageOrigin || "";
-  var allowedOrigin = packageOrigin ? new URL(packageOrigin).origin : "null";
+  var allowedOrigin = "null";
+  var tracks = box.dataset.track === "true";
+  var lectureApi = "/api/v1/lectures/" + box.dataset.lectureId;
 
   function show(text) { if (status) status.textContent = text; }
 
-  function send(body, attempt) {
-    fetch("/api/v1/lectures/" + box.dataset.lectureId + "/progress", {
-      method: "PUT", credentials: "same-origin", keepalive: true,
+  function describe(state) {
+    var text = state.completed ? "Đã hoàn thành" : "Đã ghi nhận tiến độ";
+    if (state.score !== null && state.score !== undefined) {
+      text += " · điểm cao nhất " + (Math.round(state.score * 1000) / 100).toLocaleString("vi-VN") + "/10";
+    }
+    return text + ".";
+  }
+
+  /* PUT ``body`` to ``path`` below the lecture's API with the student's session; resolves with the progress. */
+  function put(path, body, keepalive) {
+    return fetch(lectureApi + path, {
+      method: "PUT", credentials: "same-origin", keepalive: !!keepalive,
       headers: { "Content-Type": "application/json", "X-CSRFToken": window.LMS.csrf, "Accept": "application/json" },
       body: JSON.stringify(body)
     }).then(function (resp) {
       if (!resp.ok) throw new Error("HTTP " + resp.status);
       return resp.json();
     }).then(function (state) {
-      var text = state.completed ? "Đã hoàn thành" : "Đã ghi nhận tiến độ";
-      if (state.score !== null && state.score !== undefined) {
-        text += " · điểm cao nhất " + (Math.round(state.score * 1000) / 100).toLocaleString("vi-VN") + "/10";
-      }
-      show(text + ".");
-    }).catch(function () {
+      show(describe(state));
+      return state;
+    });
+  }
+
+  // Looked up each time: scorm-player.js replaces the frame element to give it a name before it loads.
+  function fromPackage(event) {
+    var frame = document.getElementById("package-frame");
+    return !!frame && event.source === frame.contentWindow && event.origin === allowedOrigin;
+  }
+
+  window.LMS = window.LMS || {};
+  window.LMS.packagePlayer = { box: box, tracks: tracks, fromPackage: fromPackage, put: put, show: show };
+
+  if (!tracks) return;
+
+  function send(body, attempt) {
+    put("/progress", body).catch(function () {
       // 3G drops: retry a few times with a growing pause, then say so.
       if (attempt < 4) setTimeout(function () { send(body, attempt + 1); }, 2000 * (attempt + 1));
       else show("Chưa gửi được tiến độ. Kiểm tra kết nối mạng.");
@@ -39,7 +63,7 @@
   }
 
   window.addEventListener("message", function (event) {
-    if (event.source !== frame.contentWindow || event.origin !== allowedOrigin) return;
+    if (!fromPackage(event)) return;
     var data = event.data;
     if (!data || typeof data !== "object" || data.type !== "hoclieuso:progress") return;
     var body = { media_id: Number(box.dataset.mediaId) };
