@@ -172,9 +172,9 @@ def save_answers(attempt_id, body):
     wins (a retried or delayed older save changes nothing and is still 200); without ``seq`` the latest wins.
     Refused with 409 after submission or past the deadline, when the attempt is submitted automatically. A
     save answered 200 is always part of what gets graded."""
-    attempt = permissions.ensure_own_attempt(current_user, attempts.peek(attempt_id))
+    target = permissions.ensure_own_attempt(current_user, attempts.save_target(attempt_id, body["answers"]))
     try:
-        saved_at = attempts.save_answers(attempt, body["answers"], utcnow(), body["seq"])
+        saved_at = attempts.save_answers(target, body["answers"], utcnow(), body["seq"])
     except Conflict:
         # Submitted, or past deadline + grace: then submit it now (in order, under its lock) with what was saved.
         db.session.rollback()
