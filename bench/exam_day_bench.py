@@ -432,6 +432,58 @@ def cpu_seconds(a: dict, b: dict) -> dict:
             "other (not this bench)": busy - client - server - database, "capacity": capacity}
 
 
+#: Where a sampled frame's time is booked in the profile summary: the first matching path fragment wins.
+PROFILE_GROUPS = (("lms/exams/", "lms.exams"), ("lms/accounts/", "lms.accounts"), ("lms/core/", "lms.core"),
+                  ("question_bank/", "question_bank"), ("sqlalchemy/", "SQLAlchemy"), ("psycopg", "psycopg"),
+                  ("flask_sqlalchemy/", "SQLAlchemy"), ("sqlite3/", "sqlite3"), ("flask_login/", "Flask-Login"),
+                  ("flask_limiter/", "Flask-Limiter"), ("limits/", "Flask-Limiter"), ("flask_wtf/", "Flask-WTF"),
+                  ("flask/", "Flask"), ("werkzeug/", "Werkzeug"), ("marshmallow/", "marshmallow"),
+                  ("gunicorn/", "gunicorn"), ("logging/", "logging"), ("json/", "json"),
+                  ("prometheus_client/", "prometheus"))
+#: Functions whose inclusive share the summary reports (a sample counts once if any frame matches).
+PROFILE_SPANS = (("token lookup", "user_for_token"), ("before_request hooks", "preprocess_request"),
+                 ("after_request hooks", "process_response"), ("body schema load", "rest.py:176"),
+                 ("exams route (save)", "routes.py"), ("commit", "commit ("), ("gunicorn request parsing", "parse"))
+
+
+def py_spy(pids: list[int], seconds: float, out_dir: Path) -> list[Path]:
+    """Sample ``pids`` (gunicorn workers) for ``seconds`` with py-spy (on-CPU stacks only); raw collapsed files."""
+    spy = ROOT / ".venv/bin/py-spy"
+    outs, procs = [], []
+    for pid in pids:
+        out = out_dir / f"py-spy-{pid}.txt"
+        procs.append(subprocess.Popen([str(spy), "record", "--pid", str(pid), "--duration", str(int(seconds)),
+                                       "--rate", "250", "--format", "raw", "--nonblocking", "-o", str(out)],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        outs.append(out)
+    for proc in procs:
+        proc.wait()
+    return [o for o in outs if o.exists()]
+
+
+def profile_summary(files: list[Path]) -> str:
+    """Self time by package and inclusive time of a few spans, in % of the workers' on-CPU samples."""
+    groups, spans, total = defaultdict(int), defaultdict(int), 0
+    for path in files:
+        for line in path.read_text(errors="replace").splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not count.isdigit():
+                continue
+            n = int(count)
+            total += n
+            frames = stack.split(";")
+            leaf = frames[-1]
+            groups[next((name for part, name in PROFILE_GROUPS if part in leaf), "other (C, stdlib)")] += n
+            for name, part in PROFILE_SPANS:
+                if any(part in f for f in frames):
+                    spans[name] += n
+    if not total:
+        return "no samples (is py-spy installed and allowed to attach?)"
+    by_group = ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in sorted(groups.items(), key=lambda kv: -kv[1]))
+    by_span = ", ".join(f"{k} {100 * spans[k] / total:.0f}%" for k, _ in PROFILE_SPANS)
+    return f"{total} samples; self time by package: {by_group}\n  inclusive: {by_span}"
+
+
 def gunicorn(app: str, port: int, args, env: dict, log_path: Path, probe: str | None, cwd: Path = ROOT):
     """Start ``app`` under gunicorn with the bench's server settings; wait until ``probe`` answers (or the
     port accepts connections)."""
@@ -483,6 +535,8 @@ def main() -> int:
     parser.add_argument("--worker-threads", type=int, default=8, help="gthread threads per worker")
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--floor-port", type=int, default=8798)
+    parser.add_argument("--py-spy", type=float, default=0, metavar="SECONDS",
+                        help="sample the gunicorn workers with py-spy for this long during the autosave phase")
     parser.add_argument("--floor-seconds", type=float, default=None,
                         help="length of the floor app's autosave phase (default: --seconds, at most 30)")
     parser.add_argument("--start-window", type=float, default=10,
@@ -531,8 +585,15 @@ def main() -> int:
         start_secs = run_phase(start_all, seeded["exam_id"], args.port, stats, args.start_window, time.monotonic())
         cpu_a = cpu_sample(server.pid, dbname)
         phase_start = time.monotonic()
+        spied: list[Path] = []
+        if args.py_spy:
+            spy = threading.Thread(target=lambda: (time.sleep(min(2.0, args.seconds / 4)), spied.extend(
+                py_spy(_children(server.pid), min(args.py_spy, args.seconds - 3), Path(data_dir)))))
+            spy.start()
         save_secs = run_phase(drive, args, stats, phase_start, phase_start + args.seconds,
                               args.rate / len(groups))
+        if args.py_spy:
+            spy.join()
         cpu_b = cpu_sample(server.pid, dbname)
         loads["autosave"] = load()
         watch = GradebookWatch(url, seeded["exam_id"])
@@ -612,6 +673,9 @@ def main() -> int:
               f"; other load during it {100 * floor_used['other (not this bench)'] / floor_used['capacity']:.0f}% of the machine")
         print(f"AUTOSAVE CPU (app + database) {app_cost:.2f}ms vs floor {floor_cost:.2f}ms: ratio "
               f"{app_cost / floor_cost:.2f} (goal <= 2)")
+        if args.py_spy:
+            print("py-spy profile of the gunicorn workers during the autosave phase (py-spy in the bench's own "
+                  "processes, not counted above):\n  " + profile_summary(spied))
         print("errors:", dict(stats.errors) or "none")
         print(f"autosave after submit: {conflicts}/{probes} answered 409")
         print(f"acknowledged answers checked in the database: {checked}, missing or different: {bad}")
