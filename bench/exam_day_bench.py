@@ -447,13 +447,14 @@ PROFILE_SPANS = (("token lookup", "user_for_token"), ("before_request hooks", "p
 
 
 def py_spy(pids: list[int], seconds: float, out_dir: Path) -> list[Path]:
-    """Sample ``pids`` (gunicorn workers) for ``seconds`` with py-spy (on-CPU stacks only); raw collapsed files."""
+    """Sample ``pids`` (gunicorn workers) for ``seconds`` with py-spy; only threads holding the GIL, so waits
+    on the database (a socket, SQLite's lock) are not counted as work. Raw collapsed stacks, one file per pid."""
     spy = ROOT / ".venv/bin/py-spy"
     outs, procs = [], []
     for pid in pids:
         out = out_dir / f"py-spy-{pid}.txt"
         procs.append(subprocess.Popen([str(spy), "record", "--pid", str(pid), "--duration", str(int(seconds)),
-                                       "--rate", "250", "--format", "raw", "--nonblocking", "-o", str(out)],
+                                       "--rate", "250", "--format", "raw", "--gil", "--nonblocking", "-o", str(out)],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         outs.append(out)
     for proc in procs:
