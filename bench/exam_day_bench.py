@@ -79,7 +79,7 @@ def create_database(url: str) -> tuple[str, callable]:
     return base.set(database=name).render_as_string(hide_password=False), drop
 
 
-def seed(env: dict, students: int) -> dict:
+def seed(env: dict, students: int, draw_ahead: bool = True) -> dict:
     """Schema, a school, a class of ``students``, a teacher, 40 questions and an open 60-minute exam; tokens."""
     os.environ.update(env)
     from datetime import timedelta
@@ -137,7 +137,15 @@ def seed(env: dict, students: int) -> dict:
                                              "scoring": "proportional", "question_ids": ids}]})
         tokens = [accounts.issue_token(u)[0] for u in users]
         db.session.commit()
-        return {"exam_id": exam.id, "tokens": tokens}
+        drawn = 0.0
+        if draw_ahead:
+            # What the worker does once the exam is assigned (lms.exams.papers): every student's paper drawn.
+            from lms.exams import papers
+
+            began = time.perf_counter()
+            papers.draw_papers.run_now(exam.id)
+            drawn = time.perf_counter() - began
+        return {"exam_id": exam.id, "tokens": tokens, "drawn": drawn}
 
 
 class Student:
@@ -536,6 +544,8 @@ def main() -> int:
     parser.add_argument("--worker-threads", type=int, default=8, help="gthread threads per worker")
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--floor-port", type=int, default=8798)
+    parser.add_argument("--draw-at-start", action="store_true",
+                        help="do not run the paper-drawing job before the exam: every start draws its paper")
     parser.add_argument("--py-spy", type=float, default=0, metavar="SECONDS",
                         help="sample the gunicorn workers with py-spy for this long during the autosave phase")
     parser.add_argument("--floor-seconds", type=float, default=None,
@@ -565,8 +575,10 @@ def main() -> int:
     log_path = Path(data_dir) / "gunicorn.log"
     try:
         t0 = time.perf_counter()
-        seeded = seed(env, args.students)
-        print(f"seeded {args.students} students, {QUESTIONS} questions in {time.perf_counter() - t0:.1f}s")
+        seeded = seed(env, args.students, not args.draw_at_start)
+        print(f"seeded {args.students} students, {QUESTIONS} questions in {time.perf_counter() - t0:.1f}s"
+              + (f"; papers drawn ahead by the job in {seeded['drawn']:.1f}s" if seeded["drawn"] else
+                 "; no paper drawn ahead (each start draws)"))
         print("before the app phases:", load())
         server = gunicorn("wsgi:app", args.port, args, env, log_path, "/api/v1/openapi.json")
         students = [Student(token) for token in seeded["tokens"]]

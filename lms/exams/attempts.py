@@ -15,24 +15,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from lms.accounts.api import get_user
 from lms.core.db import db, for_update, utcnow
 from lms.core.errors import Conflict, ValidationFailed
 from question_bank import api as bank
 
-from . import grading, rules
+from . import grading, papers, rules
 from .models import Attempt, AttemptItem, Exam
 from .permissions import FULL, POINTS, SCORE, at_least, review_level
-from .services import draw_blueprint, reorder_body
+from .services import reorder_body
 
 GRACE = timedelta(seconds=rules.GRACE_SECONDS)
-#: Types whose options an attempt may reorder (true/false statements keep a)–d), as on paper).
-SHUFFLABLE_TYPES = frozenset({"single_choice", "multiple_choice"})
 #: The periodic auto-submit handles at most this many attempts per run; the next minute takes the rest.
 AUTO_SUBMIT_BATCH = 500
 
@@ -47,45 +45,6 @@ def deadline_for(exam: Exam, started_at: datetime) -> datetime | None:
 def is_overdue(attempt: Attempt | SaveTarget, now: datetime) -> bool:
     """An open attempt whose deadline plus grace has passed."""
     return attempt.status == "in_progress" and attempt.deadline is not None and now > attempt.deadline + GRACE
-
-
-def _paper(attempt: Attempt, exam: Exam) -> list[AttemptItem]:
-    """Draw (per-student sections, seeded by the attempt id) and shuffle this attempt's questions."""
-    owner = None
-    used = {q for s in exam.sections for q, _ in s.get("items") or []}
-    chosen: list[tuple[int, list[list[int]]]] = []
-    for index, section in enumerate(exam.sections):
-        if section["fill"] == "per_student":
-            owner = owner or get_user(exam.owner_id)
-            pairs = draw_blueprint(owner, exam, index, section, f"attempt:{attempt.id}:{index}", used)
-            used.update(q for q, _ in pairs)
-        else:
-            pairs = section["items"]
-        chosen.append((index, pairs))
-    data = grading.version_bodies(exam, [tuple(p) for _, pairs in chosen for p in pairs])
-    items, position = [], 0
-    for index, pairs in chosen:
-        section = exam.sections[index]
-        options = {q: [o["id"] for o in data[(q, v)].get("options") or []]
-                   for q, v in pairs if data[(q, v)]["type"] in SHUFFLABLE_TYPES}
-        order = bank.shuffle_for_attempt([q for q, _ in pairs], options, f"{attempt.id}:{index}",
-                                         exam.shuffle_questions, exam.shuffle_options)
-        version_of = {q: v for q, v in pairs}
-        for qid in order["question_order"]:
-            position += 1
-            body = data[(qid, version_of[qid])]
-            override = (section.get("overrides") or {}).get(str(qid))
-            items.append(AttemptItem(
-                question_id=qid, version=version_of[qid], position=position, section_index=index,
-                option_order=order["option_orders"].get(qid),
-                max_points=grading.ZERO if override == "drop" else grading.item_max_points(body, section,
-                                                                                           exam.subject),
-                override=override))
-    # Fixed sections were stamped when the exam was saved (and a regrade stamps its new version): only a
-    # per-student draw can reach a version nothing depends on yet.
-    drawn = {index for index, section in enumerate(exam.sections) if section["fill"] == "per_student"}
-    bank.mark_versions_used((i.question_id, i.version) for i in items if i.section_index in drawn)
-    return items
 
 
 def open_attempt(student, exam: Exam) -> Attempt | None:
@@ -127,8 +86,14 @@ def start_or_resume(student, exam: Exam, now: datetime | None = None) -> tuple[A
         if current is None:
             raise Conflict("Bài làm vừa được tạo ở nơi khác; hãy tải lại trang.") from None
         return current, False
-    attempt.items = _paper(attempt, exam)
-    db.session.flush()
+    # The paper drawn ahead for this student's first attempt (lms.exams.papers), else drawn now, seeded by the
+    # attempt id. Inserted in one statement; the same values become the attempt's items for the response.
+    rows = papers.take(exam, student.id) if attempt.number == 1 else None
+    if rows is None:
+        rows = papers.draw(exam, f"attempt:{attempt.id}", str(attempt.id))
+    db.session.execute(insert(_items), [{**row, "attempt_id": attempt.id} for row in rows])
+    set_committed_value(attempt, "items", [AttemptItem(attempt_id=attempt.id, needs_manual=False, **row)
+                                           for row in rows])
     return attempt, True
 
 
