@@ -200,9 +200,10 @@ def submit_attempt(attempt_id):
     now = utcnow()
     if not attempts.finalize_if_overdue(attempt, exam, now):
         attempts.submit(attempt, exam, "submit", now)
+    # Before the commit, from what this request holds (after it, the attempt, exam and user are read again).
+    out = attempts.result(attempt, permissions.review_level(current_user, attempt, exam, now))
     db.session.commit()
-    level = permissions.review_level(current_user, attempt, exam, now)
-    return attempts.result(attempt, level)
+    return out
 
 
 @bp.endpoint("/attempts/<int:attempt_id>", "GET", allow=roles(STUDENT, TEACHER, ADMIN),
