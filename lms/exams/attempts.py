@@ -141,7 +141,7 @@ def save_target(attempt_id: int, answers: dict) -> SaveTarget | None:
     """The attempt a save writes to, with the paper rows of the questions ``answers`` names; None when there
     is no such attempt. A read only: the save orders itself by its first write (``save_answers``)."""
     ids = sorted({int(k) for k in answers if k.isdecimal() and str(int(k)) == k})
-    rows = db.session.execute(_SAVE_TARGET, {"b_id": attempt_id, "b_questions": ids}).all()
+    rows = db.session.connection().execute(_SAVE_TARGET, {"b_id": attempt_id, "b_questions": ids}).all()
     if not rows:
         return None
     first = rows[0]
@@ -219,10 +219,11 @@ def save_answers(target: SaveTarget, answers: dict, now: datetime | None = None,
     if target.status != "in_progress" or is_overdue(target, now):
         raise Conflict("Bài làm đã nộp: không lưu thêm được.")
     checked = check_answers(target, answers)
-    if db.session.execute(_OPEN_NOW, {"b_id": target.id, "b_cutoff": now - GRACE, "b_now": now}).rowcount != 1:
+    connection = db.session.connection()
+    if connection.execute(_OPEN_NOW, {"b_id": target.id, "b_cutoff": now - GRACE, "b_now": now}).rowcount != 1:
         raise Conflict("Bài làm đã nộp: không lưu thêm được.")
     if checked:
-        db.session.execute(_STORE[seq is not None], [
+        connection.execute(_STORE[seq is not None], [
             {"b_attempt": target.id, "b_question": item.question_id, "b_answer": value, "b_at": now, "b_seq": seq}
             for item, value in checked.values()])
     return now
