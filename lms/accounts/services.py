@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.core.db import db, utcnow
