@@ -595,7 +595,9 @@ def main() -> int:
             return time.monotonic() - began
 
         loads = {"start": load()}
+        start_cpu_a = cpu_sample(server.pid, dbname)
         start_secs = run_phase(start_all, seeded["exam_id"], args.port, stats, args.start_window, time.monotonic())
+        start_used = cpu_seconds(start_cpu_a, cpu_sample(server.pid, dbname))
         cpu_a = cpu_sample(server.pid, dbname)
         phase_start = time.monotonic()
         spied: list[Path] = []
@@ -612,7 +614,9 @@ def main() -> int:
         watch = GradebookWatch(url, seeded["exam_id"])
         watch.start()
         loads["submit"] = load()
+        submit_cpu_a = cpu_sample(server.pid, dbname)
         submit_secs = run_phase(submit_all, args.port, stats, args.submit_window, time.monotonic())
+        submit_used = cpu_seconds(submit_cpu_a, cpu_sample(server.pid, dbname))
         time.sleep(0.5)
         watch.stop.set()
         watch.join()
@@ -677,6 +681,12 @@ def main() -> int:
         print("CPU per autosave: " + ", ".join(f"{k} {v:.2f}ms" for k, v in per_save.items())
               + (f"; {os.cpu_count()} idle cores would serve about {(os.cpu_count() or 1) * 1000 / own:.0f}/s"
                  " at this cost (client included)"))
+        for kind, spent in (("start", start_used), ("submit", submit_used)):
+            n = max(1, len(stats.latency[kind]))
+            cost = (spent["gunicorn"] + spent["postgres"]) * 1000 / n
+            print(f"CPU per {kind} (app + database): {cost:.2f}ms; other load during it "
+                  f"{100 * spent['other (not this bench)'] / spent['capacity']:.0f}% of the machine; "
+                  f"{os.cpu_count()} idle cores would serve about {(os.cpu_count() or 1) * 1000 / cost:.0f}/s")
         floor_used = cpu_seconds(floor_a, floor_b)
         floor_saves = max(1, len(stats.latency["floor"]))
         floor_cost = (floor_used["gunicorn"] + floor_used["postgres"]) * 1000 / floor_saves
