@@ -103,8 +103,11 @@ def schedule(exam: Exam) -> None:
 
 
 @exam_saved.connect
-def _on_saved(exam: Exam, **_):
-    schedule(exam)
+def _on_saved(_sender, exam_id: int, **_):
+    # By id, as the signal documents it (its sender may be anything); an exam not in this database has no paper.
+    exam = db.session.get(Exam, exam_id)
+    if exam is not None:
+        schedule(exam)
 
 
 def _assigned_students(exam: Exam) -> list[int]:
