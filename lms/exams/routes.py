@@ -150,13 +150,13 @@ def start_attempt(exam_id):
     exam = permissions.ensure_takeable(current_user, db.session.get(Exam, exam_id))
     now = utcnow()
     try:
-        attempt, created = attempts.start_or_resume(current_user, exam, now)
+        attempt, created, items = attempts.start_or_resume(current_user, exam, now)
     except Conflict:
         db.session.commit()  # an overdue attempt submitted on the way stays submitted
         raise
     # Made before the commit, from what this request holds: after it every object would be read again
     # (the attempt, its 40 items, the exam, the user), the most expensive part of a start.
-    doc = attempts.document(attempt, exam, current_user, now)
+    doc = attempts.document(attempt, exam, current_user, now, items)
     db.session.commit()
     return doc, 201 if created else 200
 
