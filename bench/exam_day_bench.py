@@ -48,6 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 QUESTIONS = 40
+SAVE_PATH = "/api/v1/attempts/{}/answers"
+FLOOR_PATH = "/floor/attempts/{}/answers"
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -77,7 +79,7 @@ def create_database(url: str) -> tuple[str, callable]:
     return base.set(database=name).render_as_string(hide_password=False), drop
 
 
-def seed(env: dict, students: int) -> dict:
+def seed(env: dict, students: int, draw_ahead: bool = True) -> dict:
     """Schema, a school, a class of ``students``, a teacher, 40 questions and an open 60-minute exam; tokens."""
     os.environ.update(env)
     from datetime import timedelta
@@ -135,7 +137,15 @@ def seed(env: dict, students: int) -> dict:
                                              "scoring": "proportional", "question_ids": ids}]})
         tokens = [accounts.issue_token(u)[0] for u in users]
         db.session.commit()
-        return {"exam_id": exam.id, "tokens": tokens}
+        drawn = 0.0
+        if draw_ahead:
+            # What the worker does once the exam is assigned (lms.exams.papers): every student's paper drawn.
+            from lms.exams import papers
+
+            began = time.perf_counter()
+            papers.draw_papers.run_now(exam.id)
+            drawn = time.perf_counter() - began
+        return {"exam_id": exam.id, "tokens": tokens, "drawn": drawn}
 
 
 class Student:
@@ -189,10 +199,24 @@ def call(conn_box: list, port: int, method: str, path: str, headers: dict, paylo
     return None, None
 
 
-def start_all(students: list[Student], exam_id: int, port: int, stats: Stats) -> None:
+def _paced(students: list[Student], window: float, began: float):
+    """Each student at a uniformly random moment of ``window`` seconds from ``began`` (all at once when 0):
+    an offered load of len(all students) / window per second, whatever the server's speed (open loop)."""
+    if window <= 0:
+        yield from students
+        return
+    rng = random.Random()
+    for moment, s in sorted(((began + rng.uniform(0, window), s) for s in students), key=lambda p: p[0]):
+        wait = moment - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        yield s
+
+
+def start_all(students: list[Student], exam_id: int, port: int, stats: Stats, window: float, began: float) -> None:
     conn = [None]
     rng = random.Random()
-    for s in students:
+    for s in _paced(students, window, began):
         t = time.perf_counter()
         status, data = call(conn, port, "POST", f"/api/v1/exams/{exam_id}/attempts", s.headers, b"")
         stats.record("start", time.perf_counter() - t, status in (200, 201), status)
@@ -205,20 +229,26 @@ def start_all(students: list[Student], exam_id: int, port: int, stats: Stats) ->
         conn[0].close()
 
 
-def autosave(conn: list, port: int, s: Student, rng: random.Random, stats: Stats, phase_start: float) -> None:
+def autosave(conn: list, port: int, s: Student, rng: random.Random, stats: Stats, phase_start: float,
+             path: str = SAVE_PATH, kind: str = "autosave") -> None:
     picked = rng.sample(s.questions, k=rng.randint(1, 3))
     answers = {qid: rng.choice(options) for qid, options in picked}
     t = time.perf_counter()
-    status, _ = call(conn, port, "PUT", f"/api/v1/attempts/{s.attempt_id}/answers", s.headers,
-                     json.dumps({"answers": answers}).encode())
+    status, _ = call(conn, port, "PUT", path.format(s.attempt_id), s.headers, json.dumps({"answers": answers}).encode())
     done = time.perf_counter()
-    stats.record("autosave", done - t, status == 200, status, int(time.monotonic() - phase_start))
+    if kind != "autosave":
+        stats.record(kind, done - t, status == 200, status)
+        return
+    stats.record(kind, done - t, status == 200, status, int(time.monotonic() - phase_start))
     if status == 200:
         s.acked.update(answers)  # one thread drives a student, so acknowledgements arrive in send order
 
 
-def drive(students: list[Student], args, stats: Stats, phase_start: float, stop_at: float, share: float) -> None:
-    """One client thread: autosave for its students until ``stop_at`` in the chosen mode."""
+def drive(students: list[Student], args, stats: Stats, phase_start: float, stop_at: float, share: float,
+          path: str = SAVE_PATH, kind: str = "autosave") -> None:
+    """One client thread: autosave for its students until ``stop_at`` in the chosen mode (against the floor
+    app when ``path`` is FLOOR_PATH)."""
+    port = args.floor_port if path == FLOOR_PATH else args.port
     conn = [None]
     rng = random.Random()
     mine = [s for s in students if s.attempt_id]
@@ -232,7 +262,7 @@ def drive(students: list[Student], args, stats: Stats, phase_start: float, stop_
             due = [s for s in mine if s.next_save <= now]
             for s in due:
                 stats.max_lag = max(stats.max_lag, time.monotonic() - s.next_save)
-                autosave(conn, args.port, s, rng, stats, phase_start)
+                autosave(conn, port, s, rng, stats, phase_start, path, kind)
                 s.next_save += args.interval * rng.uniform(0.8, 1.2)
             if not due:
                 time.sleep(max(0.0, min(0.05, min(s.next_save for s in mine) - now)))
@@ -240,7 +270,7 @@ def drive(students: list[Student], args, stats: Stats, phase_start: float, stop_
         for s in itertools.cycle(mine):
             if time.monotonic() >= stop_at:
                 break
-            autosave(conn, args.port, s, rng, stats, phase_start)
+            autosave(conn, port, s, rng, stats, phase_start, path, kind)
     else:  # rate
         gap = 1.0 / share
         due = phase_start + rng.uniform(0, gap)
@@ -252,17 +282,15 @@ def drive(students: list[Student], args, stats: Stats, phase_start: float, stop_
                 time.sleep(wait)
             else:
                 stats.max_lag = max(stats.max_lag, -wait)
-            autosave(conn, args.port, s, rng, stats, phase_start)
+            autosave(conn, port, s, rng, stats, phase_start, path, kind)
             due += gap
     if conn[0] is not None:
         conn[0].close()
 
 
-def submit_all(students: list[Student], port: int, stats: Stats) -> None:
+def submit_all(students: list[Student], port: int, stats: Stats, window: float, began: float) -> None:
     conn = [None]
-    for s in students:
-        if not s.attempt_id:
-            continue
+    for s in _paced([s for s in students if s.attempt_id], window, began):
         s.submit_sent = time.monotonic()
         t = time.perf_counter()
         status, data = call(conn, port, "POST", f"/api/v1/attempts/{s.attempt_id}/submit", s.headers, b"")
@@ -412,6 +440,95 @@ def cpu_seconds(a: dict, b: dict) -> dict:
             "other (not this bench)": busy - client - server - database, "capacity": capacity}
 
 
+#: Where a sampled frame's time is booked in the profile summary: the first matching path fragment wins.
+PROFILE_GROUPS = (("lms/exams/", "lms.exams"), ("lms/accounts/", "lms.accounts"), ("lms/core/", "lms.core"),
+                  ("question_bank/", "question_bank"), ("sqlalchemy/", "SQLAlchemy"), ("psycopg", "psycopg"),
+                  ("flask_sqlalchemy/", "SQLAlchemy"), ("sqlite3/", "sqlite3"), ("flask_login/", "Flask-Login"),
+                  ("flask_limiter/", "Flask-Limiter"), ("limits/", "Flask-Limiter"), ("flask_wtf/", "Flask-WTF"),
+                  ("flask/", "Flask"), ("werkzeug/", "Werkzeug"), ("marshmallow/", "marshmallow"),
+                  ("gunicorn/", "gunicorn"), ("logging/", "logging"), ("json/", "json"),
+                  ("prometheus_client/", "prometheus"))
+#: Functions whose inclusive share the summary reports (a sample counts once if any frame matches).
+PROFILE_SPANS = (("token lookup", "user_for_token"), ("before_request hooks", "preprocess_request"),
+                 ("after_request hooks", "process_response"), ("body schema load", "rest.py:176"),
+                 ("exams route (save)", "routes.py"), ("commit", "commit ("), ("gunicorn request parsing", "parse"))
+
+
+def py_spy(pids: list[int], seconds: float, out_dir: Path) -> list[Path]:
+    """Sample ``pids`` (gunicorn workers) for ``seconds`` with py-spy; only threads holding the GIL, so waits
+    on the database (a socket, SQLite's lock) are not counted as work. Raw collapsed stacks, one file per pid."""
+    spy = ROOT / ".venv/bin/py-spy"
+    outs, procs = [], []
+    for pid in pids:
+        out = out_dir / f"py-spy-{pid}.txt"
+        procs.append(subprocess.Popen([str(spy), "record", "--pid", str(pid), "--duration", str(int(seconds)),
+                                       "--rate", "250", "--format", "raw", "--gil", "--nonblocking", "-o", str(out)],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        outs.append(out)
+    for proc in procs:
+        proc.wait()
+    return [o for o in outs if o.exists()]
+
+
+def profile_summary(files: list[Path]) -> str:
+    """Self time by package and inclusive time of a few spans, in % of the workers' on-CPU samples."""
+    groups, spans, total = defaultdict(int), defaultdict(int), 0
+    for path in files:
+        for line in path.read_text(errors="replace").splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not count.isdigit():
+                continue
+            n = int(count)
+            total += n
+            frames = stack.split(";")
+            leaf = frames[-1]
+            groups[next((name for part, name in PROFILE_GROUPS if part in leaf), "other (C, stdlib)")] += n
+            for name, part in PROFILE_SPANS:
+                if any(part in f for f in frames):
+                    spans[name] += n
+    if not total:
+        return "no samples (is py-spy installed and allowed to attach?)"
+    by_group = ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in sorted(groups.items(), key=lambda kv: -kv[1]))
+    by_span = ", ".join(f"{k} {100 * spans[k] / total:.0f}%" for k, _ in PROFILE_SPANS)
+    return f"{total} samples; self time by package: {by_group}\n  inclusive: {by_span}"
+
+
+def gunicorn(app: str, port: int, args, env: dict, log_path: Path, probe: str | None, cwd: Path = ROOT):
+    """Start ``app`` under gunicorn with the bench's server settings; wait until ``probe`` answers (or the
+    port accepts connections)."""
+    with open(log_path, "ab") as log:
+        server = subprocess.Popen(
+            [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-k", "gthread", "--threads",
+             str(args.worker_threads), "-b", f"127.0.0.1:{port}", "--keep-alive", "75", "--backlog", "4096",
+             "--log-level", "warning", app], cwd=cwd, env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+            start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            if probe is None:
+                conn.connect()
+                conn.close()
+                time.sleep(1)  # the port is bound by the arbiter before the workers have imported the app
+                return server
+            conn.request("GET", probe)
+            if conn.getresponse().status == 200:
+                conn.close()
+                return server
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"gunicorn ({app}) did not start")
+
+
+def stop(server) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True, help="postgresql+psycopg://... or 'sqlite' (a temp file)")
@@ -426,6 +543,17 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--worker-threads", type=int, default=8, help="gthread threads per worker")
     parser.add_argument("--port", type=int, default=8799)
+    parser.add_argument("--floor-port", type=int, default=8798)
+    parser.add_argument("--draw-at-start", action="store_true",
+                        help="do not run the paper-drawing job before the exam: every start draws its paper")
+    parser.add_argument("--py-spy", type=float, default=0, metavar="SECONDS",
+                        help="sample the gunicorn workers with py-spy for this long during the autosave phase")
+    parser.add_argument("--floor-seconds", type=float, default=None,
+                        help="length of the floor app's autosave phase (default: --seconds, at most 30)")
+    parser.add_argument("--start-window", type=float, default=10,
+                        help="starts spread uniformly over this many seconds (0: back to back, closed loop)")
+    parser.add_argument("--submit-window", type=float, default=10,
+                        help="submits spread uniformly over this many seconds (0: back to back, closed loop)")
     args = parser.parse_args()
 
     drop = None
@@ -447,26 +575,12 @@ def main() -> int:
     log_path = Path(data_dir) / "gunicorn.log"
     try:
         t0 = time.perf_counter()
-        seeded = seed(env, args.students)
-        print(f"seeded {args.students} students, {QUESTIONS} questions in {time.perf_counter() - t0:.1f}s")
-        with open(log_path, "wb") as log:
-            server = subprocess.Popen(
-                [str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-k", "gthread", "--threads",
-                 str(args.worker_threads), "-b", f"127.0.0.1:{args.port}", "--keep-alive", "75", "--backlog", "4096",
-                 "--log-level", "warning", "wsgi:app"], cwd=ROOT, env={**os.environ, **env},
-                start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=2)
-                conn.request("GET", "/api/v1/openapi.json")
-                if conn.getresponse().status == 200:
-                    conn.close()
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise SystemExit("gunicorn did not start")
+        seeded = seed(env, args.students, not args.draw_at_start)
+        print(f"seeded {args.students} students, {QUESTIONS} questions in {time.perf_counter() - t0:.1f}s"
+              + (f"; papers drawn ahead by the job in {seeded['drawn']:.1f}s" if seeded["drawn"] else
+                 "; no paper drawn ahead (each start draws)"))
+        print("before the app phases:", load())
+        server = gunicorn("wsgi:app", args.port, args, env, log_path, "/api/v1/openapi.json")
         students = [Student(token) for token in seeded["tokens"]]
         stats = Stats()
         groups = [g for g in (students[i::args.threads] for i in range(args.threads)) if g]
@@ -480,19 +594,51 @@ def main() -> int:
                 t.join()
             return time.monotonic() - began
 
-        start_secs = run_phase(start_all, seeded["exam_id"], args.port, stats)
+        loads = {"start": load()}
+        start_cpu_a = cpu_sample(server.pid, dbname)
+        start_secs = run_phase(start_all, seeded["exam_id"], args.port, stats, args.start_window, time.monotonic())
+        start_used = cpu_seconds(start_cpu_a, cpu_sample(server.pid, dbname))
         cpu_a = cpu_sample(server.pid, dbname)
         phase_start = time.monotonic()
+        spied: list[Path] = []
+        if args.py_spy:
+            spy = threading.Thread(target=lambda: (time.sleep(min(2.0, args.seconds / 4)), spied.extend(
+                py_spy(_children(server.pid), min(args.py_spy, args.seconds - 3), Path(data_dir)))))
+            spy.start()
         save_secs = run_phase(drive, args, stats, phase_start, phase_start + args.seconds,
                               args.rate / len(groups))
+        if args.py_spy:
+            spy.join()
         cpu_b = cpu_sample(server.pid, dbname)
+        loads["autosave"] = load()
         watch = GradebookWatch(url, seeded["exam_id"])
         watch.start()
-        submit_secs = run_phase(submit_all, args.port, stats)
+        loads["submit"] = load()
+        submit_cpu_a = cpu_sample(server.pid, dbname)
+        submit_secs = run_phase(submit_all, args.port, stats, args.submit_window, time.monotonic())
+        submit_used = cpu_seconds(submit_cpu_a, cpu_sample(server.pid, dbname))
         time.sleep(0.5)
         watch.stop.set()
         watch.join()
         probes, conflicts = probe_after_submit(students, args.port)
+        stop(server)
+        server = None
+
+        # The floor: same database, same gunicorn settings, same requests, nothing but one upsert each.
+        import floor_app
+
+        floor_app.create_schema(url)
+        floor = gunicorn("floor_app:app", args.floor_port, args, env, log_path, None, cwd=ROOT / "bench")
+        try:
+            loads["floor"] = load()
+            floor_secs = args.floor_seconds if args.floor_seconds is not None else min(args.seconds, 30)
+            floor_a = cpu_sample(floor.pid, dbname)
+            floor_start = time.monotonic()
+            floor_wall = run_phase(drive, args, stats, floor_start, floor_start + floor_secs, args.rate / len(groups),
+                                   FLOOR_PATH, "floor")
+            floor_b = cpu_sample(floor.pid, dbname)
+        finally:
+            stop(floor)
 
         checked, bad = verify(env, students)
         by_student = student_ids(env, students)
@@ -513,8 +659,10 @@ def main() -> int:
               + (f" {args.rate:.0f}/s" if args.mode == "rate" else f" every {args.interval:.0f}s"
                  if args.mode == "paced" else "")
               + f", autosave phase {save_secs:.1f}s")
-        phases = {"start": start_secs, "autosave": save_secs, "submit": submit_secs}
-        for kind in ("start", "autosave", "submit"):
+        phases = {"start": start_secs, "autosave": save_secs, "submit": submit_secs, "floor": floor_wall}
+        print(f"starts offered over {args.start_window:.0f}s, submits over {args.submit_window:.0f}s "
+              "(0: back to back); machine load when each phase began: " + "; ".join(f"{k}: {v}" for k, v in loads.items()))
+        for kind in ("start", "autosave", "submit", "floor"):
             values = stats.latency[kind]
             print(f"{kind:9s} n={len(values):6d} rate={len(values) / phases[kind]:7.1f}/s "
                   f"p50={percentile(values, 50):7.1f}ms p95={percentile(values, 95):7.1f}ms "
@@ -533,6 +681,24 @@ def main() -> int:
         print("CPU per autosave: " + ", ".join(f"{k} {v:.2f}ms" for k, v in per_save.items())
               + (f"; {os.cpu_count()} idle cores would serve about {(os.cpu_count() or 1) * 1000 / own:.0f}/s"
                  " at this cost (client included)"))
+        for kind, spent in (("start", start_used), ("submit", submit_used)):
+            n = max(1, len(stats.latency[kind]))
+            cost = (spent["gunicorn"] + spent["postgres"]) * 1000 / n
+            print(f"CPU per {kind} (app + database): {cost:.2f}ms; other load during it "
+                  f"{100 * spent['other (not this bench)'] / spent['capacity']:.0f}% of the machine; "
+                  f"{os.cpu_count()} idle cores would serve about {(os.cpu_count() or 1) * 1000 / cost:.0f}/s")
+        floor_used = cpu_seconds(floor_a, floor_b)
+        floor_saves = max(1, len(stats.latency["floor"]))
+        floor_cost = (floor_used["gunicorn"] + floor_used["postgres"]) * 1000 / floor_saves
+        app_cost = per_save["gunicorn"] + per_save["postgres"]
+        print(f"floor app (bench/floor_app.py, one upsert, no checks): CPU per request gunicorn "
+              f"{floor_used['gunicorn'] * 1000 / floor_saves:.2f}ms, postgres {floor_used['postgres'] * 1000 / floor_saves:.2f}ms"
+              f"; other load during it {100 * floor_used['other (not this bench)'] / floor_used['capacity']:.0f}% of the machine")
+        print(f"AUTOSAVE CPU (app + database) {app_cost:.2f}ms vs floor {floor_cost:.2f}ms: ratio "
+              f"{app_cost / floor_cost:.2f} (goal <= 2)")
+        if args.py_spy:
+            print("py-spy profile of the gunicorn workers during the autosave phase (py-spy in the bench's own "
+                  "processes, not counted above):\n  " + profile_summary(spied))
         print("errors:", dict(stats.errors) or "none")
         print(f"autosave after submit: {conflicts}/{probes} answered 409")
         print(f"acknowledged answers checked in the database: {checked}, missing or different: {bad}")
@@ -542,8 +708,7 @@ def main() -> int:
         return 1 if failed else 0
     finally:
         if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+            stop(server)
         if drop is not None:
             drop()
 

@@ -11,7 +11,8 @@ def init_app(app: Flask) -> None:
     from lms.core.seeding import register_seeder
     from lms.core.web import register_nav
 
-    from . import home, routes, tasks, views  # noqa: F401  (tasks registers the auto-submit job before jobs.init_app)
+    # tasks and papers register their jobs (auto-submit, drawing papers ahead) before jobs.init_app.
+    from . import home, papers, routes, tasks, views  # noqa: F401
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(views.web)

@@ -13,25 +13,23 @@ the grading read its answers, a save after a submit finds it submitted (409), an
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.util import identity_key
 
-from lms.accounts.api import get_user
 from lms.core.db import db, for_update, utcnow
 from lms.core.errors import Conflict, ValidationFailed
 from question_bank import api as bank
 
-from . import grading, rules
+from . import grading, papers, rules
 from .models import Attempt, AttemptItem, Exam
 from .permissions import FULL, POINTS, SCORE, at_least, review_level
-from .services import draw_blueprint, reorder_body
+from .services import reorder_body
 
 GRACE = timedelta(seconds=rules.GRACE_SECONDS)
-#: Types whose options an attempt may reorder (true/false statements keep a)–d), as on paper).
-SHUFFLABLE_TYPES = frozenset({"single_choice", "multiple_choice"})
 #: The periodic auto-submit handles at most this many attempts per run; the next minute takes the rest.
 AUTO_SUBMIT_BATCH = 500
 
@@ -43,48 +41,21 @@ def deadline_for(exam: Exam, started_at: datetime) -> datetime | None:
     return min(ends) if ends else None
 
 
-def is_overdue(attempt: Attempt, now: datetime) -> bool:
+def is_overdue(attempt: Attempt | SaveTarget, now: datetime) -> bool:
     """An open attempt whose deadline plus grace has passed."""
     return attempt.status == "in_progress" and attempt.deadline is not None and now > attempt.deadline + GRACE
 
 
-def _paper(attempt: Attempt, exam: Exam) -> list[AttemptItem]:
-    """Draw (per-student sections, seeded by the attempt id) and shuffle this attempt's questions."""
-    owner = None
-    used = {q for s in exam.sections for q, _ in s.get("items") or []}
-    chosen: list[tuple[int, list[list[int]]]] = []
-    for index, section in enumerate(exam.sections):
-        if section["fill"] == "per_student":
-            owner = owner or get_user(exam.owner_id)
-            pairs = draw_blueprint(owner, exam, index, section, f"attempt:{attempt.id}:{index}", used)
-            used.update(q for q, _ in pairs)
-        else:
-            pairs = section["items"]
-        chosen.append((index, pairs))
-    data = grading.version_bodies(exam, [tuple(p) for _, pairs in chosen for p in pairs])
-    items, position = [], 0
-    for index, pairs in chosen:
-        section = exam.sections[index]
-        options = {q: [o["id"] for o in data[(q, v)].get("options") or []]
-                   for q, v in pairs if data[(q, v)]["type"] in SHUFFLABLE_TYPES}
-        order = bank.shuffle_for_attempt([q for q, _ in pairs], options, f"{attempt.id}:{index}",
-                                         exam.shuffle_questions, exam.shuffle_options)
-        version_of = {q: v for q, v in pairs}
-        for qid in order["question_order"]:
-            position += 1
-            body = data[(qid, version_of[qid])]
-            override = (section.get("overrides") or {}).get(str(qid))
-            items.append(AttemptItem(
-                question_id=qid, version=version_of[qid], position=position, section_index=index,
-                option_order=order["option_orders"].get(qid),
-                max_points=grading.ZERO if override == "drop" else grading.item_max_points(body, section,
-                                                                                           exam.subject),
-                override=override))
-    # Fixed sections were stamped when the exam was saved (and a regrade stamps its new version): only a
-    # per-student draw can reach a version nothing depends on yet.
-    drawn = {index for index, section in enumerate(exam.sections) if section["fill"] == "per_student"}
-    bank.mark_versions_used((i.question_id, i.version) for i in items if i.section_index in drawn)
-    return items
+class NewItem:
+    """An item of a paper just inserted, as ``document`` reads it: not answered, not graded yet."""
+
+    __slots__ = ("question_id", "version", "position", "section_index", "option_order", "max_points", "override")
+    answer = answer_seq = points = comment = None
+    needs_manual = False
+
+    def __init__(self, **row):
+        for name in self.__slots__:
+            setattr(self, name, row[name])
 
 
 def open_attempt(student, exam: Exam) -> Attempt | None:
@@ -93,8 +64,9 @@ def open_attempt(student, exam: Exam) -> Attempt | None:
                                                    Attempt.status == "in_progress").order_by(Attempt.id.desc()))
 
 
-def start_or_resume(student, exam: Exam, now: datetime | None = None) -> tuple[Attempt, bool]:
-    """Resume the open attempt or start a new one; returns ``(attempt, created)``.
+def start_or_resume(student, exam: Exam, now: datetime | None = None) -> tuple[Attempt, bool, list]:
+    """Resume the open attempt or start a new one; returns ``(attempt, created, items)``, ``items`` being the
+    paper for ``document``: the attempt's own items when resumed, plain ``NewItem`` rows when just started.
 
     Conflict (409) when the exam is not open yet, has closed, or the student has no attempts left. An open
     attempt past its deadline is submitted first (and a new one started only if attempts remain).
@@ -104,7 +76,7 @@ def start_or_resume(student, exam: Exam, now: datetime | None = None) -> tuple[A
     if current is not None and finalize_if_overdue(current, exam, now):
         current = None
     if current is not None:
-        return current, False
+        return current, False, current.items
     if exam.opens_at and now < exam.opens_at:
         raise Conflict("Bài kiểm tra chưa mở.")
     if exam.closes_at and now >= exam.closes_at:
@@ -113,9 +85,8 @@ def start_or_resume(student, exam: Exam, now: datetime | None = None) -> tuple[A
                                                                     Attempt.student_id == student.id)) or 0
     if exam.max_attempts is not None and used >= exam.max_attempts:
         raise Conflict("Bạn đã dùng hết số lần làm bài.")
-    # items=[]: a new attempt has none, so filling them below need not ask the database for the old ones.
     attempt = Attempt(exam_id=exam.id, student_id=student.id, number=used + 1, status="in_progress",
-                      started_at=now, deadline=deadline_for(exam, now), items=[])
+                      started_at=now, deadline=deadline_for(exam, now))
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
@@ -125,25 +96,85 @@ def start_or_resume(student, exam: Exam, now: datetime | None = None) -> tuple[A
         current = open_attempt(student, exam)
         if current is None:
             raise Conflict("Bài làm vừa được tạo ở nơi khác; hãy tải lại trang.") from None
-        return current, False
-    attempt.items = _paper(attempt, exam)
-    db.session.flush()
-    return attempt, True
+        return current, False, current.items
+    # The paper drawn ahead for this student's first attempt (lms.exams.papers), else drawn now, seeded by the
+    # attempt id. Inserted in one statement; the same values become the attempt's items for the response.
+    rows = papers.take(exam, student.id) if attempt.number == 1 else None
+    if rows is None:
+        rows = papers.draw(exam, f"attempt:{attempt.id}", str(attempt.id))
+    db.session.execute(insert(_items), [{**row, "attempt_id": attempt.id} for row in rows])
+    # Plain rows, not 40 ORM objects (building those cost a third of a start); attempt.items, if anything
+    # reads it in this transaction, loads what was just inserted.
+    return attempt, True, [NewItem(**row) for row in rows]
 
 
-def check_answers(attempt: Attempt, answers: dict) -> dict:
+class SaveTarget(NamedTuple):
+    """What a save checks before it writes, read in one round trip by ``save_target`` (no ORM objects: the
+    autosave is the hottest request of exam day)."""
+
+    id: int
+    student_id: int
+    status: str
+    deadline: datetime | None
+    #: ``(id, created_at)`` of the exam: the scope of ``grading.version_bodies``' cache.
+    exam: ExamScope
+    #: The named questions of this attempt's paper, by question id as a string.
+    items: dict[str, PaperItem]
+
+
+class ExamScope(NamedTuple):
+    id: int
+    created_at: datetime
+
+
+class PaperItem(NamedTuple):
+    question_id: int
+    version: int
+    position: int
+
+
+_items = AttemptItem.__table__
+_attempts = Attempt.__table__
+_exams = Exam.__table__
+
+#: The attempt's owner, state, deadline and exam, with the paper rows of the questions a save names (none
+#: when it names none: the outer join keeps the attempt row). Built once, like the writes below.
+_SAVE_TARGET = (
+    select(_attempts.c.student_id, _attempts.c.status, _attempts.c.deadline, _attempts.c.exam_id,
+           _exams.c.created_at, _items.c.question_id, _items.c.version, _items.c.position)
+    .select_from(_attempts.join(_exams, _exams.c.id == _attempts.c.exam_id).outerjoin(
+        _items, and_(_items.c.attempt_id == _attempts.c.id,
+                     _items.c.question_id.in_(bindparam("b_questions", expanding=True)))))
+    .where(_attempts.c.id == bindparam("b_id")))
+
+
+def save_target(attempt_id: int, answers: dict) -> SaveTarget | None:
+    """The attempt a save writes to, with the paper rows of the questions ``answers`` names; None when there
+    is no such attempt. A read only: the save orders itself by its first write (``save_answers``)."""
+    ids = sorted({int(k) for k in answers if k.isdecimal() and str(int(k)) == k})
+    rows = db.session.connection().execute(_SAVE_TARGET, {"b_id": attempt_id, "b_questions": ids}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return SaveTarget(id=attempt_id, student_id=first.student_id, status=first.status, deadline=first.deadline,
+                      exam=ExamScope(first.exam_id, first.created_at),
+                      items={str(r.question_id): PaperItem(r.question_id, r.version, r.position)
+                             for r in rows if r.question_id is not None})
+
+
+def check_answers(target: SaveTarget, answers: dict) -> dict:
     """Validate ``answers`` against the attempt's paper: ``{key: (item, normalised answer)}``.
 
-    Reads only (a paper's questions are fixed when it is drawn), so a save does it before its first write.
-    ValidationFailed (422) naming the question for an unknown question or an answer of the wrong shape.
+    Reads only (a paper's questions are fixed when it is drawn; their bodies come from the worker's cache),
+    so a save does it before its first write. ValidationFailed (422) naming the question for an unknown
+    question or an answer of the wrong shape.
     """
-    by_id = _answered_items(attempt, answers)
+    by_id = target.items
     unknown = [k for k in answers if k not in by_id]
     if unknown:
         raise ValidationFailed("Câu hỏi không thuộc bài làm này.",
                                errors={f"answers.{k}": ["Câu hỏi không thuộc bài làm này."] for k in unknown})
-    exam = db.session.get(Exam, attempt.exam_id)  # already in the session when the route used peek()/lock()
-    data = grading.version_bodies(exam, [(by_id[k].question_id, by_id[k].version) for k in answers])
+    data = grading.version_bodies(target.exam, [(by_id[k].question_id, by_id[k].version) for k in answers])
     errors, checked = {}, {}
     for key, value in answers.items():
         item = by_id[key]
@@ -154,10 +185,6 @@ def check_answers(attempt: Attempt, answers: dict) -> dict:
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
     return checked
-
-
-_items = AttemptItem.__table__
-_attempts = Attempt.__table__
 
 
 def _store_statement(with_seq: bool):
@@ -182,14 +209,16 @@ _OPEN_NOW = (update(_attempts)
              .values({_attempts.c.last_saved_at: bindparam("b_now", type_=_attempts.c.last_saved_at.type)}))
 
 
-def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None, seq: int | None = None) -> datetime:
-    """Store answers ``{question_id: answer}``; returns the save time. Needs no lock: ordered by its writes.
+def save_answers(target: SaveTarget, answers: dict, now: datetime | None = None, seq: int | None = None) -> datetime:
+    """Store answers ``{question_id: answer}`` in the attempt ``save_target`` read; returns the save time.
+    Needs no lock: ordered by its writes.
 
     The first write is the attempt row itself (``last_saved_at``), guarded by the attempt's state and deadline
     in the same statement. It takes the lock that ``lock`` takes for a submit (the row on PostgreSQL, the
     database's write lock on SQLite, where this transaction has read nothing before it), so a save either
     commits before a submit reads the answers (and counts), or finds the attempt submitted (Conflict, 409),
-    and the lock is held for these few statements only, not for the validation before them.
+    and the lock is held for these few statements only, not for the validation before them. The state read
+    by ``save_target`` only spares a doomed save its validation; the guarded write decides.
 
     Per question the newest save wins: with the client's counter ``seq``, a save older than the one that wrote
     a question's stored answer leaves that answer alone, in the same guarded UPDATE (a retried or delayed
@@ -198,37 +227,17 @@ def save_answers(attempt: Attempt, answers: dict, now: datetime | None = None, s
     then finalises an overdue attempt); ValidationFailed (422) as ``check_answers``.
     """
     now = now or utcnow()
-    if attempt.status != "in_progress" or is_overdue(attempt, now):
+    if target.status != "in_progress" or is_overdue(target, now):
         raise Conflict("Bài làm đã nộp: không lưu thêm được.")
-    checked = check_answers(attempt, answers)
-    if db.session.execute(_OPEN_NOW, {"b_id": attempt.id, "b_cutoff": now - GRACE, "b_now": now}).rowcount != 1:
+    checked = check_answers(target, answers)
+    connection = db.session.connection()
+    if connection.execute(_OPEN_NOW, {"b_id": target.id, "b_cutoff": now - GRACE, "b_now": now}).rowcount != 1:
         raise Conflict("Bài làm đã nộp: không lưu thêm được.")
     if checked:
-        db.session.execute(_STORE[seq is not None], [
-            {"b_attempt": attempt.id, "b_question": item.question_id, "b_answer": value, "b_at": now, "b_seq": seq}
+        connection.execute(_STORE[seq is not None], [
+            {"b_attempt": target.id, "b_question": item.question_id, "b_answer": value, "b_at": now, "b_seq": seq}
             for item, value in checked.values()])
-        for item, _ in checked.values():
-            if isinstance(item, AttemptItem):
-                db.session.expire(item)  # held by the session: re-read what the UPDATE wrote
     return now
-
-
-def _answered_items(attempt: Attempt, answers: dict) -> dict:
-    """The items ``answers`` names, by question id as a string: loaded objects when the session already holds
-    them, else just ``(question_id, version, position)`` rows of the named questions (an autosave touches a
-    few of up to a hundred items)."""
-    if "items" in attempt.__dict__:
-        return {str(i.question_id): i for i in attempt.items}
-    ids = {int(k) for k in answers if k.isdecimal() and str(int(k)) == k}
-    if not ids:
-        return {}
-    rows = db.session.execute(select(AttemptItem.question_id, AttemptItem.version, AttemptItem.position)
-                              .where(AttemptItem.attempt_id == attempt.id, AttemptItem.question_id.in_(ids))).all()
-    out = {}
-    for row in rows:
-        held = db.session.identity_map.get(identity_key(AttemptItem, (attempt.id, row.question_id)))
-        out[str(row.question_id)] = held if held is not None else row
-    return out
 
 
 def submit(attempt: Attempt, exam: Exam, reason: str = "submit", now: datetime | None = None) -> Attempt:
@@ -294,20 +303,9 @@ def submit_overdue_for_exam(exam: Exam, now: datetime | None = None) -> int:
     return submit_overdue(now, exam.id)
 
 
-def _select_attempt(attempt_id: int):
-    return (select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id).where(Attempt.id == attempt_id)
-            .options(lazyload(Attempt.items), lazyload(Exam.classes)))
-
-
-def peek(attempt_id: int) -> Attempt | None:
-    """An attempt and its exam (in the session) as ``lock`` loads them, without locking: for the checks that
-    come before the lock (who may write it, are the answers well-formed)."""
-    row = db.session.execute(_select_attempt(attempt_id)).first()
-    if row is None:
-        return None
-    attempt, exam = row
-    attempt._locked_exam = exam  # see lock()
-    return attempt
+#: An attempt with its exam (``lock``); items and the exam's classes are left for whoever uses them.
+_SELECT_ATTEMPT = (select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id).where(Attempt.id == bindparam("b_id"))
+                   .options(lazyload(Attempt.items), lazyload(Exam.classes)))
 
 
 def lock(attempt_id: int) -> Attempt | None:
@@ -327,8 +325,8 @@ def lock(attempt_id: int) -> Attempt | None:
         for item in held.__dict__.get("items") or []:
             db.session.expire(item)
         db.session.expire(held)
-    stmt = for_update(_select_attempt(attempt_id), of=Attempt)
-    row = db.session.execute(stmt).first()
+    stmt = for_update(_SELECT_ATTEMPT, of=Attempt)
+    row = db.session.execute(stmt, {"b_id": attempt_id}).first()
     if row is None:
         return None
     attempt, exam = row
@@ -346,14 +344,15 @@ def result(attempt: Attempt, level: str) -> dict:
             "score_10": attempt.score_10 if shown else None}
 
 
-def document(attempt: Attempt, exam: Exam, viewer, now: datetime | None = None) -> dict:
+def document(attempt: Attempt, exam: Exam, viewer, now: datetime | None = None, items=None) -> dict:
     """What ``viewer`` may see of an attempt now: the paper in this attempt's order, saved answers, and the
     review details the policy allows (lms.exams.permissions.review_level)."""
     now = now or utcnow()
     level = review_level(viewer, attempt, exam, now)
-    data = grading.version_bodies(exam, [(i.question_id, i.version) for i in attempt.items])
+    items = attempt.items if items is None else items  # start_or_resume's rows for a new attempt
+    data = grading.version_bodies(exam, [(i.question_id, i.version) for i in items])
     questions = []
-    for item in attempt.items:
+    for item in items:
         body = data[(item.question_id, item.version)]
         view = bank.student_view(reorder_body(body, item.option_order))
         question = {**view, "id": item.question_id, "number": item.position, "points": item.max_points,
@@ -382,8 +381,8 @@ def document(attempt: Attempt, exam: Exam, viewer, now: datetime | None = None) 
         "number": attempt.number, "status": attempt.status, "started_at": attempt.started_at,
         "deadline": attempt.deadline, "server_now": now, "submitted_at": attempt.submitted_at,
         "grace_seconds": rules.GRACE_SECONDS, "review": level, "questions": questions,
-        "answers": {str(i.question_id): i.answer for i in attempt.items if i.answer is not None},
-        "seq": max((i.answer_seq for i in attempt.items if i.answer_seq is not None), default=None),
+        "answers": {str(i.question_id): i.answer for i in items if i.answer is not None},
+        "seq": max((i.answer_seq for i in items if i.answer_seq is not None), default=None),
     }
     if attempt.status != "in_progress" and at_least(level, SCORE):
         out.update(score=attempt.score, max_score=attempt.max_score, score_10=attempt.score_10)

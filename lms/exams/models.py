@@ -58,6 +58,11 @@ class Exam(db.Model):
     sections: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    #: The job drawing each student's paper ahead of the exam (lms.exams.papers): None (never scheduled) |
+    #: "queued" | "running" | "done" | "failed", with how many of the assigned students have a paper.
+    papers_state: Mapped[str | None] = mapped_column(String(10))
+    papers_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    papers_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     classes: Mapped[list[ExamClass]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
@@ -73,6 +78,22 @@ class ExamClass(db.Model):
 
     exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), primary_key=True)
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class DrawnPaper(db.Model):
+    """A student's paper drawn before the exam opens (blueprint fill, shuffles), so that starting is a lookup
+    and an insert. Used by the student's first attempt while ``key`` still matches the exam's sections."""
+
+    __tablename__ = "exam_drawn_papers"
+
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+    #: lms.exams.papers.paper_key of the exam when drawn: a later edit or regrade of the paper changes it.
+    key: Mapped[str] = mapped_column(String(40))
+    #: ``[{question_id, version, position, section_index, option_order, max_points (str), override}]``.
+    items: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class PaperVersion(db.Model):

@@ -85,8 +85,9 @@ def ensure_attempt_visible(user, attempt: Attempt | None, exam: Exam | None) -> 
     raise NotFound("Không tìm thấy bài làm.")
 
 
-def ensure_own_attempt(user, attempt: Attempt | None) -> Attempt:
-    """Only the student who made an attempt writes to it."""
+def ensure_own_attempt(user, attempt):
+    """Only the student who made an attempt writes to it. ``attempt``: an Attempt, or anything with its
+    ``student_id`` (the autosave's ``attempts.SaveTarget``), or None; returned as given."""
     if attempt is None or user.role != STUDENT or attempt.student_id != user.id:
         raise NotFound("Không tìm thấy bài làm.")
     return attempt

@@ -150,12 +150,15 @@ def start_attempt(exam_id):
     exam = permissions.ensure_takeable(current_user, db.session.get(Exam, exam_id))
     now = utcnow()
     try:
-        attempt, created = attempts.start_or_resume(current_user, exam, now)
+        attempt, created, items = attempts.start_or_resume(current_user, exam, now)
     except Conflict:
         db.session.commit()  # an overdue attempt submitted on the way stays submitted
         raise
+    # Made before the commit, from what this request holds: after it every object would be read again
+    # (the attempt, its 40 items, the exam, the user), the most expensive part of a start.
+    doc = attempts.document(attempt, exam, current_user, now, items)
     db.session.commit()
-    return attempts.document(attempt, exam, current_user, now), 201 if created else 200
+    return doc, 201 if created else 200
 
 
 def _own_attempt(attempt_id: int) -> tuple[Attempt, Exam]:
@@ -172,9 +175,9 @@ def save_answers(attempt_id, body):
     wins (a retried or delayed older save changes nothing and is still 200); without ``seq`` the latest wins.
     Refused with 409 after submission or past the deadline, when the attempt is submitted automatically. A
     save answered 200 is always part of what gets graded."""
-    attempt = permissions.ensure_own_attempt(current_user, attempts.peek(attempt_id))
+    target = permissions.ensure_own_attempt(current_user, attempts.save_target(attempt_id, body["answers"]))
     try:
-        saved_at = attempts.save_answers(attempt, body["answers"], utcnow(), body["seq"])
+        saved_at = attempts.save_answers(target, body["answers"], utcnow(), body["seq"])
     except Conflict:
         # Submitted, or past deadline + grace: then submit it now (in order, under its lock) with what was saved.
         db.session.rollback()
@@ -197,9 +200,10 @@ def submit_attempt(attempt_id):
     now = utcnow()
     if not attempts.finalize_if_overdue(attempt, exam, now):
         attempts.submit(attempt, exam, "submit", now)
+    # Before the commit, from what this request holds (after it, the attempt, exam and user are read again).
+    out = attempts.result(attempt, permissions.review_level(current_user, attempt, exam, now))
     db.session.commit()
-    level = permissions.review_level(current_user, attempt, exam, now)
-    return attempts.result(attempt, level)
+    return out
 
 
 @bp.endpoint("/attempts/<int:attempt_id>", "GET", allow=roles(STUDENT, TEACHER, ADMIN),

@@ -162,6 +162,12 @@ class ExamOut(Schema):
     sections = fields.Method("_sections", metadata={"description": "teachers only"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    papers = fields.Method("_papers", metadata={
+        "description": "the job drawing each student's paper ahead of the exam: {state: queued|running|done|failed|"
+                       "null, total, done} (a student without a drawn paper gets one when starting)"})
+
+    def _papers(self, exam):
+        return {"state": exam.papers_state, "total": exam.papers_total or 0, "done": exam.papers_done or 0}
 
     def _gradebook(self, exam):
         return {"column_kind": exam.gradebook_kind, "semester": exam.gradebook_semester} if exam.gradebook_kind \
