@@ -17,6 +17,7 @@ from question_bank.formats.base import (
 )
 from question_bank.formats.docx_math import M, W, omml_to_latex
 from question_bank.formats.docx_numbering import Numbering
+from question_bank.formats import legacy_vietnamese
 from question_bank.formats.docx_rich import (
     BOLD, HIGHLIGHT, IMAGE_CHAR, ITALIC, MATH_CHAR, RED, SUB, SUP, UNDERLINE, Cell, Package, Para, Piece, Rich,
     Table,
@@ -82,6 +83,12 @@ class Reader:
         self._style_flags: dict[str, int] = {}
         self._styles = {s.get(_W + "styleId"): s for s in document.styles.element.iter(_W + "style")}
         self._numbering = Numbering(self.part, self._styles)
+        self._style_fonts: dict[str, str | None] = {}
+        self._default_style = next((sid for sid, s in self._styles.items() if s.get(_W + "type") == "paragraph"
+                                    and s.get(_W + "default") in ("1", "true", "on")), None)
+        defaults = document.styles.element.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr")
+        self._default_font = self._font_of(defaults, None)
+        self._paragraph_font: str | None = None  # the font of the paragraph being read, for its runs
 
     def read(self) -> Package:
         """All top-level paragraphs and tables, numbered from 1 in body order."""
@@ -138,6 +145,37 @@ class Reader:
             on = (on & ~(SUP | SUB)) | (SUP if value == "superscript" else SUB if value == "subscript" else 0)
         return on
 
+    def _font_of(self, rpr, base: str | None) -> str | None:
+        """The font a run's text is drawn in: its own, else its character style's, else ``base``. Only the
+        font's name matters here: text in the pre-Unicode Vietnamese fonts must be decoded by it."""
+        if rpr is None:
+            return base
+        fonts = rpr.find(_W + "rFonts")
+        if fonts is not None:
+            # Vietnamese letters are outside ASCII, so Word draws them in the hAnsi font.
+            name = fonts.get(_W + "hAnsi") or fonts.get(_W + "ascii")
+            if name:
+                return name
+        style = rpr.find(_W + "rStyle")
+        if style is not None:
+            return self._style_font(style.get(_W + "val")) or base
+        return base
+
+    def _style_font(self, style_id: str | None) -> str | None:
+        """The font a style (with its ``basedOn`` chain) sets, or None when it sets none."""
+        if not style_id:
+            return None
+        if style_id not in self._style_fonts:
+            self._style_fonts[style_id] = None  # a style based on itself must not recurse forever
+            style = self._styles.get(style_id)
+            font = None
+            if style is not None:
+                based = style.find(_W + "basedOn")
+                inherited = self._style_font(based.get(_W + "val")) if based is not None else None
+                font = self._font_of(style.find(_W + "rPr"), inherited)
+            self._style_fonts[style_id] = font
+        return self._style_fonts[style_id]
+
     def _style(self, style_id: str | None) -> int:
         """Run flags a paragraph or character style (with its ``basedOn`` chain) sets."""
         if not style_id:
@@ -161,13 +199,16 @@ class Reader:
         ppr = p.find(_W + "pPr")
         base = 0
         pieces: list[Piece] = []
+        style_id = self._default_style
         if ppr is not None:
             pstyle = ppr.find(_W + "pStyle")
             if pstyle is not None:
-                base = self._style(pstyle.get(_W + "val"))
+                style_id = pstyle.get(_W + "val")
+                base = self._style(style_id)
             prefix = self._numbering.prefix(ppr)
             if prefix:
                 pieces.append(Piece(prefix))
+        self._paragraph_font = self._style_font(style_id) or self._default_font
         self._inline(p, base, pieces)
         return Rich(pieces)
 
@@ -183,11 +224,14 @@ class Reader:
                 self._inline(child, base, pieces)
 
     def _run(self, run, base: int, pieces: list[Piece]) -> None:
-        flags = self._flags_of(run.find(_W + "rPr"), base)
+        rpr = run.find(_W + "rPr")
+        flags = self._flags_of(rpr, base)
+        legacy = legacy_vietnamese.encoding_of_font(self._font_of(rpr, self._paragraph_font))
         for child in run:
             tag = child.tag
             if tag == _W + "t":
-                pieces.append(Piece(unicodedata.normalize("NFC", child.text or ""), flags))
+                text = legacy_vietnamese.decode(child.text or "", legacy)
+                pieces.append(Piece(unicodedata.normalize("NFC", text), flags))
             elif tag == _W + "tab":
                 pieces.append(Piece("\t", flags))
             elif tag in (_W + "br", _W + "cr"):
