@@ -6,9 +6,13 @@ lines with "[<sg>]" groups sharing a passage (:mod:`docx_labels`, :mod:`docx_doc
 "các câu từ 2 đến 5", options A–H (2 to 8; one per line, several per line or in a table), true/false
 statements a)–d), "Đáp án:" lines (a number may carry its tolerance: "9,81 ± 0,05"), "Lời giải:" explanations
 and answer keys, with the correct answers marked by underline, red, highlight or bold, by an "Đáp án:" line or
-by a key at the end (see :mod:`docx_layout`). Word equations and MathType / Equation 3.0 objects become
-``$LaTeX$`` (:mod:`docx_math`, :mod:`mtef`); a formula that cannot be converted keeps its picture as PNG
-(:mod:`metafile`) and is reported on its question. Pictures are :class:`ImageBlob` referenced as
+by a key at the end (see :mod:`docx_layout`). Under a question, the teacher's lines of :mod:`docx_fields`
+carry what the paper cannot show: weights ("Trọng số: A 50%, B 50%, C -50%, D 0%"), feedback ("Phản hồi A:"),
+an essay's rubric ("Hướng dẫn chấm:"), "Đáp án (không phân biệt dấu):", the answer rule, name and ID number;
+the export writes them with the key and reports, per item, anything it leaves out. Word equations and
+MathType / Equation 3.0 objects become ``$LaTeX$`` (:mod:`docx_math`, :mod:`mtef`) — an exported equation
+gives back the LaTeX it was made from until it is edited (:mod:`docx_omml`); a formula that cannot be
+converted keeps its picture as PNG (:mod:`metafile`) and is reported on its question. Pictures are :class:`ImageBlob` referenced as
 ``cid:NAME``, tables in stems HTML tables. Export writes the same layout (:mod:`docx_writer`), and
 :func:`build_paper` (:mod:`docx_paper`) prints an exam version (mã đề) with its answer key.
 """
@@ -24,7 +28,7 @@ from question_bank.formats.docx_document import split_document
 from question_bank.formats.docx_layout import ItemError, interpret
 from question_bank.formats.docx_reader import Reader, open_package
 from question_bank.formats.docx_paper import build_paper
-from question_bank.formats.docx_writer import SUPPORTED_TYPES, export_questions
+from question_bank.formats.docx_writer import SUPPORTED_TYPES, export_questions, unwritable
 
 __all__ = ["DocxFormat", "build_paper", "parse_docx"]
 
@@ -72,6 +76,10 @@ class DocxFormat(Format):
     name = "docx"
     extensions = (".docx",)
     supported_types = SUPPORTED_TYPES
+    #: With the key, the teacher's lines of :mod:`docx_fields` carry these; a paper without the key carries
+    #: only the formatting (see :meth:`export`). Gap-fill questions are not written at all.
+    carries = frozenset({"explanation", "name", "idnumber", "options.feedback", "options.weight",
+                         "answers.feedback", "rubric", "ignore_diacritics", "rule", "formatting"})
 
     def __init__(self, max_bytes: int = MAX_IMPORT_BYTES, image_loader=None):
         self.max_bytes = max_bytes
@@ -83,12 +91,18 @@ class DocxFormat(Format):
         return parse_docx(read_limited(stream, self.max_bytes), self.max_bytes)
 
     def export(self, items: list[dict], with_key: bool = True) -> ExportResult:
-        """Write ``items`` (``{"body", "meta", "images"?}``) as a paper; unsupported types are skipped."""
+        """Write ``items`` (``{"body", "meta", "images"?}``) as a paper. Unsupported types, and short answers
+        whose "Đáp án:" line would read back as another key, are skipped; every part left out is a warning
+        naming the item (without the key, all of the teacher's lines are left out)."""
         skipped = self.unsupported(items)
+        skipped += [ImportProblem(i, None, reason) for i, item in enumerate(items, 1)
+                    if i not in {p.item for p in skipped} and (reason := unwritable(item["body"]))]
         skipped_numbers = {problem.item for problem in skipped}
         kept = [item for i, item in enumerate(items, 1) if i not in skipped_numbers]
         data, warnings = export_questions(kept, with_key=with_key, loader=self.image_loader)
-        return ExportResult(data, skipped, warnings)
+        written = self if with_key else _PaperWithoutKey()
+        return ExportResult(data, sorted(skipped, key=lambda p: p.item),
+                            written.losses(items, skipped_numbers) + warnings)
 
     def dump(self, items: list[dict], with_key: bool = True) -> bytes:
         """The .docx bytes of ``items``; ``with_key`` marks answers and appends the key table."""
@@ -96,3 +110,9 @@ class DocxFormat(Format):
         if result.skipped:
             raise ExportRejected(result.skipped)
         return result.data
+
+
+class _PaperWithoutKey(DocxFormat):
+    """What a paper printed without the key carries: the questions' text, none of the teacher's lines."""
+
+    carries = frozenset({"formatting"})
