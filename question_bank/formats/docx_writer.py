@@ -253,18 +253,21 @@ def write_parts(document, entries, with_key: bool, loader=None) -> list[str]:
     return warnings
 
 
+def print_order(items: list[dict]) -> list[int]:
+    """Indexes of ``items`` in the order the paper prints them: part I's questions first, then II, III, IV."""
+    kinds = [kind for kind, _ in PARTS]
+    return sorted(range(len(items)), key=lambda i: kinds.index(PART_OF_TYPE[items[i]["body"]["type"]]))
+
+
 def export_questions(items: list[dict], with_key: bool = True, loader=None) -> tuple[bytes, list[ImportProblem]]:
     """Items ``{"body", "meta", "images"?}`` in the paper layout, numbered from 1 within each part."""
     entries = []
-    ordered = sorted(enumerate(items, 1), key=lambda e: [k for k, _ in PARTS].index(
-        PART_OF_TYPE[e[1]["body"]["type"]]))
     counters: dict[str, int] = {}
-    item_of_entry = []
-    for item_number, item in ordered:
+    for index in print_order(items):
+        item = items[index]
         kind = PART_OF_TYPE[item["body"]["type"]]
         counters[kind] = counters.get(kind, 0) + 1
         entries.append((counters[kind], item["body"], item.get("meta") or {}, item.get("images") or []))
-        item_of_entry.append(item_number)
     document = new_document()
     warnings = write_parts(document, entries, with_key, loader)
     if with_key and entries:

@@ -166,3 +166,21 @@ def _replace_in_document(data: bytes, old: str, new: str, count: int) -> bytes:
                 content = text.replace(old, new, count).encode()
             target.writestr(info, content)
     return out.getvalue()
+
+
+def test_an_item_whose_stem_would_read_back_as_another_key_is_refused_not_written():
+    fooled = {"type": "short_answer", "stem": "<p>Điền tên thủ đô.</p><p>Đáp án: Huế</p>",
+              "answers": [{"text": "Hà Nội"}]}
+    good = {"type": "short_answer", "stem": "Cố đô của Việt Nam?", "answers": [{"text": "Huế"}]}
+    result = get_format("docx").export([{"body": validate(b), "meta": {}} for b in (fooled, good)])
+    assert [p.item for p in result.skipped] == [1] and "đáp án khác" in result.skipped[0].message
+    assert _read(result.data) == [validate(good)]
+
+
+def test_a_stem_line_read_as_a_new_question_is_found_by_checking_each_item_alone():
+    split = {"type": "single_choice", "stem": "<p>Đọc lại đề:</p><p>Câu 9. Chọn số chẵn.</p>",
+             "options": [{"id": "a", "text": "1", "correct": False}, {"id": "b", "text": "2", "correct": True}]}
+    good = {"type": "true_false", "stem": "Nước sôi ở 100 °C.", "answer": True}
+    result = get_format("docx").export([{"body": validate(b), "meta": {}} for b in (good, split)])
+    assert [p.item for p in result.skipped] == [2]
+    assert _read(result.data) == [validate(good)]
