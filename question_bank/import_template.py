@@ -19,6 +19,8 @@ INSTRUCTIONS = (
     "• Trả lời ngắn: dòng “Đáp án: -1,5” (tối đa 4 kí tự gồm chữ số, dấu trừ, dấu phẩy).",
     "• Công thức: dùng Equation của Word (hoặc MathType đã chuyển sang Equation) — được giữ thành công thức.",
     "• “Lời giải:” ngay sau câu hỏi được lưu làm lời giải. Bảng đáp án ở cuối tệp cũng được đọc.",
+    "• Tuỳ chọn, dưới mỗi câu: “Trọng số: A 50%, B 50%, C -50%, D 0%” (nhiều đáp án đúng), “Phản hồi A: …”, "
+    "“Hướng dẫn chấm: …” (câu tự luận), “Đáp án (không phân biệt dấu): …”, “Tên câu hỏi: …”, “Mã câu hỏi: …”.",
     "• Xoá phần hướng dẫn này trước khi nhập cũng được: phần trước “Câu 1.” được bỏ qua.",
 )
 

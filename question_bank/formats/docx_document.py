@@ -34,6 +34,10 @@ _PASSAGE_FOR = re.compile(
     r"|answer\s+(?:the\s+)?questions?\s+(?:from\s+)?|^\s*questions?\s+)"
     r"(?P<first>\d{1,3})\s*(?:đến|tới|to|and|và|[-–])\s*(?:câu\s+)?(?P<last>\d{1,3})", re.I)
 
+class ItemError(Exception):
+    """One question cannot be imported; the message is Vietnamese and names the problem only."""
+
+
 @dataclass
 class Part:
     label: str   #: roman numeral as printed ("II"), used in locations and meta["section"]

@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from question_bank.formats.base import json_number, letter_id, parse_decimal
+from question_bank.formats.base import letter_id, parse_decimal
 from question_bank.formats.docx_document import (
-    CHOICE_PART, ESSAY_PART, OPTION, SHORT_PART, TF_PART, QuestionBlock,
+    CHOICE_PART, ESSAY_PART, OPTION, SHORT_PART, TF_PART, ItemError, QuestionBlock,
 )
+from question_bank.formats.docx_fields import key_text, read_answer_line, read_lines, short_answer
 from question_bank.formats.docx_keys import CHOICE, SHORT, TRUE_FALSE, AnswerKey, classify
 from question_bank.formats.docx_labels import read_tags
-from question_bank.formats.docx_rich import BOLD, HIGHLIGHT, RED, UNDERLINE, Para, Piece, Rich, Table
+from question_bank.formats.docx_rich import (
+    BOLD, HIGHLIGHT, RED, UNDERLINE, Piece, Rich, Table, blocks_html as _html_blocks,
+)
 
 _POINTS = re.compile(r"([\d]+(?:[.,]\d+)?)\s*(?:điểm|đ)\b", re.I)
 _LEVEL = re.compile(r"^\s*[\[(]\s*(NB|TH|VDC|VD|Nhận biết|Thông hiểu|Vận dụng cao|Vận dụng)\s*[\])]\s*[.:]?\s*",
@@ -28,17 +31,9 @@ _LEVELS = {"nb": "nhan_biet", "nhận biết": "nhan_biet", "th": "thong_hieu", 
 # papers, where the full stop sits inside the formula).
 _NEXT_OPTION = re.compile(r"(?:\t|\s{2,}|(?<=[\ue000\ue001])\s?)\s*([A-H])\s*[.)]\s*")
 _STATEMENT = re.compile(r"^\s*([a-d])\s*(?:\)|\.(?=\s))\s*")
-_ANSWER = re.compile(r"^\s*(?:Đáp\s*án|Đáp\s*số|ĐA|Trả\s*lời)\s*(?:đúng)?\s*[:.]\s*", re.I)
-_EXPLANATION = re.compile(
-    r"^\s*(?:Lời\s*giải|Hướng\s*dẫn\s*giải|Hướng\s*dẫn|Giải\s*thích|Giải|HDG|HD)\s*(?:chi\s*tiết)?\s*[:.]\s*", re.I)
 _CHOOSE = re.compile(r"\bChọn\s*(?:đáp\s*án|phương\s*án)?\s*:?\s*([A-H])\b")
-_TRUE_WORDS, _FALSE_WORDS = ("đúng", "đ", "true"), ("sai", "s", "false")
 #: Formatting that marks the correct answer, strongest first. Bold is weakest: many teachers bold every letter.
 _MARKS = (RED, UNDERLINE, HIGHLIGHT, BOLD)
-
-
-class ItemError(Exception):
-    """One question cannot be imported; the message is Vietnamese and names the problem only."""
 
 
 # -- one question -----------------------------------------------------------------------------------
@@ -101,25 +96,8 @@ def _marked(parts: list[tuple[Rich, Rich]], allow_all: bool) -> set[int]:
     return set()
 
 
-def _html_blocks(items: list, keep_marks: bool, images: set[str]) -> str:
-    """Paragraphs/tables as HTML: a single paragraph stays inline, several become ``<p>`` elements."""
-    rendered = []
-    for item in items:
-        if isinstance(item, Table):
-            rendered.append((True, item.html(images)))
-        elif item.plain.strip():
-            rendered.append((False, item.html(keep_marks, images)))
-    if len(rendered) == 1 and not rendered[0][0]:
-        return rendered[0][1]
-    return "".join(markup if is_table else f"<p>{markup}</p>" for is_table, markup in rendered)
-
-
 def _content_of(block):
     return block if isinstance(block, (Table, Rich)) else block.rich
-
-
-def _content(block):
-    return block if isinstance(block, Table) else block.rich
 
 
 def _letters(values) -> str:
@@ -151,31 +129,10 @@ def interpret(question: QuestionBlock, key: AnswerKey) -> Interpreted:
 
     # A group's passage opens the stem of each of its questions, so each stands alone in the bank.
     body_blocks: list = [_content_of(b) for b in question.shared] + ([head] if head.plain.strip() else [])
-    explanation: list = []
-    answer: Rich | None = None
-    blocks = list(question.blocks)
-    i = 0
-    while i < len(blocks):
-        block = blocks[i]
-        if explanation or (isinstance(block, Para) and _EXPLANATION.match(block.rich.plain)):
-            if not explanation:
-                rest = block.rich.slice(_EXPLANATION.match(block.rich.plain).end()).strip()
-                explanation.append(rest)
-            else:
-                explanation.append(_content(block))
-        elif isinstance(block, Para) and answer is None and _ANSWER.match(block.rich.plain):
-            answer = block.rich.slice(_ANSWER.match(block.rich.plain).end()).strip()
-            if not answer.plain.strip() and i + 1 < len(blocks) and isinstance(blocks[i + 1], Para):
-                i += 1  # "Đáp án:" with the answer on the next line
-                answer = blocks[i].rich.strip()
-        else:
-            body_blocks.append(_content(block))
-        i += 1
-    if answer is None:
-        for block in explanation:
-            if isinstance(block, Rich) and _ANSWER.match(block.plain):
-                answer = block.slice(_ANSWER.match(block.plain).end()).strip()
-    for block in body_blocks + explanation:
+    lines = read_lines(question.blocks)
+    body_blocks += lines.body
+    explanation, answer = lines.explanation, lines.answer
+    for block in body_blocks + explanation + lines.fields.blocks():
         if isinstance(block, Rich) and block.has_broken_image:
             raise ItemError("có hình ảnh bị thiếu trong tệp")
 
@@ -190,6 +147,8 @@ def interpret(question: QuestionBlock, key: AnswerKey) -> Interpreted:
         body = _statements_body(layout, answer, key, question, images)
     elif kind == SHORT_PART:
         body = _short_body(body_blocks, answer, key, question, images)
+        if lines.no_diacritics and body["type"] == "short_answer":
+            body["ignore_diacritics"] = True
     else:
         body = {"type": "essay", "stem": _html_blocks(body_blocks, True, images)}
     if question.shared:
@@ -201,6 +160,7 @@ def interpret(question: QuestionBlock, key: AnswerKey) -> Interpreted:
         text = _html_blocks(explanation, True, images)
         if text:
             body["explanation"] = text
+    lines.fields.apply(body, images)
     return Interpreted(body, meta, images)
 
 
@@ -326,11 +286,6 @@ def _choice_body(layout, answer, explanation, key, question, images) -> dict:
     }
 
 
-def _tf_value(text: str) -> bool | None:
-    word = text.strip().strip(".").lower()
-    return True if word in _TRUE_WORDS else False if word in _FALSE_WORDS else None
-
-
 def _statements_body(layout, answer, key, question, images) -> dict:
     stem, parts = _collect(layout, "statement")
     if not parts:
@@ -366,33 +321,17 @@ def _short_body(body_blocks, answer, key, question, images) -> dict:
     stem = _html_blocks(body_blocks, True, images)
     part_label = question.part.label if question.part else None
     if answer is not None and answer.text():
-        as_bool = _tf_value(answer.text())
-        if as_bool is not None:  # "Đáp án: Đúng" is a true/false question even in the short-answer part
-            return {"type": "true_false", "stem": stem, "answer": as_bool}
-        texts = [t.strip() for t in re.split(r"\s*(?:;|\bhoặc\b)\s*", answer.text()) if t.strip()]
-        # A final full stop ends the sentence, it is not part of the answer ("Đáp án: 2,5.").
-        texts = [t[:-1] if t.endswith(".") and len(t) > 1 else t for t in texts]
+        read = read_answer_line(answer.text())
+        if isinstance(read, bool):  # "Đáp án: Đúng" is a true/false question even in the short-answer part
+            return {"type": "true_false", "stem": stem, "answer": read}
+        texts, answers = read
         from_key = key.lookup(part_label, question.number, SHORT)
-        if from_key and [k.replace(".", ",") for k in from_key] != [t.replace(".", ",") for t in texts]:
+        # The key table prints a number without its accepted error ("-1,5" for "-1,5 ± 0").
+        if from_key and [k.replace(".", ",") for k in from_key] != [key_text(t).replace(".", ",") for t in texts]:
             raise ItemError(f"đáp án theo dòng 'Đáp án' ({'; '.join(texts)}) khác bảng đáp án "
                             f"({'; '.join(from_key)})")
-        return {"type": "short_answer", "stem": stem, "answers": [_short_answer(t) for t in texts]}
+        return {"type": "short_answer", "stem": stem, "answers": answers}
     from_key = key.lookup(part_label, question.number, SHORT)
     if not from_key:
         raise ItemError("không có dòng 'Đáp án:' và không có trong bảng đáp án")
-    return {"type": "short_answer", "stem": stem, "answers": [_short_answer(t) for t in from_key]}
-
-
-_TOLERANCE = re.compile(r"^(?P<value>[-+−]?\d+(?:[.,]\d+)?)\s*(?:±|\+/?-|\(\s*sai số\s*:?)\s*"
-                        r"(?P<tolerance>\d+(?:[.,]\d+)?)\s*\)?$", re.I)
-
-
-def _short_answer(text: str) -> dict:
-    """A typed answer, or a number with an accepted error ("1,5 ± 0,01", "1,5 (sai số 0,01)")."""
-    match = _TOLERANCE.match(text)
-    if match:
-        value = parse_decimal(match.group("value").replace("−", "-"))
-        tolerance = parse_decimal(match.group("tolerance"))
-        if value is not None and tolerance is not None:
-            return {"value": json_number(value), "tolerance": json_number(tolerance)}
-    return {"text": text}
+    return {"type": "short_answer", "stem": stem, "answers": [short_answer(t) for t in from_key]}

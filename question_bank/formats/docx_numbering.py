@@ -71,6 +71,8 @@ class Numbering:
         self.nums: dict[str, tuple[str, dict[int, int], dict[int, _Level]]] = {}
         self.counters: dict[str, list[int]] = {}
         self.started: set[str] = set()
+        #: Whether the paragraph :meth:`prefix` last looked at is a bullet-list item.
+        self.bullet = False
         # Ask for the relationship itself: python-docx's numbering_part would try to create a missing part.
         try:
             from docx.opc.constants import RELATIONSHIP_TYPE  # python-docx is imported lazily, as above
@@ -134,7 +136,9 @@ class Numbering:
         return self._style_numpr(based.get(_W + "val") if based is not None else None, depth + 1)
 
     def prefix(self, ppr) -> str:
-        """The rendered number of a paragraph ("" for bullets, unnumbered paragraphs and numId 0)."""
+        """The rendered number of a paragraph ("" for bullets, unnumbered paragraphs and numId 0); afterwards
+        :attr:`bullet` tells whether the paragraph was a bullet-list item."""
+        self.bullet = False
         if not self.nums:
             return ""
         pstyle = ppr.find(_W + "pStyle")
@@ -178,6 +182,7 @@ class Numbering:
             if restart == -1 or (restart > 0 and ilvl < restart):
                 counters[lower] = None
         if level.fmt in ("bullet", "none"):
+            self.bullet = level.fmt == "bullet"
             return ""
         text = level.text
         for index in range(ilvl + 1):

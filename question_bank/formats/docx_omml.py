@@ -14,6 +14,9 @@ from xml.etree import ElementTree as ET
 from question_bank.formats.docx_math import M, W
 
 _MML = "{http://www.w3.org/1998/Math/MathML}"
+#: Prefix of the tag of the content control the export wraps each equation in: the LaTeX it was made from,
+#: so an import gets the teacher's spelling back ("$x^2 - 4$", not "$x^{2}-4$" read from the equation).
+LATEX_TAG = "latex:"
 _NARY_CHARS = set("∑∏∐∫∬∭∮⋃⋂⋁⋀")
 _ACCENT_CHARS = {"^": "\u0302", "ˆ": "\u0302", "¯": "\u0305", "‾": "\u0305", "→": "\u20d7", "⃗": "\u20d7",
                  "˙": "\u0307", "¨": "\u0308", "~": "\u0303", "˜": "\u0303", "ˇ": "\u030c"}
@@ -134,3 +137,26 @@ def omml_xml(element: ET.Element) -> str:
     ET.register_namespace("m", M)
     ET.register_namespace("w", W)
     return ET.tostring(element, encoding="unicode")
+
+
+def latex_control(equation: ET.Element, source: str) -> ET.Element:
+    """``equation`` inside an inline content control (``w:sdt``) tagged with its LaTeX ``source``."""
+    control = ET.Element(f"{{{W}}}sdt")
+    properties = ET.SubElement(control, f"{{{W}}}sdtPr")
+    ET.SubElement(properties, f"{{{W}}}tag", {f"{{{W}}}val": LATEX_TAG + source})
+    ET.SubElement(control, f"{{{W}}}sdtContent").append(equation)
+    return control
+
+
+def latex_of_control(source: str, equation, read) -> str | None:
+    """``source`` (a content control's LaTeX) when ``equation`` is still the equation it makes, else None.
+
+    ``read`` is the importer's OMML-to-LaTeX reader; an equation edited in Word reads differently from the
+    one the source makes, and is then read from the equation itself, never from a stale tag.
+    """
+    made = latex_to_omml(source.strip(), display=equation.tag == f"{{{M}}}oMathPara") if source.strip() else None
+    if made is None:
+        return None
+    from lxml import etree  # python-docx's parser: ``read`` walks lxml elements
+
+    return source if read(etree.fromstring(omml_xml(made))) == read(equation) else None

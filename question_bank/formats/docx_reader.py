@@ -12,12 +12,13 @@ import io
 import posixpath
 import unicodedata
 
+from question_bank.formats import legacy_vietnamese
 from question_bank.formats.base import (
     ImageBlob, ImportRejected, guess_content_type, open_safe_zip, read_zip_member,
 )
 from question_bank.formats.docx_math import M, W, omml_to_latex
 from question_bank.formats.docx_numbering import Numbering
-from question_bank.formats import legacy_vietnamese
+from question_bank.formats.docx_omml import LATEX_TAG, latex_of_control
 from question_bank.formats.docx_rich import (
     BOLD, HIGHLIGHT, IMAGE_CHAR, ITALIC, MATH_CHAR, RED, SUB, SUP, UNDERLINE, Cell, Package, Para, Piece, Rich,
     Table,
@@ -208,9 +209,12 @@ class Reader:
             prefix = self._numbering.prefix(ppr)
             if prefix:
                 pieces.append(Piece(prefix))
+            bullet = self._numbering.bullet
+        else:
+            bullet = False
         self._paragraph_font = self._style_font(style_id) or self._default_font
         self._inline(p, base, pieces)
-        return Rich(pieces)
+        return Rich(pieces, bullet=bullet)
 
     def _inline(self, parent, base: int, pieces: list[Piece]) -> None:
         for child in parent:
@@ -219,9 +223,26 @@ class Reader:
                 self._run(child, base, pieces)
             elif tag == _M + "oMath" or tag == _M + "oMathPara":
                 pieces.append(Piece(MATH_CHAR, base, math=omml_to_latex(child), display=tag == _M + "oMathPara"))
+            elif tag == _W + "sdt" and self._tagged_equation(child, base, pieces):
+                continue
             elif tag in (_W + "hyperlink", _W + "smartTag", _W + "ins", _W + "sdt", _W + "sdtContent",
                          _W + "fldSimple", _W + "customXml", _W + "moveTo"):
                 self._inline(child, base, pieces)
+
+    def _tagged_equation(self, control, base: int, pieces: list[Piece]) -> bool:
+        """An exported equation whose content control still holds the LaTeX it was made from (see
+        :data:`docx_omml.LATEX_TAG`): that LaTeX, exactly as the teacher typed it. False for anything else."""
+        tag = control.find(f"{_W}sdtPr/{_W}tag")
+        value = tag.get(_W + "val", "") if tag is not None else ""
+        content = control.find(_W + "sdtContent")
+        if not value.startswith(LATEX_TAG) or content is None or len(content) != 1 \
+                or content[0].tag not in (_M + "oMath", _M + "oMathPara"):
+            return False
+        source = latex_of_control(value[len(LATEX_TAG):], content[0], omml_to_latex)
+        if source is None:
+            return False
+        pieces.append(Piece(MATH_CHAR, base, math=source, display=content[0].tag == _M + "oMathPara"))
+        return True
 
     def _run(self, run, base: int, pieces: list[Piece]) -> None:
         rpr = run.find(_W + "rPr")

@@ -29,11 +29,13 @@ class Piece:
 class Rich:
     """One paragraph (or part of one) as formatted pieces; ``plain`` is its text with placeholders."""
 
-    __slots__ = ("pieces", "plain")
+    __slots__ = ("pieces", "plain", "bullet")
 
-    def __init__(self, pieces: list[Piece]):
+    def __init__(self, pieces: list[Piece], bullet: bool = False):
         self.pieces = pieces
         self.plain = "".join(p.text for p in pieces)
+        #: The paragraph is an item of a Word bullet list (rendered as ``<li>`` in a ``<ul>``).
+        self.bullet = bullet
 
     def slice(self, start: int, end: int | None = None) -> "Rich":
         """The characters ``plain[start:end]`` with their formatting."""
@@ -48,7 +50,7 @@ class Rich:
                 else:
                     out.append(Piece(piece.text[lo:hi], piece.flags))
             offset += len(piece.text)
-        return Rich(out)
+        return Rich(out, self.bullet)
 
     def strip(self) -> "Rich":
         """Without leading/trailing whitespace (and the tabs/nbsp teachers align options with)."""
@@ -153,3 +155,25 @@ class Package:
     images: dict[str, ImageBlob] = field(default_factory=dict)
     #: Pictures standing in for a MathType formula that could not be converted: name -> reason.
     formula_pictures: dict[str, str] = field(default_factory=dict)
+
+
+def blocks_html(items: list, keep_marks: bool, images: set[str]) -> str:
+    """Paragraphs/tables as HTML: a single paragraph stays inline, several become ``<p>`` elements and
+    consecutive bullet-list paragraphs one ``<ul>``."""
+    rendered: list[tuple[str, str]] = []  # (kind: "table" | "p" | "li", markup)
+    for item in items:
+        if isinstance(item, Table):
+            rendered.append(("table", item.html(images)))
+        elif item.plain.strip():
+            rendered.append(("li" if item.bullet else "p", item.html(keep_marks, images)))
+    if len(rendered) == 1 and rendered[0][0] == "p":
+        return rendered[0][1]
+    out = []
+    for index, (kind, markup) in enumerate(rendered):
+        if kind == "li":
+            opens = index == 0 or rendered[index - 1][0] != "li"
+            closes = index == len(rendered) - 1 or rendered[index + 1][0] != "li"
+            out.append(("<ul>" if opens else "") + f"<li>{markup}</li>" + ("</ul>" if closes else ""))
+        else:
+            out.append(markup if kind == "table" else f"<p>{markup}</p>")
+    return "".join(out)

@@ -1,32 +1,31 @@
 """Writing questions as a Vietnamese exam paper in .docx: the export format and printed versions (mã đề).
 
 The layout is the one the importer reads back: "PHẦN I/II/III" headings, "Câu N." with the stem, options
-``A.``–``D.`` and statements ``a)``–``d)`` one per paragraph, "Đáp án:" lines for short answers, "Lời giải:"
-for explanations, and an answer-key table per part at the end. With the key, correct options and true
-statements are underlined and red, exactly as teachers mark them. LaTeX between ``$…$``/``$$…$$`` is written
-as native Word equations (OMML, :mod:`docx_omml`); a formula that cannot be converted stays as text and is
-reported.
+``A.``–``D.`` and statements ``a)``–``d)`` one per paragraph, "Đáp án:" lines for short answers, the
+teacher's lines of :mod:`docx_fields` (weights, feedback, rubric, rule, name), "Lời giải:" for explanations,
+and an answer-key table per part at the end. With the key, correct options and true statements are underlined
+and red, exactly as teachers mark them. Question HTML and its LaTeX (native Word equations) are written by
+:mod:`docx_html`; a formula that cannot be converted stays as text and is reported.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import io
 import re
-from dataclasses import dataclass, field
+from decimal import Decimal
+from html import escape as html_escape
 from html import unescape as html_unescape
-from html.parser import HTMLParser
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import parse_xml
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt
 
-from question_bank.formats.base import ImageBlob, ImportProblem, format_number
-from question_bank.formats.docx_omml import latex_to_omml, omml_xml
+from question_bank.formats.base import ImportProblem, format_number
+from question_bank.formats.docx_fields import (
+    ANSWER_FEEDBACK, FEEDBACK, IDNUMBER, KIND, MULTIPLE, NAME, NO_DIACRITICS, RUBRIC, RULE, WEIGHTS, read_answer_line,
+    rule_line, weights_line,
+)
+from question_bank.formats.docx_html import MATH, RED_COLOR, ImageSource, add_html, add_runs, html_blocks
 
-RED_COLOR = RGBColor(0xFF, 0x00, 0x00)
-MAX_IMAGE_WIDTH = Cm(12)
 KEY_COLUMNS = 10  #: answers per row pair in the key tables
 
 #: Parts of the paper in print order: (kind, heading). Kinds group the question types.
@@ -40,205 +39,11 @@ PART_OF_TYPE = {"single_choice": "choice", "multiple_choice": "choice", "true_fa
                 "short_answer": "short", "true_false": "short", "essay": "essay"}
 SUPPORTED_TYPES = frozenset(PART_OF_TYPE)
 _ROMAN = ("I", "II", "III", "IV")
-_BLOCK_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr"}
-_FORMAT_TAGS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-                "sup": "superscript", "sub": "subscript"}
 
 
-@dataclass
-class _Run:
-    text: str = ""
-    style: frozenset = frozenset()
-    image: str | None = None
-
-
-@dataclass
-class _Block:
-    runs: list[_Run] = field(default_factory=list)
-    table: list[list[list[_Run]]] | None = None
-
-
-class _HtmlToBlocks(HTMLParser):
-    """Sanitised question HTML to paragraphs of styled runs and simple tables (cells as runs)."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[_Block] = [_Block()]
-        self.styles: list[str] = []
-        self.table: list[list[list[_Run]]] | None = None
-        self.cell: list[_Run] | None = None
-
-    def _target(self) -> list[_Run]:
-        if self.cell is not None:
-            return self.cell
-        return self.blocks[-1].runs
-
-    def _new_paragraph(self) -> None:
-        if self.cell is not None:
-            self.cell.append(_Run("\n"))
-        elif self.blocks[-1].runs or self.blocks[-1].table is not None:
-            self.blocks.append(_Block())
-
-    def handle_starttag(self, tag, attrs):
-        if tag in _FORMAT_TAGS:
-            self.styles.append(_FORMAT_TAGS[tag])
-        elif tag == "br":
-            self._target().append(_Run("\n"))
-        elif tag == "img":
-            self._target().append(_Run(image=dict(attrs).get("src") or ""))
-        elif tag == "table" and self.table is None:
-            self._new_paragraph()
-            self.table = []
-        elif tag == "tr" and self.table is not None:
-            self.table.append([])
-        elif tag in ("td", "th") and self.table is not None:
-            if not self.table:
-                self.table.append([])
-            self.cell = []
-            self.table[-1].append(self.cell)
-        elif tag in _BLOCK_TAGS and self.table is None:
-            self._new_paragraph()
-
-    def handle_endtag(self, tag):
-        if tag in _FORMAT_TAGS and _FORMAT_TAGS[tag] in self.styles:
-            self.styles.remove(_FORMAT_TAGS[tag])
-        elif tag in ("td", "th"):
-            self.cell = None
-        elif tag == "table" and self.table is not None:
-            self.blocks.append(_Block(table=self.table))
-            self.blocks.append(_Block())
-            self.table = None
-        elif tag in _BLOCK_TAGS and self.table is None:
-            self._new_paragraph()
-
-    def handle_data(self, data):
-        if self.table is not None and self.cell is None:
-            return  # whitespace between table tags
-        self._target().append(_Run(data, frozenset(self.styles)))
-
-
-def html_blocks(markup: str) -> list[_Block]:
-    """Paragraph and table blocks of ``markup`` (empty paragraphs dropped)."""
-    parser = _HtmlToBlocks()
-    parser.feed(markup or "")
-    parser.close()
-    return [b for b in parser.blocks if b.table is not None or any(r.image or r.text.strip() for r in b.runs)]
-
-
-class ImageSource:
-    """Finds the bytes behind an ``<img src>``: ``cid:`` names of the item's images, or ``data:`` URIs."""
-
-    def __init__(self, images: list[ImageBlob] | None, loader=None):
-        self.by_name = {image.name: image.data for image in images or []}
-        self.loader = loader
-        self.missing: list[str] = []
-        #: LaTeX formulas that could not become Word equations (kept as ``$…$`` text, reported).
-        self.unconverted: list[str] = []
-
-    def get(self, src: str) -> bytes | None:
-        if src.startswith("cid:") and src[4:] in self.by_name:
-            return self.by_name[src[4:]]
-        match = re.match(r"^data:image/[a-z+.-]+;base64,(.*)$", src, re.S)
-        if match:
-            try:
-                return base64.b64decode(match.group(1), validate=False)
-            except (binascii.Error, ValueError):
-                pass
-        if self.loader is not None:
-            data = self.loader(src)
-            if data:
-                return data
-        self.missing.append(src)
-        return None
-
-
-def _add_runs(paragraph, runs: list[_Run], images: ImageSource, mark: bool = False) -> None:
-    for item in runs:
-        if item.image is not None:
-            data = images.get(item.image)
-            added = False
-            if data:
-                try:
-                    shape = paragraph.add_run().add_picture(io.BytesIO(data))
-                    if shape.width > MAX_IMAGE_WIDTH:
-                        shape.height = int(shape.height * MAX_IMAGE_WIDTH / shape.width)
-                        shape.width = MAX_IMAGE_WIDTH
-                    added = True
-                except Exception:  # python-docx rejects formats it cannot size (WMF, SVG): keep a placeholder
-                    images.missing.append(item.image)
-            if not added:
-                paragraph.add_run("[hình ảnh]")
-            continue
-        parts = item.text.split("\n")
-        for i, part in enumerate(parts):
-            for run in _text_and_math(paragraph, part, images):
-                _style_run(run, item, mark)
-            if i < len(parts) - 1:
-                paragraph.add_run().add_break()
-
-
-_MATH = re.compile(r"\$\$(.+?)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.S)
-
-
-def _text_and_math(paragraph, text: str, images: ImageSource) -> list:
-    """Add ``text`` to the paragraph with each ``$…$`` as a Word equation; return the text runs added."""
-    runs = []
-    position = 0
-    for match in _MATH.finditer(text):
-        latex = (match.group(1) or match.group(2)).strip()
-        element = latex_to_omml(latex, display=match.group(1) is not None) if latex else None
-        if element is None:
-            images.unconverted.append(match.group(0))
-            continue  # stays in the text of the next run, and is reported
-        if match.start() > position:
-            runs.append(paragraph.add_run(text[position:match.start()]))
-        paragraph._p.append(parse_xml(omml_xml(element)))
-        position = match.end()
-    rest = text[position:]
-    if rest or not runs:
-        runs.append(paragraph.add_run(rest))
-    return runs
-
-
-def _style_run(run, item: _Run, mark: bool) -> None:
-    font = run.font
-    font.bold = "bold" in item.style or None
-    font.italic = "italic" in item.style or None
-    font.superscript = "superscript" in item.style or None
-    font.subscript = "subscript" in item.style or None
-    if mark:
-        font.underline = True
-        font.color.rgb = RED_COLOR
-    elif "underline" in item.style:
-        font.underline = True
-
-
-def _add_table(document, rows: list[list[list[_Run]]], images: ImageSource) -> None:
-    width = max((len(row) for row in rows), default=0)
-    if not width:
-        return
-    table = document.add_table(rows=len(rows), cols=width)
-    table.style = "Table Grid"
-    for r, row in enumerate(rows):
-        for c, cell_runs in enumerate(row):
-            _add_runs(table.cell(r, c).paragraphs[0], cell_runs, images)
-
-
-def add_html(document, markup: str, images: ImageSource, first=None, mark: bool = False) -> None:
-    """Write question HTML; the first paragraph continues ``first`` (the "Câu N." line) when given."""
-    for block in html_blocks(markup):
-        if block.table is not None:
-            _add_table(document, block.table, images)
-            first = None
-            continue
-        paragraph = first if first is not None else document.add_paragraph()
-        if first is not None and first.text and not first.text.endswith(" "):
-            first.add_run(" ")
-        _add_runs(paragraph, block.runs, images, mark)
-        first = None
-
-
-def _answer_texts(body: dict, warnings: list[str]) -> list[str]:
+def _answer_texts(body: dict, exact: bool = False) -> list[str]:
+    """Accepted answers as printed: "Ngô Tất Tố", "-1,5 ± 0,01". ``exact`` (the "Đáp án:" line) writes a number
+    with no accepted error as "2 ± 0", so it is read back as a number, not as the text "2"."""
     texts = []
     for answer in body.get("answers") or []:
         if "text" in answer:
@@ -246,10 +51,28 @@ def _answer_texts(body: dict, warnings: list[str]) -> list[str]:
         elif "value" in answer:
             text = format_number(answer["value"]).replace(".", ",")
             # "1,5 ± 0,01": how Vietnamese keys write an accepted error; the importer reads it back.
-            if answer.get("tolerance") and format_number(answer["tolerance"]) != "0":
-                text += " ± " + format_number(answer["tolerance"]).replace(".", ",")
+            tolerance = format_number(answer.get("tolerance") or 0)
+            if exact or tolerance != "0":
+                text += " ± " + tolerance.replace(".", ",")
             texts.append(text)
     return texts
+
+
+def _accepted(answers: list[dict]) -> list[tuple]:
+    return [("text", a["text"]) if "text" in a else
+            ("value", Decimal(str(a["value"])), Decimal(str(a.get("tolerance") or 0))) for a in answers]
+
+
+def unwritable(body: dict) -> str | None:
+    """Why the "Đáp án:" line of a short answer would read back as another key (an answer holding ";" or
+    "hoặc", ending in a full stop, or reading as "Đúng"), or None when it reads back as written."""
+    if body.get("type") != "short_answer":
+        return None
+    read = read_answer_line("; ".join(_answer_texts(body, exact=True)))
+    if isinstance(read, bool) or _accepted(read[1]) != _accepted(body.get("answers") or []):
+        return ("Định dạng docx không ghi được đáp án của câu trả lời ngắn này trên dòng 'Đáp án:' mà không đổi "
+                "đáp án (đáp án chứa ';' hoặc 'hoặc', kết thúc bằng dấu chấm, hay là chữ 'Đúng'/'Sai').")
+    return None
 
 
 def key_value(body: dict) -> str:
@@ -262,7 +85,7 @@ def key_value(body: dict) -> str:
     if kind == "true_false":
         return "Đúng" if body.get("answer") else "Sai"
     if kind == "short_answer":
-        return "; ".join(_answer_texts(body, []))
+        return "; ".join(_answer_texts(body))
     return ""
 
 
@@ -286,15 +109,14 @@ def option_columns(texts: list[str]) -> int:
         if len(blocks) > 1 or any(b.table is not None or any(r.image is not None or "\n" in r.text for r in b.runs)
                                   for b in blocks):
             return 1
-        plain = _TAG.sub("", _MATH.sub(lambda m: "x" * (len(m.group(0)) // 2), text))
+        plain = _TAG.sub("", MATH.sub(lambda m: "x" * (len(m.group(0)) // 2), text))
         widest = max(widest, len(html_unescape(plain)))
     if widest <= _FOUR_A_LINE:
         return 4
     return 2 if widest <= _TWO_A_LINE else 1
 
 
-def write_question(document, number: int, body: dict, meta: dict, images: ImageSource, with_key: bool,
-                   warnings: list[str]) -> None:
+def write_question(document, number: int, body: dict, meta: dict, images: ImageSource, with_key: bool) -> None:
     """One "Câu N." with its options/statements/answer, marked as teachers do when ``with_key``."""
     head = document.add_paragraph()
     label = f"Câu {number}"
@@ -324,7 +146,7 @@ def write_question(document, number: int, body: dict, meta: dict, images: ImageS
                 add_html(document, option.get("text") or "", images, first=paragraph, mark=correct)
             else:
                 paragraph.add_run(" ")
-                _add_runs(paragraph, html_blocks(option.get("text") or "")[0].runs, images, correct)
+                add_runs(paragraph, html_blocks(option.get("text") or "")[0].runs, images, correct)
     elif kind == "true_false_group":
         for i, statement in enumerate(body.get("statements") or []):
             paragraph = document.add_paragraph()
@@ -334,12 +156,42 @@ def write_question(document, number: int, body: dict, meta: dict, images: ImageS
                 letter.font.underline, letter.font.color.rgb = True, RED_COLOR
             add_html(document, statement.get("text") or "", images, first=paragraph, mark=correct)
     elif kind in ("short_answer", "true_false") and with_key:
-        value = "; ".join(_answer_texts(body, warnings)) if kind == "short_answer" else key_value(body)
-        document.add_paragraph().add_run(f"Đáp án: {value}")
-    if with_key and body.get("explanation"):
-        paragraph = document.add_paragraph()
-        paragraph.add_run("Lời giải:").bold = True
-        add_html(document, body["explanation"], images, first=paragraph)
+        value = "; ".join(_answer_texts(body, exact=True)) if kind == "short_answer" else key_value(body)
+        label = f"Đáp án ({NO_DIACRITICS})" if body.get("ignore_diacritics") else "Đáp án"
+        document.add_paragraph().add_run(f"{label}: {value}")
+    if with_key:
+        write_fields(document, body, images)
+
+
+def _labelled(document, label: str, markup: str, images: ImageSource) -> None:
+    paragraph = document.add_paragraph()
+    paragraph.add_run(f"{label}:").bold = True
+    add_html(document, markup, images, first=paragraph)
+
+
+def write_fields(document, body: dict, images: ImageSource) -> None:
+    """The teacher's lines under a question (:mod:`docx_fields`): rule, weights, feedback, rubric, explanation,
+    name and ID number, in the order a teacher reads them."""
+    if body.get("rule"):
+        _labelled(document, RULE, html_escape(rule_line(body["rule"]), quote=False), images)
+    options = body.get("options") or []
+    if any("weight" in option for option in options):
+        _labelled(document, WEIGHTS, weights_line(options), images)
+    elif body.get("type") == "multiple_choice" and sum(1 for o in options if o.get("correct")) == 1:
+        _labelled(document, KIND, MULTIPLE, images)
+    for i, option in enumerate(options):
+        if option.get("feedback"):
+            _labelled(document, f"{FEEDBACK} {chr(ord('A') + i)}", option["feedback"], images)
+    for number, answer in enumerate(body.get("answers") or [], 1):
+        if answer.get("feedback"):
+            _labelled(document, f"{ANSWER_FEEDBACK} {number}", answer["feedback"], images)
+    if body.get("rubric"):
+        _labelled(document, RUBRIC, body["rubric"], images)
+    if body.get("explanation"):
+        _labelled(document, "Lời giải", body["explanation"], images)
+    for label, key in ((NAME, "name"), (IDNUMBER, "idnumber")):
+        if body.get(key):
+            _labelled(document, label, html_escape(str(body[key]), quote=False), images)
 
 
 def add_key_tables(document, parts: list[tuple[str, list[tuple[int, dict]]]]) -> None:
@@ -394,25 +246,28 @@ def write_parts(document, entries, with_key: bool, loader=None) -> list[str]:
         paragraph.add_run(f"PHẦN {label}. {headings[kind]}").bold = True
         for number, body, meta, images in group:
             source = ImageSource(images, loader)
-            write_question(document, number, body, meta, source, with_key, warnings)
+            write_question(document, number, body, meta, source, with_key)
             warnings.extend(f"Câu {number}: không nhúng được hình ảnh {src[:80]}" for src in source.missing)
             warnings.extend(f"Câu {number}: công thức {latex[:80]} không chuyển được thành phương trình Word, "
                             "giữ nguyên dạng LaTeX" for latex in source.unconverted)
     return warnings
 
 
+def print_order(items: list[dict]) -> list[int]:
+    """Indexes of ``items`` in the order the paper prints them: part I's questions first, then II, III, IV."""
+    kinds = [kind for kind, _ in PARTS]
+    return sorted(range(len(items)), key=lambda i: kinds.index(PART_OF_TYPE[items[i]["body"]["type"]]))
+
+
 def export_questions(items: list[dict], with_key: bool = True, loader=None) -> tuple[bytes, list[ImportProblem]]:
     """Items ``{"body", "meta", "images"?}`` in the paper layout, numbered from 1 within each part."""
     entries = []
-    ordered = sorted(enumerate(items, 1), key=lambda e: [k for k, _ in PARTS].index(
-        PART_OF_TYPE[e[1]["body"]["type"]]))
     counters: dict[str, int] = {}
-    item_of_entry = []
-    for item_number, item in ordered:
+    for index in print_order(items):
+        item = items[index]
         kind = PART_OF_TYPE[item["body"]["type"]]
         counters[kind] = counters.get(kind, 0) + 1
         entries.append((counters[kind], item["body"], item.get("meta") or {}, item.get("images") or []))
-        item_of_entry.append(item_number)
     document = new_document()
     warnings = write_parts(document, entries, with_key, loader)
     if with_key and entries:

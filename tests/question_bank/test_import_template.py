@@ -22,7 +22,7 @@ def test_template_parses_back_into_every_kind_with_its_key():
     assert kinds == ["single_choice", "single_choice", "true_false_group", "short_answer", "essay"]
     assert [o["correct"] for o in result.drafts[1].body["options"]] == [False, True, False, False]
     # The template writes the formula as a Word equation; reading it back gives its LaTeX.
-    assert "$x^{2}-3x+2=0$" in result.drafts[0].body["stem"]
+    assert "$x^2 - 3x + 2 = 0$" in result.drafts[0].body["stem"]
 
 
 def test_import_page_links_the_template_and_the_dry_run_previews_detected_answers(app, world):
@@ -40,7 +40,7 @@ def test_import_page_links_the_template_and_the_dry_run_previews_detected_answer
     body = resp.get_json()
     assert resp.status_code == 200 and body["imported"] == 0 and body["importable"] == 5
     first, capital, group, short, essay = body["items"]
-    assert first["answer"] == "A" and "$x^{2}-3x+2=0$" in first["stem"] and first["has_explanation"]
+    assert first["answer"] == "A" and "$x^2 - 3x + 2 = 0$" in first["stem"] and first["has_explanation"]
     assert [c["label"] for c in capital["choices"]] == ["A", "B", "C", "D"]
     assert [c["correct"] for c in capital["choices"]] == [False, True, False, False] and capital["answer"] == "B"
     assert group["answer"] == "ĐSĐS" and [c["label"] for c in group["choices"]] == ["a)", "b)", "c)", "d)"]

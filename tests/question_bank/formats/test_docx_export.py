@@ -1,6 +1,5 @@
 """Writing questions as a Word paper, reading them back, and printing exam versions (mã đề)."""
 import io
-import re
 from decimal import Decimal
 
 import pytest
@@ -28,19 +27,6 @@ SHORT = {"type": "short_answer", "stem": "Nghiệm của $2x + 3 = 0$ là", "ans
 TRUE_FALSE = {"type": "true_false", "stem": "Nước sôi ở 100 °C tại áp suất 1 atm.", "answer": True}
 
 
-def same_maths(value):
-    """A body with each $…$ formula written canonically: Word equations keep the maths, not the LaTeX spelling
-    (spaces, braces around one character), so ``$x^2 - 4x$`` comes back as ``$x^{2}-4x$``."""
-    if isinstance(value, dict):
-        return {k: same_maths(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [same_maths(v) for v in value]
-    if isinstance(value, str):
-        return re.sub(r"\$([^$]+)\$", lambda m: "$" + re.sub(r"\{(\w)\}", r"\1", m.group(1).replace(" ", "")) + "$",
-                      value)
-    return value
-
-
 def test_dump_then_parse_gives_the_same_questions_and_meta():
     items = [{"body": SINGLE, "meta": {"level": "nhan_biet"}}, {"body": GROUP, "meta": {}},
              {"body": SHORT, "meta": {"points": Decimal("0.5")}}, {"body": MULTIPLE, "meta": {}},
@@ -48,7 +34,8 @@ def test_dump_then_parse_gives_the_same_questions_and_meta():
     fmt = get_format("docx")
     result = fmt.parse(io.BytesIO(fmt.dump(items)))
     assert result.problems == []
-    assert same_maths([d.body for d in result.drafts]) == same_maths([SINGLE, MULTIPLE, GROUP, SHORT, TRUE_FALSE])
+    # Formulas come back as typed ("$2x + 3 = 0$", not "$2x+3=0$"): each equation carries its LaTeX.
+    assert [d.body for d in result.drafts] == [SINGLE, MULTIPLE, GROUP, SHORT, TRUE_FALSE]
     assert [d.meta for d in result.drafts] == [
         {"level": "nhan_biet", "section": "I"}, {"section": "I"}, {"section": "II"},
         {"points": Decimal("0.5"), "section": "III"}, {"section": "III"}]
@@ -85,9 +72,10 @@ def test_numeric_answers_keep_their_tolerance_through_word():
     result = fmt.export([{"body": numeric, "meta": {}}])
     assert result.warnings == []
     document = Document(io.BytesIO(result.data))
-    assert any(p.text == "Đáp án: 9,81 ± 0,05; 10" for p in document.paragraphs)
+    # "± 0" keeps an exact number a number (the plain "10" a teacher types is read as the text "10").
+    assert any(p.text == "Đáp án: 9,81 ± 0,05; 10 ± 0" for p in document.paragraphs)
     [draft] = fmt.parse(io.BytesIO(result.data)).drafts
-    assert draft.body["answers"] == [{"value": 9.81, "tolerance": 0.05}, {"text": "10"}]
+    assert draft.body["answers"] == [{"value": 9.81, "tolerance": 0.05}, {"value": 10, "tolerance": 0}]
 
 
 @pytest.mark.parametrize("line, answers", [
@@ -166,7 +154,7 @@ def test_build_paper_prints_header_unmarked_questions_and_a_key_page():
     assert not any(r.underline for p in document.paragraphs for r in p.runs)
     # The key page alone is enough to recover every answer of this version.
     printed_single = {k: v for k, v in SINGLE.items() if k != "explanation"}  # solutions are not printed
-    assert same_maths([d.body for d in parse_docx(data).drafts]) == same_maths([printed_single, MULTIPLE, GROUP, SHORT])
+    assert [d.body for d in parse_docx(data).drafts] == [printed_single, MULTIPLE, GROUP, SHORT]
 
 
 def test_build_paper_without_answer_sheet_and_with_missing_header():
