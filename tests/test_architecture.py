@@ -25,7 +25,9 @@ LAYERS = [
 ]
 #: What another package may import of a feature: its public surface only.
 PUBLIC_MODULES = {"api", "data", "signals", "content", "errors"}
-ENGINES = {"minio": {"media/storage/minio_backend.py"}, "ffmpeg": {"media/processing/ffmpeg.py"},
+ENGINES = {"minio": {"media/storage/minio_backend.py"},
+           "ffmpeg": {"media/processing/ffmpeg/probing.py", "media/processing/ffmpeg/hls.py",
+                      "media/processing/ffmpeg/stills.py"},
            "whoosh": {"lms/search/analysis.py", "lms/search/whoosh_backend/schemas.py", "lms/search/whoosh_backend/masks.py",
                       "lms/search/whoosh_backend/docsets.py", "lms/search/whoosh_backend/indexes.py",
                       "lms/search/whoosh_backend/writers.py"},

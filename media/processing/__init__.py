@@ -1,6 +1,6 @@
 """Media processing: probing, the HLS ladder, posters and document previews.
 
-``ffmpeg.py`` is the only importer of ffmpeg-python; ``profiles.py`` is the
+``ffmpeg/`` is the only importer of ffmpeg-python; ``profiles.py`` is the
 ladder as pure data; ``documents.py`` renders PDF and image previews;
 ``comparison.py`` holds the alternative pipelines used only by the benchmark.
 """

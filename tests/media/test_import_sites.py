@@ -31,7 +31,8 @@ def test_only_minio_backend_imports_minio():
 
 
 def test_only_processing_ffmpeg_imports_ffmpeg_python():
-    assert importers_of("ffmpeg") == ["processing/ffmpeg.py"]
+    assert importers_of("ffmpeg") == ["processing/ffmpeg/hls.py", "processing/ffmpeg/probing.py",
+                                      "processing/ffmpeg/stills.py"]
 
 
 def test_media_libraries_import_no_web_or_app_code():

@@ -1,122 +1,27 @@
-"""GIFT: Moodle's "General Import Format Template" (plain text).
-
-Covers the practical grammar Moodle reads: ``//`` comment lines (with ``// [tag:...]``), ``$CATEGORY:``,
-``::title::``, ``[html]``/``[markdown]``/``[plain]``/``[moodle]`` text formats, escapes ``\\~ \\= \\# \\{ \\} \\:
-\\n \\\\``, choice (``=``/``~``, weights ``~%50%``), true/false, short answer, numeric (``#1.5:0.1``,
-``#1..2``), matching (``=a -> b``), essay (``{}``), missing word (answers in the middle of the text), per-answer
-feedback ``#`` and general feedback ``####``.
-
-Questions are separated by blank lines, as in Moodle, so one broken question (say an unclosed brace at
-line 57) is reported with its line and the rest still import.
-"""
+"""Reading GIFT: blank-line separated questions into drafts; a broken question is reported with its line."""
 from __future__ import annotations
 
-import html
 import re
 from decimal import Decimal
 from typing import BinaryIO
 
 from question_bank.formats.base import (
-    Draft, ExportResult, Format, ImportProblem, ParseResult, apply_tags, category_to_topic, choice_weights,
-    cloze_display_text,
-    decode_text, format_number, json_number, letter_id, meta_tags, number_id, parse_decimal, read_limited,
-    register, text_to_html, weights_to_keep,
+    Draft, ImportProblem, ParseResult, apply_tags, category_to_topic, decode_text, format_number, json_number,
+    letter_id, number_id, parse_decimal, read_limited, weights_to_keep,
+)
+from question_bank.formats.gift.syntax import (
+    _FORMAT, _GAP, _TRAILER, GiftSyntaxError, _protect, _restore, _to_html, _with_feedback,
 )
 
-# Escaped specials are swapped for private-use characters so that splitting on markers ignores them.
-_SPECIALS = "~=#{}:\\"
-_PLACEHOLDER = {char: chr(0xE000 + i) for i, char in enumerate(_SPECIALS)}
-_RESTORE = {v: k for k, v in _PLACEHOLDER.items()}
-_NEWLINE_PLACEHOLDER = chr(0xE010)
-_RESTORE[_NEWLINE_PLACEHOLDER] = "\n"
-_ESCAPE = re.compile(r"\\(.)", re.S)
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 _TF = re.compile(r"^(T|F|TRUE|FALSE)$", re.I)
-_FORMAT = re.compile(r"^\[(html|markdown|plain|moodle)\]", re.I)
 _TAG_COMMENT = re.compile(r"\[tag:([^\]]+)\]")
 _ID_COMMENT = re.compile(r"\[id:([^\]]+)\]")
 _BLANK = "_____"
-_GAP = chr(0xE011)
-#: Marks a gap written at the very end of a text: GIFT needs text after the braces to mean "missing word".
-_TRAILER = "<!-- -->"
 
 
-class GiftSyntaxError(ValueError):
-    """One question's syntax problem; ``offset`` points into the question text to locate the line."""
-
-    def __init__(self, message: str, offset: int | None = None):
-        super().__init__(message)
-        self.message, self.offset = message, offset
-
-
-def _protect(text: str) -> str:
-    def swap(match: re.Match) -> str:
-        char = match.group(1)
-        if char in _PLACEHOLDER:
-            return _PLACEHOLDER[char]
-        if char == "n":
-            return _NEWLINE_PLACEHOLDER
-        return match.group(0)  # Moodle keeps unknown escapes as written
-    return _ESCAPE.sub(swap, text)
-
-
-def _restore(text: str) -> str:
-    return "".join(_RESTORE.get(char, char) for char in text)
-
-
-def _escape(text: str) -> str:
-    """Escape GIFT specials; newlines become ``\\n`` because a blank line would end the question."""
-    out = "".join("\\" + char if char in _SPECIALS else char for char in text)
-    return out.replace("\r\n", "\n").replace("\n", "\\n")
-
-
-def _markdown_to_html(text: str) -> str:
-    # Only the markdown teachers actually type in GIFT: bold, italic, line breaks. Escape first so
-    # nothing the author wrote becomes markup.
-    out = html.escape(text.strip(), quote=False)
-    out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
-    out = re.sub(r"(?<!\*)\*(?!\s)(.+?)(?<!\s)\*", r"<em>\1</em>", out)
-    return out.replace("\n", "<br>")
-
-
-def _to_html(text: str, fmt: str) -> str:
-    # An answer or a feedback may name its own format ("~[plain]blue # [html]wrong"), as Moodle allows.
-    own = _FORMAT.match(text.lstrip())
-    if own:
-        fmt, text = own.group(1).lower(), text.lstrip()[own.end():]
-    text = _restore(text)
-    if fmt == "html":
-        return text.strip()
-    if fmt == "markdown":
-        return _markdown_to_html(text)
-    return text_to_html(text)
-
-
-def _feedback(entry: dict) -> str:
-    """``#feedback`` of an option or answer for export ("" without one)."""
-    return f"#{_escape(entry['feedback'])}" if entry.get("feedback") else ""
-
-
-def _with_feedback(entry: dict, answer: dict, fmt: str) -> dict:
-    """``entry`` with the answer's ``#feedback`` (in the question's text format) when it has one."""
-    feedback = _to_html(answer.get("feedback") or "", fmt)
-    if feedback:
-        entry["feedback"] = feedback
-    return entry
-
-
-@register
-class GiftFormat(Format):
-    name = "gift"
-    label = "GIFT"
-    extensions = (".gift", ".txt")
-    supported_types = frozenset({"single_choice", "multiple_choice", "true_false", "short_answer", "matching",
-                                 "cloze", "essay"})
-    #: Optional parts GIFT writes (base.OPTIONAL_PARTS); the rest is reported by ``losses`` on export.
-    carries = frozenset({"explanation", "name", "idnumber", "options.feedback", "options.weight",
-                         "answers.feedback", "formatting"})
-
-    # --- parsing ------------------------------------------------------------------------------------
+class GiftReader:
+    """The parsing half of :class:`question_bank.formats.gift.GiftFormat`."""
 
     def parse(self, stream: BinaryIO) -> ParseResult:
         """Parse a GIFT file. Each question is a blank-line separated block; errors carry line numbers."""
@@ -394,87 +299,3 @@ class GiftFormat(Format):
         if not answers:
             raise GiftSyntaxError("Câu trả lời số không có đáp án đúng.", offset)
         return {"type": "short_answer", "answers": answers}
-
-    # --- writing ------------------------------------------------------------------------------------
-
-    def export(self, items: list[dict]) -> ExportResult:
-        """Write every type GIFT can express, in [html] format; true/false groups, ordering, multi-gap cloze
-        and mixed text/number short answers are skipped and reported."""
-        skipped = self.unsupported(items)
-        bad = {p.item for p in skipped}
-        warnings: list[ImportProblem] = []
-        chunks: list[str] = []
-        topic = None
-        for number, item in enumerate(items, 1):
-            if number in bad:
-                continue
-            body, meta = item["body"], item.get("meta") or {}
-            try:
-                question = self._write(body, number, warnings)
-            except ValueError as exc:
-                skipped.append(ImportProblem(number, None, str(exc)))
-                continue
-            lines = []
-            if meta.get("topic") and meta["topic"] != topic:
-                topic = meta["topic"]
-                lines.append(f"$CATEGORY: $course$/top/{topic}\n")
-            lines.extend(f"// [tag:{tag}]" for tag in meta_tags(meta))
-            if body.get("idnumber"):
-                lines.append(f"// [id:{body['idnumber'].replace(']', '')}]")
-            name = body.get("name") or meta.get("name")
-            title = f"::{_escape(name)}::" if name else ""
-            lines.append(title + question)
-            chunks.append("\n".join(lines))
-        data = ("\n\n".join(chunks) + "\n").encode("utf-8")
-        warnings += self.losses(items, {p.item for p in skipped})
-        return ExportResult(data, sorted(skipped, key=lambda p: p.item), warnings)
-
-    def _write(self, body: dict, number: int, warnings: list[ImportProblem]) -> str:
-        kind = body["type"]
-        general = f"####{_escape(body['explanation'])}" if body.get("explanation") else ""
-        stem = _escape(body.get("stem") or "")
-        if kind == "single_choice":
-            answers = " ".join(("=" if o.get("correct") else "~") + _escape(o["text"]) + _feedback(o)
-                               for o in body["options"])
-        elif kind == "multiple_choice":
-            answers = " ".join(f"~%{format_number(w)}%{_escape(o['text'])}{_feedback(o)}"
-                               for o, w in zip(body["options"], choice_weights(body["options"])))
-        elif kind == "true_false":
-            answers = "TRUE" if body["answer"] else "FALSE"
-        elif kind == "short_answer":
-            answers = self._write_short(body["answers"])
-        elif kind == "matching":
-            # "->" separates the sides; an arrow inside the left text is written as an HTML entity.
-            answers = " ".join(f"={_escape(p['left'].replace('->', '-&gt;'))} -> {_escape(p['right'])}"
-                               for p in body["pairs"])
-        elif kind == "essay":
-            answers = ""
-        elif kind == "cloze":
-            return self._write_cloze(body, general)
-        else:  # pragma: no cover - guarded by unsupported()
-            raise ValueError(f"GIFT không biểu diễn được loại câu hỏi '{kind}'.")
-        return f"[html]{stem} {{{answers}{general}}}"
-
-    @staticmethod
-    def _write_short(answers: list[dict]) -> str:
-        numeric = ["value" in a for a in answers]
-        if all(numeric):
-            specs = [f"{format_number(a['value'])}:{format_number(a.get('tolerance') or 0)}{_feedback(a)}"
-                     for a in answers]
-            return "#" + (specs[0] if len(specs) == 1 else " ".join("=" + s for s in specs))
-        if any(numeric):
-            raise ValueError("GIFT không ghi được câu trả lời ngắn vừa có đáp án chữ vừa có đáp án số.")
-        return " ".join("=" + _escape(a["text"]) + _feedback(a) for a in answers)
-
-    @staticmethod
-    def _write_cloze(body: dict, general: str) -> str:
-        gaps = body.get("gaps") or []
-        text = cloze_display_text(body)
-        marker = "{{%s}}" % gaps[0]["id"] if len(gaps) == 1 else None
-        if marker is None or text.count(marker) != 1:
-            raise ValueError("GIFT chỉ ghi được câu điền khuyết có đúng một chỗ trống.")
-        before, after = text.split(marker)
-        answers = " ".join("=" + _escape(a) for a in gaps[0]["answers"])
-        # Text after the braces is what makes GIFT read "missing word"; an empty HTML comment keeps a gap
-        # at the very end from turning into a short-answer question.
-        return f"[html]{_escape(before)}{{{answers}{general}}}{_escape(after) or _TRAILER}"
