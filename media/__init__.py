@@ -28,6 +28,7 @@ def init_app(app) -> None:
     # First of all before-request hooks: on the packages' host nothing else may run, e.g. Flask-WTF's CSRF check
     # answering a stray POST with an HTML error page whose CSRF token would set a session cookie there.
     app.before_request_funcs.setdefault(None, []).insert(0, package_origin.package_host_only)
+    app.after_request(package_origin.no_cookie_on_package_host)
     cli.init_app(app)
     register_readiness_check(app, "storage", lambda: services.get_storage().check())
     register_seeder(app, seed_demo)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, request, session
 
 from lms.core.errors import problem
 
@@ -59,3 +59,16 @@ def package_host_only():
     if not on_package_host() or request.endpoint in PACKAGE_HOST_ENDPOINTS:
         return None
     return problem(404, "Not Found", "Địa chỉ này chỉ phục vụ tệp của gói tương tác.")
+
+
+def no_cookie_on_package_host(response):
+    """After every request: nothing answered on PACKAGE_ORIGIN's host sets a cookie.
+
+    The host answers a few endpoints only, but their error pages (a missing vendored file asked for as HTML) render
+    the shell, whose CSRF token is written into the session. Flask saves the session after the after-request
+    hooks, only when it was modified: unmarking it keeps the cookie off a host where packages can read cookies.
+    """
+    if on_package_host():
+        session.modified = False
+        response.headers.pop("Set-Cookie", None)
+    return response

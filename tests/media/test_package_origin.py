@@ -82,6 +82,9 @@ def test_the_package_host_answers_nothing_of_the_site_and_sets_no_cookie(world, 
 def test_the_package_host_serves_the_vendored_runtimes(app, package_origin):
     resp = app.test_client().get("/static/vendor/h5p-standalone/frame.bundle.js", base_url=PACKAGE_HOST)
     assert resp.status_code == 200 and "Set-Cookie" not in resp.headers
+    # A missing one is a 404 like on the site, but never an HTML page of the shell (its CSRF token is a cookie).
+    missing = app.test_client().get("/static/vendor/nope.js", base_url=PACKAGE_HOST, headers={"Accept": "text/html"})
+    assert missing.status_code == 404 and "Set-Cookie" not in missing.headers
 
 
 def test_the_player_frame_is_described_for_either_mode(app, monkeypatch):
