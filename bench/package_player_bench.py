@@ -11,9 +11,12 @@ with an empty cache (cold) and again (warm). "Usable" means, inside the sandboxe
 * SCORM: the lesson found the SCORM API, read its state and shows its page ("Trang 1/3");
 * H5P: h5p-standalone rendered the question ("Is this false?").
 
+``--package-origin`` serves the packages from their own host (``PACKAGE_ORIGIN=http://localhost:P`` for the site
+at ``http://127.0.0.1:P``), where the frame keeps a real origin and so a browser cache between visits.
+
 Run::
 
-    /work/main/.venv/bin/python bench/package_player_bench.py [--latency 400] [--json out.json]
+    /work/main/.venv/bin/python bench/package_player_bench.py [--package-origin] [--latency 400] [--json out.json]
 """
 from __future__ import annotations
 
@@ -35,10 +38,11 @@ from bench.phone_budget import (  # noqa: E402
 )
 from tests.media import packages  # noqa: E402
 
-#: Chromium runs a sandboxed frame in a process of its own (IsolateSandboxedIframes), where the page's CDP session
-#: neither sees nor throttles its requests. Kept in the page's process, the package's own files are counted and
-#: slowed like the rest; the network profile is what matters here, not the process layout.
-BROWSER_ARGS = CHROMIUM_ARGS + ["--disable-features=IsolateSandboxedIframes"]
+#: Chromium runs a sandboxed frame (IsolateSandboxedIframes), and a frame of another site (site isolation), in a
+#: process of its own, where the page's CDP session neither sees nor throttles its requests. Kept in the page's
+#: process, the package's own files are counted and slowed like the rest; the network profile is what matters
+#: here, not the process layout.
+BROWSER_ARGS = CHROMIUM_ARGS + ["--disable-features=IsolateSandboxedIframes", "--disable-site-isolation-trials"]
 
 #: (name, builder, file name, what "usable" looks like inside the frame: selector and text).
 PACKAGES = [
@@ -149,11 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="an existing demo server (default: start a fresh one)")
     parser.add_argument("--latency", type=float, default=SLOW_3G_RTT_MS, help="round-trip latency in ms")
     parser.add_argument("--json", help="also write the report here")
+    parser.add_argument("--package-origin", action="store_true",
+                        help="serve packages from their own host, PACKAGE_ORIGIN (only with a fresh server)")
     args = parser.parse_args(argv)
     if args.url:
         report = run(args.url.rstrip("/"), args.latency)
     else:
-        with demo_server() as base:
+        with demo_server(package_origin=args.package_origin) as base:
             report = run(base, args.latency)
     _print(report)
     if args.json:

@@ -76,8 +76,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def demo_server(python: Path | None = None):
-    """A fresh demo site (migrated, ``seed-demo``, gunicorn + job worker) in a temp dir; yields its base URL."""
+def demo_server(python: Path | None = None, package_origin: bool = False):
+    """A fresh demo site (migrated, ``seed-demo``, gunicorn + job worker) in a temp dir; yields its base URL.
+
+    ``package_origin``: the site at ``http://127.0.0.1:P`` serves packages from ``http://localhost:P`` (PACKAGE_ORIGIN).
+    """
     venv = Path(python or sys.executable).parent
     data = Path(tempfile.mkdtemp(prefix="phone-budget-"))
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "S3_ENDPOINT"}}
@@ -89,6 +92,8 @@ def demo_server(python: Path | None = None):
         for step in (["db", "upgrade"], ["seed-demo"]):
             subprocess.run(flask + step, cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
         port = _free_port()
+        if package_origin:
+            env.update(APP_ORIGINS=f"http://127.0.0.1:{port}", PACKAGE_ORIGIN=f"http://localhost:{port}")
         procs.append(subprocess.Popen([str(venv / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
                                        "--threads", "8", "--timeout", "120", "wsgi:app"],
                                       cwd=ROOT, env=env, stdout=log, stderr=log))

@@ -22,9 +22,13 @@ def init_app(app) -> None:
     from lms.core.seeding import register_seeder
 
     # tasks registers the jobs, package_routes its endpoints on routes.bp
-    from . import cli, package_routes, routes, services, tasks  # noqa: F401
+    from . import cli, package_origin, package_routes, routes, services, tasks  # noqa: F401
 
     app.register_blueprint(routes.bp)
+    # First of all before-request hooks: on the packages' host nothing else may run, e.g. Flask-WTF's CSRF check
+    # answering a stray POST with an HTML error page whose CSRF token would set a session cookie there.
+    app.before_request_funcs.setdefault(None, []).insert(0, package_origin.package_host_only)
+    app.after_request(package_origin.no_cookie_on_package_host)
     cli.init_app(app)
     register_readiness_check(app, "storage", lambda: services.get_storage().check())
     register_seeder(app, seed_demo)

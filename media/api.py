@@ -9,7 +9,7 @@ from typing import BinaryIO, Iterable
 
 from lms.core.db import db
 
-from . import permissions, services
+from . import package_origin, permissions, services
 from .models import MediaAsset
 from .sniffing import is_web_image  # noqa: F401  (re-exported: importers check pictures before storing)
 from .signals import media_failed, media_ready  # noqa: F401  (re-exported for subscribers)
@@ -94,3 +94,9 @@ def package_launch_url(asset_id: int) -> str | None:
     if asset is None or asset.kind != "package" or asset.status != "ready" or not asset.package:
         return None
     return services.package_launch_url(asset)
+
+
+def package_frame() -> dict:
+    """``{"sandbox", "origin"}`` of the player's package ``<iframe>``: its sandbox tokens and the origin the
+    frame's messages come from ("null", or PACKAGE_ORIGIN where packages keep a real origin)."""
+    return package_origin.frame_sandbox()

@@ -3,10 +3,16 @@
 Package files are served at signed URLs (the signature is the permission, checked in ``media.urls``) with a CSP
 sandbox, so every document of a package runs on an opaque origin; ``media.package_runtime`` adds what the frame
 needs besides the package's own files (the SCORM bridge, the H5P player page).
+
+With PACKAGE_ORIGIN (a host of its own, checked against APP_ORIGINS by lms.core.config), files asked for on that
+host get ``allow-same-origin``: a real origin, which the browser caches under and which holds none of the site's
+cookies, because on that host the app answers nothing but package files and the vendored runtimes
+(``media.package_origin``) and so never sets a cookie there.
 """
 from __future__ import annotations
 
 import posixpath
+import time
 
 from flask import Response, current_app, redirect
 from flask_login import current_user
@@ -17,18 +23,17 @@ from lms.core.permissions import PUBLIC, SIGNED_IN
 
 from . import package_runtime, permissions, services, urls
 from .models import MediaAsset
+from .package_origin import package_sandbox
 from .routes import bp, serve_object
 from .storage import InvalidKey, StorageError, package_key
 
 
-#: Package files run sandboxed: no allow-same-origin, so the document gets an opaque origin and cannot read the
-#: platform's cookies or storage, nor call its API with the student's session (the platform's CORS answers an
-#: opaque "null" origin with nothing). Scripts and forms are what simulations and SCORM players need.
-PACKAGE_SANDBOX = "sandbox allow-scripts allow-forms allow-popups allow-modals"
 #: Text files of packages up to this size are sent compressed (see ``package_file``); larger ones stream.
 MAX_COMPRESSED_PACKAGE_FILE = 4 * 1024 * 1024
 _TEXT_TYPES = {"text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
                "application/json", "image/svg+xml", "application/xml", "text/xml"}
+
+
 @bp.endpoint("/media/<int:asset_id>/package", "GET", allow=SIGNED_IN, produces="text/html", errors=(409,),
              summary="Open an interactive package (HTML5, SCORM, H5P): a redirect to its launch file behind a "
                      "short-lived signed URL, served sandboxed")
@@ -45,8 +50,9 @@ def open_package(asset_id):
 
 @bp.endpoint("/media/<int:asset_id>/pkg/<int:exp>/<sig>/<path:name>", "GET", allow=PUBLIC,
              produces="application/octet-stream", errors=(403, 416),
-             summary="A file of an unpacked package behind a signed URL, with a CSP sandbox (opaque origin). "
-                     "Public: the URL's signature is the permission")
+             summary="A file of an unpacked package behind a signed URL, with a CSP sandbox (an opaque origin; "
+                     "on PACKAGE_ORIGIN's host a real one, cookie-less). Public: the URL's signature is the "
+                     "permission")
 def package_file(asset_id, exp, sig, name):
     asset = db.session.get(MediaAsset, asset_id)
     if asset is None or asset.kind != "package" or asset.status != "ready" or not asset.package:
@@ -79,8 +85,11 @@ def package_file(asset_id, exp, sig, name):
             response = Response(_read_object(storage, key), mimetype=response.mimetype)
             response.headers["ETag"] = etag
     frame_ancestors = " ".join(["'self'", *current_app_origins()])
-    response.headers["Content-Security-Policy"] = f"{PACKAGE_SANDBOX}; frame-ancestors {frame_ancestors}"
-    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Content-Security-Policy"] = f"{package_sandbox()}; frame-ancestors {frame_ancestors}"
+    # What a signed URL names never changes before it expires (a package is unpacked once; the URL's expiry and
+    # signature are in the path): the browser keeps it without asking again until then. Only a frame with a real
+    # origin (PACKAGE_ORIGIN) reuses it on a later visit; an opaque one gets a fresh cache partition each time.
+    response.headers["Cache-Control"] = f"private, max-age={max(0, int(exp - time.time()))}, immutable"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     # The document in the frame has an opaque origin, so its fetches of the package's own JSON (H5P reads
     # h5p.json, content.json, each library.json) are cross-origin. The files are public behind the signature

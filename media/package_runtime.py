@@ -1,8 +1,8 @@
 """What a package's sandboxed frame runs besides the package's own files: the SCORM bridge and the H5P player.
 
-Packages are served with a CSP sandbox and no ``allow-same-origin`` (media.package_routes), so each document in the
-frame has an opaque origin: it cannot read the platform's cookies, and it cannot touch a JavaScript object of
-the player page either. A SCORM package finds its LMS by looking for ``window.API`` (1.2) or
+Packages are served with a CSP sandbox and no ``allow-same-origin`` (media.package_origin), so each document in the
+frame has an opaque origin (or, from PACKAGE_ORIGIN, that other host's origin): it cannot read the platform's
+cookies, and it cannot touch a JavaScript object of the player page either. A SCORM package finds its LMS by looking for ``window.API`` (1.2) or
 ``window.API_1484_11`` (2004) on itself, its parents and its opener; a parent on another origin throws. So the
 API object has to live in the package's own document:
 

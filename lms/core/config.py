@@ -128,6 +128,14 @@ def origins(name: str, raw: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def origin(name: str, raw: str) -> str:
+    """One web origin (``https://host[:port]``, no path)."""
+    found = origins(name, raw)
+    if len(found) != 1:
+        raise ConfigError(f"{name} must be one origin like https://hoclieuso-goi.example.net, not {raw!r}")
+    return found[0]
+
+
 def directory(name: str, raw: str) -> str:
     """An existing directory."""
     if not Path(raw.strip()).is_dir():
@@ -233,9 +241,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("S3_PART_SIZE", byte_size(5 * _MIB, 5 * 1024 * _MIB), default=8 * _MIB, example="16MiB"),
     Setting("APP_ORIGINS", origins, default=(), example="https://hoclieuso.example.edu.vn"),
     Setting("MAX_UPLOAD_MB", integer(1), default=2048, example="512"),
-    # Interactive packages (HTML5/SCORM/H5P) may be served from a host of their own; unset: this origin, still
-    # isolated by a CSP sandbox header.
-    Setting("PACKAGE_ORIGIN", url("http", "https"), example="https://goi.hoclieuso.example.edu.vn"),
+    # Interactive packages (HTML5/SCORM/H5P) may be served from a host of their own, where they keep a real
+    # origin (browser cache, storage); unset: this origin, isolated on an opaque origin by a CSP sandbox header.
+    # Checked against APP_ORIGINS in load_config.
+    Setting("PACKAGE_ORIGIN", origin, example="https://hoclieuso-goi.example.net"),
     # Bodies of non-upload API routes (JSON) and of web forms, refused with 413 before reading (core/limits.py).
     Setting("MAX_JSON_KB", integer(1), default=1024, example="512"),
     Setting("MAX_FORM_KB", integer(1), default=4096, example="2048"),
@@ -325,6 +334,30 @@ def _database_url(raw: str) -> str:
     return raw
 
 
+def _check_package_origin(package_origin: str, app_origins: tuple[str, ...]) -> None:
+    """Refuse a PACKAGE_ORIGIN that would hand packages the site's cookies.
+
+    Packages get ``allow-same-origin`` on PACKAGE_ORIGIN (media.package_routes), so a package there reads and
+    writes that host's cookies. Browsers scope cookies by host, not port: the same host on another port shares
+    the students' session; a parent or child domain of the site can set cookies the site reads (a package could
+    plant a session). APP_ORIGINS is required to check this, and it is what may frame the packages.
+    """
+    if not app_origins:
+        raise ConfigError("PACKAGE_ORIGIN is set but APP_ORIGINS is not: the site's own origins are needed to "
+                          "check that packages get a host of their own and to let only the site frame them")
+    package_host = (urlparse(package_origin).hostname or "").rstrip(".")
+    for app_origin in app_origins:
+        app_host = (urlparse(app_origin).hostname or "").rstrip(".")
+        if package_host == app_host:
+            raise ConfigError(f"PACKAGE_ORIGIN {package_origin} has the host of APP_ORIGINS {app_origin}: "
+                              "browsers send a host's cookies to all its ports, so packages would run with the "
+                              "students' session; use a host of its own (another domain is best)")
+        if package_host.endswith("." + app_host) or app_host.endswith("." + package_host):
+            raise ConfigError(f"PACKAGE_ORIGIN {package_origin} and APP_ORIGINS {app_origin} are a domain and "
+                              "its subdomain: a package could set cookies the site reads; use a host outside "
+                              "the site's domain (another domain is best)")
+
+
 def load_config(environ: dict | None = None, overrides: dict | None = None) -> dict:
     """Build the Flask config dict from ``environ`` (default ``os.environ``) and explicit overrides.
 
@@ -377,6 +410,9 @@ def load_config(environ: dict | None = None, overrides: dict | None = None) -> d
     if config["GRADEBOOK_WEBHOOK_URL"] and not config["GRADEBOOK_WEBHOOK_SECRET"]:
         raise ConfigError("GRADEBOOK_WEBHOOK_URL is set but GRADEBOOK_WEBHOOK_SECRET is not: the receiver "
                           "could not tell real score changes from forged ones")
+
+    if config["PACKAGE_ORIGIN"]:
+        _check_package_origin(config["PACKAGE_ORIGIN"], config["APP_ORIGINS"])
 
     if config["MAIL_SERVER"]:
         if not config["MAIL_FROM"]:

@@ -143,7 +143,8 @@ def package_player(lecture_id: int, media_id: int):
     """An interactive package of the lecture (HTML5, SCORM, H5P) full width in a sandboxed frame.
 
     The frame's ``src`` is the package's signed launch URL made here, so a phone on 3G saves the redirect of
-    ``/api/v1/media/{id}/package``; the package runs with an opaque origin (CSP sandbox, media.package_routes).
+    ``/api/v1/media/{id}/package``; the package runs sandboxed, on an opaque origin or on PACKAGE_ORIGIN's host
+    (media.package_origin).
     """
     lecture = _lecture_or_404(lecture_id)
     version = permissions.readable_version(current_user, lecture, "current")
@@ -172,7 +173,7 @@ def package_player(lecture_id: int, media_id: int):
                                                                         current_user.full_name or current_user.username)}
     return render_template("lectures/package.html", lecture=data, attachment=attachment, launch_url=launch,
                            package=package, title=title, tracks_progress=tracks, scorm_launch=scorm_launch,
-                           **_common())
+                           frame=media_api.package_frame(), **_common())
 
 
 def _editor(lecture: Lecture | None):

@@ -126,6 +126,20 @@ def test_a_short_secret_key_is_refused(tmp_path):
       "MAIL_SECURITY": "none"}, "MAIL_SECURITY=none"),
     ({"MAIL_PORT": "70000"}, "MAIL_PORT"),
     ({"MAIL_SECURITY": "tls"}, "MAIL_SECURITY"),
+    # Packages must get a host of their own: cookies are per host, not per port, and reach parent domains.
+    ({"PACKAGE_ORIGIN": "https://goi.example.net"}, "PACKAGE_ORIGIN is set but APP_ORIGINS is not"),
+    ({"PACKAGE_ORIGIN": "https://hoclieuso.example.edu.vn:8443", "APP_ORIGINS": "https://hoclieuso.example.edu.vn"},
+     "has the host of APP_ORIGINS"),
+    ({"PACKAGE_ORIGIN": "http://localhost:5001", "APP_ORIGINS": "http://127.0.0.1:5000, http://LOCALHOST:5000"},
+     "has the host of APP_ORIGINS http://LOCALHOST:5000"),
+    ({"PACKAGE_ORIGIN": "https://goi.hoclieuso.example.edu.vn", "APP_ORIGINS": "https://hoclieuso.example.edu.vn"},
+     "a domain and its subdomain"),
+    ({"PACKAGE_ORIGIN": "https://example.edu.vn", "APP_ORIGINS": "https://hoclieuso.example.edu.vn"},
+     "a domain and its subdomain"),
+    ({"PACKAGE_ORIGIN": "https://goi.example.net/packages", "APP_ORIGINS": "https://hoclieuso.example.edu.vn"},
+     "PACKAGE_ORIGIN"),
+    ({"PACKAGE_ORIGIN": "https://a.example.net,https://b.example.net", "APP_ORIGINS": "https://x.vn"},
+     "PACKAGE_ORIGIN must be one origin"),
 ])
 def test_each_setting_rejects_bad_values_naming_itself(tmp_path, env, name):
     with pytest.raises(ConfigError, match=name):
@@ -158,3 +172,9 @@ def test_mail_is_off_by_default_and_the_port_follows_the_security(tmp_path):
     assert load_config(environ=mail)["MAIL_PORT"] == 587
     assert load_config(environ=dict(mail, MAIL_SECURITY="ssl"))["MAIL_PORT"] == 465
     assert load_config(environ=dict(mail, MAIL_SECURITY="none", MAIL_PORT="2525"))["MAIL_PORT"] == 2525
+
+
+def test_package_origin_on_another_host_is_accepted(tmp_path):
+    cfg = load_config(environ={"LMS_DATA_DIR": str(tmp_path), "PACKAGE_ORIGIN": "http://localhost:5000/",
+                               "APP_ORIGINS": "http://127.0.0.1:5000"})
+    assert cfg["PACKAGE_ORIGIN"] == "http://localhost:5000" and cfg["APP_ORIGINS"] == ("http://127.0.0.1:5000",)

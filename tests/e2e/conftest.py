@@ -3,6 +3,7 @@ Debian's Chromium through Playwright. Screenshots of key screens go to test-outp
 screenshot and the browser console are printed."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -49,30 +50,45 @@ def live_server(tmp_path_factory):
     OUT.mkdir(parents=True, exist_ok=True)
     for step in (["db", "upgrade"], ["seed-demo"]):
         subprocess.run(flask + step, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
-    port = _free_port()
     log = open(OUT / "server.log", "w")
+    worker = subprocess.Popen(flask + ["worker", "--workers", "2"], cwd=ROOT, env=env, stdout=log, stderr=log)
+    port = _free_port()
+    try:
+        web = start_web(env, port, log)
+    except Exception:
+        stop(worker)
+        raise
+    yield {"url": f"http://127.0.0.1:{port}", "data_dir": data, "env": env}
+    stop(web, worker)
+    log.close()
+
+
+def start_web(env: dict, port: int, log) -> subprocess.Popen:
+    """gunicorn serving the app with ``env`` on 127.0.0.1:``port``; returns once ``/login`` answers."""
+    venv = Path(sys.executable).parent
     web = subprocess.Popen([str(venv / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads",
                             "8", "--timeout", "120", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=log)
-    worker = subprocess.Popen(flask + ["worker", "--workers", "2"], cwd=ROOT, env=env, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while True:
         try:
-            urllib.request.urlopen(base + "/login", timeout=2)
-            break
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2)
+            return web
         except Exception:
             if time.time() > deadline or web.poll() is not None:
-                raise RuntimeError("the app did not start; see test-output/e2e/server.log")
+                stop(web)
+                raise RuntimeError(f"the app did not start; see {log.name}")
             time.sleep(0.3)
-    yield {"url": base, "data_dir": data, "env": env}
-    for proc in (web, worker):
+
+
+def stop(*procs: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after 15 s."""
+    for proc in procs:
         proc.send_signal(signal.SIGTERM)
-    for proc in (web, worker):
+    for proc in procs:
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
-    log.close()
 
 
 @pytest.fixture(scope="session")
@@ -189,19 +205,27 @@ def assert_clean(page):
     watch.assert_clean()
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    """A watched page on a 390x844 phone (Vietnamese locale) signed in as nobody yet; checked clean at the end."""
+@contextlib.contextmanager
+def phone_on(browser, base_url: str):
+    """A watched page on a 390x844 phone (Vietnamese locale) at ``base_url``, signed in as nobody yet; checked
+    clean when the block ends without an error."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="vi-VN", base_url=live_server["url"])
+                                  has_touch=True, locale="vi-VN", base_url=base_url)
     page = context.new_page()
     page.set_default_timeout(20000)
     watch_page(page)
-    yield page
     try:
+        yield page
         assert_clean(page)
     finally:
         context.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """:func:`phone_on` the live server."""
+    with phone_on(browser, live_server["url"]) as page:
+        yield page
 
 
 class Journey:

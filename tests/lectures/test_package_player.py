@@ -34,6 +34,7 @@ def test_class_student_plays_the_package_sandboxed_and_others_cannot(world, fs_s
     assert 'sandbox="allow-scripts allow-forms allow-popups allow-modals"' in frame
     assert "allow-same-origin" not in frame
     assert re.search(rf'src="/api/v1/media/{sim}/pkg/\d+/[\w-]+/index.html"', frame)
+    assert 'data-package-origin="null"' in html  # package.js takes messages from an opaque origin only
 
     assert login("hs.ngoai").get(f"/lectures/{lecture['id']}/packages/{sim}").status_code == 404
     assert login("hs.anh").get(f"/lectures/{lecture['id']}/packages/{pdf}").status_code == 404
@@ -42,6 +43,19 @@ def test_class_student_plays_the_package_sandboxed_and_others_cannot(world, fs_s
     # Through the API too: the lecture makes the package visible to its class, not to outsiders.
     assert world.as_("student").get(f"/media/{sim}/package").status_code == 302
     assert world.as_("outsider").get(f"/media/{sim}/package").status_code == 404
+
+
+def test_packages_from_their_own_host_get_a_frame_with_a_real_origin(world, fs_storage, login, make_lecture,
+                                                                      app, monkeypatch):
+    monkeypatch.setitem(app.config, "PACKAGE_ORIGIN", "https://hoclieuso-goi.example.net")
+    monkeypatch.setitem(app.config, "APP_ORIGINS", ("https://hoclieuso.example.edu.vn",))
+    sim = upload(world.as_("teacher"), packages.html5_sim(), "con-lac.zip").get_json()["id"]
+    lecture = make_lecture(visibility="class", class_ids=[world.klass], media_ids=[sim], submit=True)
+    html = login("hs.anh").get(f"/lectures/{lecture['id']}/packages/{sim}").get_data(as_text=True)
+    frame = re.search(r'<iframe[^>]*id="package-frame"[^>]*>', html, re.S).group(0)
+    assert 'sandbox="allow-scripts allow-forms allow-popups allow-modals allow-same-origin"' in frame
+    assert re.search(rf'src="https://hoclieuso-goi.example.net/api/v1/media/{sim}/pkg/\d+/[\w-]+/index.html"', frame)
+    assert 'data-package-origin="https://hoclieuso-goi.example.net"' in html
 
 
 def test_package_progress_is_sticky_keeps_the_best_score_and_reaches_the_class_view(world, fs_storage, login,

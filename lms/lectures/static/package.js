@@ -4,8 +4,8 @@
  * (documented in docs/packages.md):
  *   parent.postMessage({type: "hoclieuso:progress", completed: true, score: 0.8}, "*");
  * completed (boolean) and score (0..1) are both optional. Only messages from this page's package frame count
- * (event.source), and the frame is sandboxed without allow-same-origin, so its origin is "null" wherever it is
- * served from (PACKAGE_ORIGIN too: the host decides where the files come from, not the document's origin). Reports
+ * (event.source) and from the origin the server says the frame has (data-package-origin): "null" when this site
+ * serves the package (sandboxed without allow-same-origin), PACKAGE_ORIGIN when that host does. Reports
  * go to PUT /api/v1/lectures/{id}/progress; the server keeps completion sticky and the best score.
  * SCORM packages talk through scorm-player.js, which uses window.LMS.packagePlayer from here.
  */
@@ -14,7 +14,7 @@
   var box = document.getElementById("package-player");
   if (!box || !document.getElementById("package-frame")) return;
   var status = box.querySelector(".package-status");
-  var allowedOrigin = "null";
+  var allowedOrigin = box.dataset.packageOrigin || "null";
   var tracks = box.dataset.track === "true";
   var lectureApi = "/api/v1/lectures/" + box.dataset.lectureId;
 

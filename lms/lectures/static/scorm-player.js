@@ -1,7 +1,7 @@
 /* SCORM on the package player page: the real runtime (scorm-again) lives here, the package gets a proxy.
  *
- * Why this split: the package runs sandboxed on an opaque origin, so it can neither see a JavaScript object of
- * this page nor call the platform's API with the student's cookies. Its documents are served with scorm-again's
+ * Why this split: the package runs sandboxed on another origin (opaque, or PACKAGE_ORIGIN's), so it can neither see
+ * a JavaScript object of this page nor call the platform's API with the student's cookies. Its documents are served with scorm-again's
  * CrossFrameAPI installed as window.API / window.API_1484_11 (media.package_runtime); that proxy answers the
  * package synchronously from a cache and posts every call here. This page runs Scorm12API / Scorm2004API, answers
  * those calls (only from its own frame), and saves the cmi data model with the student's session on each
@@ -46,7 +46,7 @@
         reply.error = { message: String((e && e.message) || e) };
       }
     }
-    // The frame's origin is opaque ("null" cannot be named as a target), and the answer only goes back to the
+    // The frame's origin may be opaque ("null" cannot be named as a target), and the answer only goes back to the
     // window that asked, checked above, about its own data.
     event.source.postMessage(reply, "*");
   });
