@@ -97,7 +97,7 @@ def package_launch_url(asset_id: int) -> str | None:
 
 
 def reader_source_url(asset_id: int) -> str | None:
-    """Signed URL (HTTP range requests answered) of the PDF the e-textbook reader loads: the linearised copy
+    """Signed URL (HTTP range requests answered) of the PDF the e-textbook reader loads: the reader copy
     made by processing, else the original; None when the asset is not a ready PDF.
 
     The caller has checked that its user may view the asset (a lecture's attachment)."""

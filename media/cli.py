@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
 
     @media_group.command("reprocess-pdfs")
     def reprocess_pdfs():
-        """Make the linearised reader copy, page count and search text of every ready PDF.
+        """Make the reader copy, page count and search text of every ready PDF.
 
         For PDFs processed before the reader existed; safe to run again (each run replaces what the last
         made). The lectures using them are re-indexed for search (by the worker when the backend is whoosh).

@@ -3,8 +3,8 @@
 When a PDF is processed, three things are made besides its thumbnail, each optional (a server without qpdf
 still serves the original; a scanned PDF has no text):
 
-- a linearised copy, ``assets/<id>/reader/document.pdf``: the reader fetches it by range requests and shows the
-  first page after its first chunks arrive;
+- the reader's copy, ``assets/<id>/reader/document.pdf``: the PDF rewritten with object streams (see
+  ``media.processing.pdfs``), which the reader fetches by range requests, a page at a time;
 - the page count (``MediaAsset.pages``): the last page completes the document for a student;
 - the opening ``TEXT_MAX_CHARS`` characters of its text, ``assets/<id>/reader/text.txt``: search indexes the
   lectures using the PDF by what it says.
@@ -21,7 +21,7 @@ from sqlalchemy import select
 from lms.core.db import db
 
 from .models import MediaAsset
-from .processing import DocumentUnreadable, ProcessingError, ToolMissing, extract_text, linearize, page_count
+from .processing import DocumentUnreadable, ProcessingError, ToolMissing, extract_text, page_count, reader_copy
 from .signals import media_ready
 from .storage import ObjectNotFound, Storage, StorageError, asset_prefix
 from .urls import object_url
@@ -33,7 +33,7 @@ READER_TTL_S = 4 * 3600
 
 
 def reader_key(asset_id: int) -> str:
-    """Object key of the linearised copy the reader loads."""
+    """Object key of the copy the reader loads (object streams: the page tree in one or two ranges)."""
     return asset_prefix(asset_id) + "reader/document.pdf"
 
 
@@ -55,12 +55,12 @@ def prepare(asset: MediaAsset, storage: Storage, src: str, work: str) -> None:
     except (ToolMissing, DocumentUnreadable) as exc:
         log.warning("PDF %s: no page count: %s", asset.id, exc)
         asset.pages = None
-    linear = os.path.join(work, "linearized.pdf")
+    copy = os.path.join(work, "reader.pdf")
     try:
-        linearize(src, linear)
-        storage.put_file(reader_key(asset.id), linear, "application/pdf")
+        reader_copy(src, copy)
+        storage.put_file(reader_key(asset.id), copy, "application/pdf")
     except (ToolMissing, DocumentUnreadable) as exc:
-        log.warning("PDF %s: no linearised copy, the reader loads the original: %s", asset.id, exc)
+        log.warning("PDF %s: no reader copy, the reader loads the original: %s", asset.id, exc)
     try:
         text = extract_text(src, work)
     except (ToolMissing, DocumentUnreadable) as exc:
@@ -71,7 +71,7 @@ def prepare(asset: MediaAsset, storage: Storage, src: str, work: str) -> None:
 
 
 def reader_source(asset: MediaAsset, storage: Storage) -> str:
-    """The key the reader loads: the linearised copy when there is one, else the original."""
+    """The key the reader loads: the reader copy when there is one, else the original."""
     try:
         storage.stat(reader_key(asset.id))
         return reader_key(asset.id)

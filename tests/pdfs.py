@@ -2,8 +2,8 @@
 
 Written by hand (no PDF library in the project): Helvetica text, one content stream per page, optionally one
 incompressible RGB picture per page so a book has the weight of a scanned textbook, and a correct xref table.
-The file is deliberately not linearised: the page objects come after all the pictures, as in a PDF an office
-suite exports, so the reader's linearised copy is what makes page 1 arrive first.
+Each page's objects are written together, as office suites export them, so the page dictionaries are spread
+over the file: the layout the reader's copy (media.processing.pdfs.reader_copy) exists to fix.
 """
 from __future__ import annotations
 
@@ -31,24 +31,20 @@ def make_text_pdf(pages: list[str], picture_bytes: int = 0, seed: int = 7) -> by
     add(b"<< /Type /Catalog /Pages 2 0 R >>")
     add(b"")  # the page tree, filled in once the kids are known
     font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
-    pictures = []
-    if picture_bytes:
-        side = max(8, int((picture_bytes / 3) ** 0.5))
-        for _ in range(count):
-            data = rng.randbytes(side * side * 3)
-            pictures.append(add(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
-                                b"/BitsPerComponent 8 /Length %d >>\nstream\n%s\nendstream"
-                                % (side, side, len(data), data)))
     kids = []
-    for index, text in enumerate(pages):
-        lines = [b"BT /F1 28 Tf 60 760 Td 34 TL"]
-        for line in text.split("\n"):
-            lines.append(b"(%s) '" % _escape(line))
-        lines.append(b"ET")
+    side = max(8, int((picture_bytes / 3) ** 0.5))
+    # Each page's picture, content and page dictionary are written together, as office suites write them: the
+    # page dictionaries end up spread over the whole file, one per page's worth of bytes.
+    for text in pages:
         resources = b"/Font << /F1 %d 0 R >>" % font
-        if pictures:
+        lines = [b"BT /F1 28 Tf 60 760 Td 34 TL"] + [b"(%s) '" % _escape(line) for line in text.split("\n")]
+        lines.append(b"ET")
+        if picture_bytes:
+            data = rng.randbytes(side * side * 3)
+            picture = add(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
+                          b"/BitsPerComponent 8 /Length %d >>\nstream\n%s\nendstream" % (side, side, len(data), data))
             lines.append(b"q 400 0 0 400 97 120 cm /Im1 Do Q")
-            resources += b" /XObject << /Im1 %d 0 R >>" % pictures[index]
+            resources += b" /XObject << /Im1 %d 0 R >>" % picture
         content = b"\n".join(lines)
         stream = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
         kids.append(add(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "

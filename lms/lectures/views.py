@@ -188,8 +188,9 @@ def package_player(lecture_id: int, media_id: int):
 def document_reader(lecture_id: int, media_id: int):
     """A PDF of the lecture in the e-textbook reader (pdf.js), opened at the student's remembered page.
 
-    The reader loads a linearised copy by range requests, one page at a time, so the first page shows before
-    the whole file has arrived on 3G; its URL is signed here to save the phone a redirect.
+    The reader loads its copy of the PDF (object streams, see media.processing.pdfs) by range requests, one
+    page at a time, so the first page shows before the whole file has arrived on 3G; its URL is signed here to
+    save the phone a redirect.
     """
     lecture, version, data, attachment = _attachment_page(lecture_id, media_id, "pdf",
                                                           "Bài giảng không có tài liệu PDF này.")

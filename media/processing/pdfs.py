@@ -1,9 +1,15 @@
-"""PDF tools for the in-browser reader and for search: qpdf linearisation and page count, pdftotext text.
+"""PDF tools for the in-browser reader and for search: qpdf's reader copy and page count, pdftotext's text.
 
-The reader (pdf.js) fetches a PDF by HTTP range requests. A linearised ("fast web view") file puts the first
-page's objects and a hint table at the start, so the first page shows after the first chunks arrive instead
-of after the cross-reference table at the end of the file. qpdf comes from Debian's ``qpdf`` package,
-pdftotext from ``poppler-utils``.
+The reader (pdf.js) fetches a PDF by HTTP range requests, and to find page N it walks the page tree, reading
+the dictionary of every page before N (and, while opening, of the last page). Office suites write each page's
+dictionary next to its content and pictures, so those dictionaries are spread over the whole file and finding a
+page costs one 64 KB range per page before it. The reader copy is the same PDF rewritten by qpdf with object
+streams: every page dictionary, the page tree, fonts and resources packed into a few compressed streams, so the
+tree costs one or two ranges and a page then needs only its own content and pictures.
+
+Not linearised ("fast web view"): measured with pdf.js 6.5 (bench/reader_bench.py, RESULTS.md), a linearised
+file spreads the page dictionaries over the file by design, one per page section, and pdf.js then read the
+whole book before drawing page 1.
 """
 from __future__ import annotations
 
@@ -35,8 +41,8 @@ def _run(argv: list[str], what: str) -> subprocess.CompletedProcess:
         raise DocumentUnreadable(f"Tệp PDF quá phức tạp ({what}) / {what} timed out") from None
 
 
-def linearize(path: str | os.PathLike, out: str | os.PathLike) -> None:
-    """Write a linearised copy of the PDF at ``path`` to ``out``.
+def reader_copy(path: str | os.PathLike, out: str | os.PathLike) -> None:
+    """Write the reader's copy of the PDF at ``path`` to ``out``: rewritten with object streams.
 
     qpdf exits 3 when it repaired something and still wrote the file (a warning, kept); 2 when it could not
     read the PDF (:class:`DocumentUnreadable`). :class:`ToolMissing` without qpdf.
@@ -44,8 +50,7 @@ def linearize(path: str | os.PathLike, out: str | os.PathLike) -> None:
     qpdf = _require("qpdf", "qpdf")
     target = Path(out)
     partial = target.with_name(target.name + ".part")
-    proc = _run([qpdf, "--linearize", "--object-streams=generate", os.fspath(path), os.fspath(partial)],
-                "linearize")
+    proc = _run([qpdf, "--object-streams=generate", os.fspath(path), os.fspath(partial)], "reader copy")
     detail = stderr_tail(proc.stderr)
     if proc.returncode not in (0, 3) or not partial.is_file() or partial.stat().st_size == 0:
         partial.unlink(missing_ok=True)

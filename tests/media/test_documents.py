@@ -1,4 +1,4 @@
-"""PDF e-textbooks: the linearised reader copy, page count and search text made by processing; range requests."""
+"""PDF e-textbooks: the reader copy (object streams), page count and search text made by processing; range requests."""
 from __future__ import annotations
 
 import shutil
@@ -16,24 +16,30 @@ needs_qpdf = pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf not i
 BOOK = make_text_pdf(["Chuong 1\nQuang hop o la cay", "Chuong 2\nchlorophyll xylophone", "Het"], picture_bytes=20_000)
 
 
-def _linearized(data: bytes, tmp_path) -> bool:
+def _packed(data: bytes, tmp_path) -> bool:
+    """A sound PDF whose page dictionaries sit in object streams (qpdf --show-xref: "compressed; stream=")."""
     path = tmp_path / "check.pdf"
     path.write_bytes(data)
-    proc = subprocess.run(["qpdf", "--check-linearization", str(path)], capture_output=True)
-    return proc.returncode == 0 and b"no linearization errors" in proc.stdout
+    if subprocess.run(["qpdf", "--check", str(path)], capture_output=True).returncode != 0:
+        return False
+    pages = subprocess.run(["qpdf", "--show-pages", str(path)], capture_output=True, text=True).stdout
+    numbers = [line.split(": ")[1].split()[0] for line in pages.splitlines() if line.startswith("page ")]
+    xref = dict(line.split(": ", 1) for line in subprocess.run(
+        ["qpdf", "--show-xref", str(path)], capture_output=True, text=True).stdout.splitlines() if ": " in line)
+    return bool(numbers) and all(xref.get(f"{n}/0", "").startswith("compressed") for n in numbers)
 
 
 @needs_pdftoppm
 @needs_qpdf
-def test_processing_a_pdf_makes_a_linearised_copy_its_page_count_and_text(world, fs_storage, app, tmp_path):
+def test_processing_a_pdf_makes_the_reader_copy_its_page_count_and_text(world, fs_storage, app, tmp_path):
     from media import documents
 
     resp = upload(world.as_("teacher"), BOOK, "sach-giao-khoa.pdf")
     asset_id = resp.get_json()["id"]
     row = asset_row(app, asset_id)
     assert row.status == "ready" and row.pages == 3 and row.thumbnail_key
-    assert not _linearized(BOOK, tmp_path)  # the upload is not: the copy below is the processing's work
-    assert _linearized(fs_storage.get_bytes(documents.reader_key(asset_id)), tmp_path)
+    assert not _packed(BOOK, tmp_path)  # the upload is not: the copy below is the processing's work
+    assert _packed(fs_storage.get_bytes(documents.reader_key(asset_id)), tmp_path)
     text = fs_storage.get_bytes(documents.text_key(asset_id)).decode("utf-8")
     assert "Quang hop o la cay" in text and "xylophone" in text
     assert world.as_("teacher").get(f"/media/{asset_id}").get_json()["pages"] == 3
@@ -108,5 +114,5 @@ def test_reprocess_pdfs_gives_older_pdfs_their_reader_copy_and_text(world, fs_st
     assert result.exit_code == 0, result.output
     assert "PDFs reprocessed: 1, failed: 0" in result.output
     assert asset_row(app, asset_id).pages == 3
-    assert _linearized(fs_storage.get_bytes(documents.reader_key(asset_id)), tmp_path)
+    assert _packed(fs_storage.get_bytes(documents.reader_key(asset_id)), tmp_path)
     assert b"xylophone" in fs_storage.get_bytes(documents.text_key(asset_id))

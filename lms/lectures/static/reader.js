@@ -1,7 +1,7 @@
 // The e-textbook reader: one PDF page at a time on a canvas, fetched by HTTP range requests.
 //
 // pdf.js asks only for the byte ranges the page being shown needs (disableAutoFetch, disableStream), so on 3G
-// the first page appears after a few 64 KB chunks of the linearised file, not after the whole book. The page
+// the first page appears after a few 64 KB chunks of the reader copy, not after the whole book. The page
 // the student is on is reported to PUT /api/v1/lectures/{id}/progress as position_s (the page number); the
 // server reopens the reader there and counts the PDF as completed on its last page.
 const root = document.getElementById("reader");
