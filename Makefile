@@ -25,10 +25,10 @@ deps-test: venv
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 
 system-run:
-	@scripts/system-packages.sh ffmpeg poppler-utils fonts-dejavu-core libwmf-bin fonts-urw-base35 libreoffice-draw-nogui
+	@scripts/system-packages.sh ffmpeg poppler-utils qpdf fonts-dejavu-core libwmf-bin fonts-urw-base35 libreoffice-draw-nogui
 
 system-test:
-	@scripts/system-packages.sh ffmpeg poppler-utils libreoffice-writer-nogui libreoffice-math-nogui libreoffice-calc-nogui libreoffice-draw-nogui libwmf-bin fonts-urw-base35 chromium fonts-dejavu-core \
+	@scripts/system-packages.sh ffmpeg poppler-utils qpdf libreoffice-writer-nogui libreoffice-math-nogui libreoffice-calc-nogui libreoffice-draw-nogui libwmf-bin fonts-urw-base35 chromium fonts-dejavu-core \
 		radosgw ceph-mon ceph-osd ceph-common uuid-runtime curl nginx-light
 
 migrate: deps-run

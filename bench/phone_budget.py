@@ -76,13 +76,14 @@ def _free_port() -> int:
 
 
 @contextmanager
-def demo_server(python: Path | None = None, package_origin: bool = False):
-    """A fresh demo site (migrated, ``seed-demo``, gunicorn + job worker) in a temp dir; yields its base URL.
+def demo_server(python: Path | None = None, package_origin: bool = False, data_dir: Path | None = None):
+    """A fresh demo site (migrated, ``seed-demo``, gunicorn + job worker) in a temp dir (``data_dir``, an empty
+    directory the caller made, when a bench needs to reach the site's files); yields its base URL.
 
     ``package_origin``: the site at ``http://127.0.0.1:P`` serves packages from ``http://localhost:P`` (PACKAGE_ORIGIN).
     """
     venv = Path(python or sys.executable).parent
-    data = Path(tempfile.mkdtemp(prefix="phone-budget-"))
+    data = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="phone-budget-"))
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "S3_ENDPOINT"}}
     env.update(LMS_DATA_DIR=str(data), SECRET_KEY="phone-budget-secret-0123456789-0123456789", PYTHONUNBUFFERED="1")
     flask = [str(venv / "flask"), "--app", "wsgi"]

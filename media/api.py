@@ -9,14 +9,14 @@ from typing import BinaryIO, Iterable
 
 from lms.core.db import db
 
-from . import package_origin, permissions, services
+from . import documents, package_origin, permissions, services
 from .models import MediaAsset
 from .sniffing import is_web_image  # noqa: F401  (re-exported: importers check pictures before storing)
 from .signals import media_failed, media_ready  # noqa: F401  (re-exported for subscribers)
 
 __all__ = [
-    "can_view", "claim", "get_media", "is_web_image", "media_failed", "media_payload", "media_ready", "register_access_check",
-    "release", "store_bytes", "store_upload",
+    "can_view", "claim", "document_text", "get_media", "is_web_image", "media_failed", "media_payload",
+    "media_ready", "reader_source_url", "register_access_check", "release", "store_bytes", "store_upload",
 ]
 
 
@@ -40,16 +40,16 @@ def store_bytes(user, data: bytes, filename: str, content_type: str | None = Non
 
 
 def get_media(asset_id: int) -> dict | None:
-    """``{id, kind, status, owner_id, filename, size, duration_s, width, height, package}`` or None.
+    """``{id, kind, status, owner_id, filename, size, duration_s, width, height, pages, package}`` or None.
 
-    ``package`` is the inspected package description (type, version, title, launch) of a ready interactive
-    package, else None."""
+    ``pages`` is the page count of a processed PDF (else None); ``package`` is the inspected package
+    description (type, version, title, launch) of a ready interactive package, else None."""
     asset = db.session.get(MediaAsset, asset_id)
     if asset is None:
         return None
     return {"id": asset.id, "kind": asset.kind, "status": asset.status, "owner_id": asset.owner_id,
             "filename": asset.filename, "size": asset.size, "duration_s": asset.duration_s,
-            "width": asset.width, "height": asset.height, "package": asset.package}
+            "width": asset.width, "height": asset.height, "pages": asset.pages, "package": asset.package}
 
 
 def media_payload(asset_id: int, user=None) -> dict:
@@ -100,3 +100,23 @@ def package_frame() -> dict:
     """``{"sandbox", "origin"}`` of the player's package ``<iframe>``: its sandbox tokens and the origin the
     frame's messages come from ("null", or PACKAGE_ORIGIN where packages keep a real origin)."""
     return package_origin.frame_sandbox()
+
+
+def reader_source_url(asset_id: int) -> str | None:
+    """Signed URL (HTTP range requests answered) of the PDF the e-textbook reader loads: the reader copy
+    made by processing, else the original; None when the asset is not a ready PDF.
+
+    The caller has checked that its user may view the asset (a lecture's attachment)."""
+    asset = db.session.get(MediaAsset, asset_id)
+    if asset is None or asset.kind != "pdf" or asset.status != "ready" or not asset.object_key:
+        return None
+    return documents.reader_url(asset, services.get_storage())
+
+
+def document_text(asset_id: int) -> str:
+    """The extracted text (at most ``media.processing.TEXT_MAX_CHARS`` characters) of a processed PDF, for
+    search; "" for other kinds, unprocessed or scanned PDFs."""
+    asset = db.session.get(MediaAsset, asset_id)
+    if asset is None or asset.kind != "pdf" or asset.status != "ready":
+        return ""
+    return documents.document_text(asset, services.get_storage())

@@ -1,4 +1,5 @@
-"""``flask storage init``: create the bucket and let browsers on the app's origins fetch media from it."""
+"""``flask storage init``: create the bucket and let browsers on the app's origins fetch media from it;
+``flask media reprocess-pdfs``: give PDFs stored before the e-textbook reader its copy, page count and text."""
 from __future__ import annotations
 
 import click
@@ -40,3 +41,22 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(f"storage not ready: {exc}") from None
         for message in messages:
             click.echo(message)
+
+    @app.cli.group("media")
+    def media_group():
+        """Media maintenance."""
+
+    @media_group.command("reprocess-pdfs")
+    def reprocess_pdfs():
+        """Make the reader copy, page count and search text of every ready PDF.
+
+        For PDFs processed before the reader existed; safe to run again (each run replaces what the last
+        made). The lectures using them are re-indexed for search (by the worker when the backend is whoosh).
+        """
+        from lms.core.db import db
+
+        from . import documents, services
+
+        counts = documents.reprocess_all(services.get_storage(), services.tmp_dir())
+        db.session.commit()
+        click.echo(f"PDFs reprocessed: {counts['done']}, failed: {counts['failed']}")

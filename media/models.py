@@ -46,6 +46,8 @@ class MediaAsset(db.Model):
     #: the unpacked files live under assets/<id>/package/ (media.storage.package_key).
     package: Mapped[dict | None] = mapped_column(JSON)
     duration_s: Mapped[float | None] = mapped_column(Float)
+    #: PDFs: number of pages, once processed; the reader's last page, which completes the document for a student.
+    pages: Mapped[int | None] = mapped_column(Integer)
     #: Display size (rotation applied) of videos and images.
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)

@@ -34,6 +34,7 @@ class MediaOut(Schema):
     duration_s = fields.Float(allow_none=True)
     width = fields.Integer(allow_none=True)
     height = fields.Integer(allow_none=True)
+    pages = fields.Integer(allow_none=True, metadata={"description": "PDFs: number of pages, once processed"})
     claimed = fields.Boolean(metadata={"description": "Used by a lecture or question (cannot be deleted)"})
     created_at = fields.DateTime()
     renditions = fields.List(fields.Nested(MediaRenditionOut))

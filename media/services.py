@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from lms.core.db import db, utcnow
 from lms.core.errors import Conflict, DomainError, NotFound, PayloadTooLarge, UnsupportedMediaType
 
-from . import package_runtime, permissions, thumbnails
+from . import documents, package_runtime, permissions, thumbnails
 from .models import MediaAsset, MediaUpload, Rendition
 from .processing.packages import extract_package, inspect_package
 from .processing import (
@@ -442,7 +442,7 @@ def payload(asset: MediaAsset, user=None) -> dict:
                        for r in asset.renditions],
         "hls_url": None, "thumbnail_url": None, "download_url": None,
         "package": asset.package if asset.kind == "package" and asset.status == "ready" else None,
-        "package_url": None,
+        "package_url": None, "pages": asset.pages if asset.kind == "pdf" else None,
     }
     if body["package"]:
         body["package_url"] = f"{base}/package"
@@ -554,8 +554,10 @@ def _process_pdf(asset, storage, src, work, report):
     except ToolMissing:
         # The PDF itself is fine and downloadable; only the preview is missing on this server.
         log.warning("pdftoppm missing: PDF %s has no thumbnail", asset.id)
-        return []
-    _put_thumbnail(asset, storage, thumb)
+    else:
+        _put_thumbnail(asset, storage, thumb)
+    report(0, 100)(30)
+    documents.prepare(asset, storage, src, work)
     return []
 
 

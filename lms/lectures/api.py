@@ -65,7 +65,8 @@ def can_view_media(user, asset_id: int) -> bool:
 def index_documents(lecture_ids: Iterable[int] | None = None) -> Iterator[dict]:
     """Search documents (lms.search.documents shape) for the given lectures, or all.
 
-    A published lecture is indexed with its published version and ``status="published"`` (a pending edit
+    The body holds the description, the attachments' titles and file names, and the text of its PDFs. A
+    published lecture is indexed with its published version and ``status="published"`` (a pending edit
     is not searchable until it is published); an unpublished one with its draft and its workflow status,
     which only its owner, admins and (while in review) the department may see.
     """
@@ -80,13 +81,16 @@ def index_documents(lecture_ids: Iterable[int] | None = None) -> Iterator[dict]:
         version = db.session.get(LectureVersion, version_id) if version_id else None
         if version is None:
             continue
-        names = []
+        names, texts = [], []
         for att in version.attachments:
             info = media_api.get_media(att.media_id)
             names.extend(n for n in (att.title, info["filename"] if info else "") if n)
+            if info and info["kind"] == "pdf":
+                # What the lecture's PDFs say (their opening 100k characters): found by its documents' words.
+                texts.append(media_api.document_text(att.media_id))
         yield {
             "type": "lecture", "obj_id": lecture.id, "title": version.title,
-            "body": "\n".join([plain_text(version.description)] + names),
+            "body": "\n".join([plain_text(version.description)] + names + [t for t in texts if t]),
             "subject": lecture.subject, "grade": lecture.grade, "level": "",
             "status": "published" if lecture.is_published else lecture.status,
             "visibility": lecture.visibility, "owner_id": lecture.owner_id, "school_id": lecture.school_id,

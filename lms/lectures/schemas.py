@@ -186,7 +186,8 @@ class LectureProgressIn(Schema):
     media_id = fields.Integer(load_default=None, allow_none=True,
                               metadata={"description": "Defaults to the lecture's first video or audio"})
     position_s = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=0, max=86_400),
-                              metadata={"description": "Required for video/audio"})
+                              metadata={"description": "Required for video/audio (seconds) and PDFs (the page "
+                                                       "number; the last page completes the PDF)"})
     completed = fields.Boolean(load_default=None, allow_none=True,
                                metadata={"description": "Interactive packages: the runtime says the student finished"})
     score = fields.Float(load_default=None, allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=1),
@@ -237,6 +238,13 @@ class LecturePackageProgressOut(Schema):
     score = fields.Float(allow_none=True)
 
 
+class LectureDocumentProgressOut(Schema):
+    media_id = fields.Integer()
+    page = fields.Integer(metadata={"description": "Where the reader reopens"})
+    pages = fields.Integer(allow_none=True)
+    completed = fields.Boolean(metadata={"description": "The student reached the last page"})
+
+
 class LectureStudentProgressOut(Schema):
     student_id = fields.Integer()
     full_name = fields.String()
@@ -247,6 +255,8 @@ class LectureStudentProgressOut(Schema):
     media = fields.List(fields.Nested(LectureMediaProgressOut))
     packages = fields.List(fields.Nested(LecturePackageProgressOut),
                            metadata={"description": "Interactive packages: completion and best score"})
+    documents = fields.List(fields.Nested(LectureDocumentProgressOut),
+                            metadata={"description": "PDF e-textbooks: current page, last page reached"})
 
 
 class LectureProgressReportOut(Schema):

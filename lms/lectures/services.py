@@ -19,7 +19,8 @@ from lms.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lms.core.permissions import ADMIN, DEPARTMENT
 from lms.curriculum import api as curriculum_api
 
-from . import permissions, signals, watching
+from . import permissions, reading, signals, watching
+from .attached import attached_media, progress_row
 from .models import (
     Lecture,
     LectureAttachment,
@@ -390,14 +391,7 @@ def delete_collection(user, collection: LectureCollection) -> None:
 
 def package_media(version: LectureVersion | None) -> list[dict]:
     """The ready interactive-package attachments of ``version`` as media.api dicts, in order."""
-    if version is None:
-        return []
-    out = []
-    for att in version.attachments:
-        info = media_api.get_media(att.media_id)
-        if info is not None and info["kind"] == "package" and info["status"] == "ready":
-            out.append(info)
-    return out
+    return attached_media(version, ("package",), ready_only=True)
 
 
 def score_10(score: float) -> Decimal:
@@ -407,14 +401,7 @@ def score_10(score: float) -> Decimal:
 
 def _record_package(user, lecture: Lecture, info: dict, body: dict, now: datetime) -> dict:
     """A package runtime's report: completion is sticky, the best score counts (as Moodle's "highest")."""
-    row = db.session.scalar(select(LectureProgress).where(
-        LectureProgress.lecture_id == lecture.id, LectureProgress.student_id == user.id,
-        LectureProgress.media_id == info["id"]))
-    if row is None:
-        row = LectureProgress(lecture_id=lecture.id, student_id=user.id, media_id=info["id"], watched=[],
-                              watched_s=0.0, position_s=0.0, completed=False, seen_s=0.0, duration_s=0.0,
-                              watched_ratio=0.0, created_at=now)
-        db.session.add(row)
+    row = progress_row(lecture.id, user.id, info["id"], now)
     if body.get("completed") and not row.completed:
         row.completed, row.completed_at = True, now
         row.watched_ratio = 1.0
@@ -438,14 +425,7 @@ def _record_package(user, lecture: Lecture, info: dict, body: dict, now: datetim
 
 def playable_media(version: LectureVersion | None) -> list[dict]:
     """The video/audio attachments of ``version`` as media.api dicts, in order."""
-    if version is None:
-        return []
-    out = []
-    for att in version.attachments:
-        info = media_api.get_media(att.media_id)
-        if info is not None and info["kind"] in PLAYABLE_KINDS:
-            out.append(info)
-    return out
+    return attached_media(version, PLAYABLE_KINDS)
 
 
 def record_progress(user, lecture: Lecture, body: dict, now: datetime | None = None) -> dict:
@@ -457,6 +437,13 @@ def record_progress(user, lecture: Lecture, body: dict, now: datetime | None = N
         package = next((p for p in package_media(version) if p["id"] == body["media_id"]), None)
         if package is not None:
             return _record_package(user, lecture, package, body, now)
+        document = next((d for d in reading.document_media(version) if d["id"] == body["media_id"]), None)
+        if document is not None:
+            row = reading.record(user, lecture, document, body, now)
+            overall = lecture_progress_for(lecture, user.id)
+            return {"lecture_id": lecture.id, "media_id": document["id"], "position_s": row.position_s,
+                    "watched_ratio": row.watched_ratio, "completed": row.completed,
+                    "lecture_watched_ratio": overall["watched_ratio"], "lecture_completed": overall["completed"]}
     media = playable_media(version)
     if not media:
         raise Conflict("Bài giảng chưa có video để theo dõi tiến độ.")
@@ -504,17 +491,21 @@ def record_progress(user, lecture: Lecture, body: dict, now: datetime | None = N
 
 
 def lecture_progress_for(lecture: Lecture, student_id: int, media: list[dict] | None = None,
-                         rows: list[LectureProgress] | None = None, packages: list[dict] | None = None) -> dict:
-    """One student's progress over every video of the published version (duration-weighted) and its
-    interactive packages (completion, best score); the lecture is completed when all of them are."""
+                         rows: list[LectureProgress] | None = None, packages: list[dict] | None = None,
+                         documents: list[dict] | None = None) -> dict:
+    """One student's progress over every video of the published version (duration-weighted), its
+    interactive packages (completion, best score) and its PDFs (page, last page reached); the lecture is
+    completed when all of them are (a PDF whose page count is unknown is not judged)."""
     published = None
-    if media is None or packages is None:
+    if media is None or packages is None or documents is None:
         published = (db.session.get(LectureVersion, lecture.published_version_id)
                      if lecture.published_version_id else None)
     if media is None:
         media = playable_media(published)
     if packages is None:
         packages = package_media(published)
+    if documents is None:
+        documents = reading.document_media(published)
     if rows is None:
         rows = list(db.session.scalars(select(LectureProgress).where(
             LectureProgress.lecture_id == lecture.id, LectureProgress.student_id == student_id)))
@@ -541,14 +532,20 @@ def lecture_progress_for(lecture: Lecture, student_id: int, media: list[dict] | 
             last = row.last_report_at
         per_package.append({"media_id": info["id"], "completed": bool(row and row.completed),
                             "score": row.score if row else None})
+    per_document = reading.per_document(documents, by_media)
+    for info in documents:
+        row = by_media.get(info["id"])
+        if row is not None and row.last_report_at and (last is None or row.last_report_at > last):
+            last = row.last_report_at
+    judged = [d for d in per_document if d["pages"]]
     ratio = watching.ratio(watched, total_duration)
-    if not per_media and per_package:
-        # A lecture of packages only: the share of packages finished stands for "watched".
-        ratio = sum(p["completed"] for p in per_package) / len(per_package)
-    parts = per_media + per_package
+    if not per_media and (per_package or judged):
+        # A lecture without video: the share of packages and PDFs finished stands for "watched".
+        ratio = sum(p["completed"] for p in per_package + judged) / len(per_package + judged)
+    parts = per_media + per_package + judged
     completed = bool(parts) and all(m["completed"] for m in parts)
     return {"watched_ratio": ratio, "completed": completed, "position_s": position, "last_watched_at": last,
-            "media": per_media, "packages": per_package}
+            "media": per_media, "packages": per_package, "documents": per_document}
 
 
 def progress_report(user, lecture: Lecture, class_id: int | None) -> dict:
@@ -557,6 +554,7 @@ def progress_report(user, lecture: Lecture, class_id: int | None) -> dict:
     published = (db.session.get(LectureVersion, lecture.published_version_id)
                  if lecture.published_version_id else None)
     media, packages = playable_media(published), package_media(published)
+    documents = reading.document_media(published)
     if user.role == "student":
         students = [user]
         class_id = None
@@ -575,9 +573,10 @@ def progress_report(user, lecture: Lecture, class_id: int | None) -> dict:
         by_student.setdefault(row.student_id, []).append(row)
     items = []
     for student in students:
-        state = lecture_progress_for(lecture, student.id, media, by_student.get(student.id, []), packages)
+        state = lecture_progress_for(lecture, student.id, media, by_student.get(student.id, []), packages,
+                                     documents)
         items.append({"student_id": student.id, "full_name": student.full_name, "position_s": state["position_s"],
                       "watched_ratio": state["watched_ratio"], "completed": state["completed"],
                       "last_watched_at": state["last_watched_at"], "media": state["media"],
-                      "packages": state["packages"]})
+                      "packages": state["packages"], "documents": state["documents"]})
     return {"lecture_id": lecture.id, "class_id": class_id, "completion_ratio": completion_ratio(), "items": items}

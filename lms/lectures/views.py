@@ -137,6 +137,21 @@ def detail(lecture_id: int):
                            and not preview, **_common())
 
 
+def _attachment_page(lecture_id: int, media_id: int, kind: str, missing: str):
+    """``(lecture, version, lecture data, attachment)`` for a page showing one attachment of ``kind``, as the
+    viewer reads the lecture; NotFound (``missing``) when the lecture's version has no such attachment."""
+    lecture = _lecture_or_404(lecture_id)
+    version = permissions.readable_version(current_user, lecture, "current")
+    if version is None:
+        raise NotFound("Bài giảng chưa có phiên bản này.")
+    data = presenters.detail(current_user, lecture, version)
+    attachment = next((a for a in data["attachments"] if a.get("media_id") == media_id and a.get("media")
+                       and a["media"]["kind"] == kind), None)
+    if attachment is None:
+        raise NotFound(missing)
+    return lecture, version, data, attachment
+
+
 @web.route("/lectures/<int:lecture_id>/packages/<int:media_id>")
 @login_required
 def package_player(lecture_id: int, media_id: int):
@@ -146,16 +161,9 @@ def package_player(lecture_id: int, media_id: int):
     ``/api/v1/media/{id}/package``; the package runs sandboxed, on an opaque origin or on PACKAGE_ORIGIN's host
     (media.package_origin).
     """
-    lecture = _lecture_or_404(lecture_id)
-    version = permissions.readable_version(current_user, lecture, "current")
-    if version is None:
-        raise NotFound("Bài giảng chưa có phiên bản này.")
-    data = presenters.detail(current_user, lecture, version)
-    attachment = next((a for a in data["attachments"] if a.get("media_id") == media_id and a.get("media")
-                       and a["media"]["kind"] == "package"), None)
-    launch = media_api.package_launch_url(media_id) if attachment else None
-    if attachment is None:
-        raise NotFound("Bài giảng không có gói tương tác này.")
+    lecture, version, data, attachment = _attachment_page(lecture_id, media_id, "package",
+                                                          "Bài giảng không có gói tương tác này.")
+    launch = media_api.package_launch_url(media_id)
     package = attachment["media"].get("package") or {}
     # An attachment without a caption is titled by its file name; the package's own title reads better.
     title = attachment["title"]
@@ -174,6 +182,27 @@ def package_player(lecture_id: int, media_id: int):
     return render_template("lectures/package.html", lecture=data, attachment=attachment, launch_url=launch,
                            package=package, title=title, tracks_progress=tracks, scorm_launch=scorm_launch,
                            frame=media_api.package_frame(), **_common())
+
+
+@web.route("/lectures/<int:lecture_id>/documents/<int:media_id>")
+@login_required
+def document_reader(lecture_id: int, media_id: int):
+    """A PDF of the lecture in the e-textbook reader (pdf.js), opened at the student's remembered page.
+
+    The reader loads its copy of the PDF (object streams, see media.processing.pdfs) by range requests, one
+    page at a time, so the first page shows before the whole file has arrived on 3G; its URL is signed here to
+    save the phone a redirect.
+    """
+    lecture, version, data, attachment = _attachment_page(lecture_id, media_id, "pdf",
+                                                          "Bài giảng không có tài liệu PDF này.")
+    tracks = current_user.role == STUDENT and lecture.is_published and version.id == lecture.published_version_id
+    page = 1
+    if tracks:
+        state = services.lecture_progress_for(lecture, current_user.id)
+        page = next((d["page"] for d in state["documents"] if d["media_id"] == media_id), 1)
+    return render_template("lectures/reader.html", lecture=data, attachment=attachment,
+                           source_url=media_api.reader_source_url(media_id), page=page,
+                           pages=attachment["media"].get("pages"), tracks_progress=tracks, **_common())
 
 
 def _editor(lecture: Lecture | None):

@@ -32,6 +32,19 @@ def asset(app):
 
 
 @pytest.fixture
+def login(app):
+    """``login(username)`` -> a test client signed in through the login page (for HTML pages)."""
+    from tests.conftest import PASSWORD
+
+    def make(username):
+        client = app.test_client()
+        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
+        return client
+
+    return make
+
+
+@pytest.fixture
 def make_lecture(world):
     """``make_lecture(as_="teacher", submit=False, **fields)`` -> the created lecture JSON."""
 

@@ -1,21 +1,8 @@
 """The package player page: viewers of the lecture get a sandboxed frame with a signed launch URL; others 404."""
 import re
 
-import pytest
-
-from tests.conftest import PASSWORD
 from tests.media import packages
 from tests.media.conftest_app import fs_storage, upload  # noqa: F401  (fixture)
-
-
-@pytest.fixture
-def login(app):
-    def make(username):
-        client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-        return client
-
-    return make
 
 
 def test_class_student_plays_the_package_sandboxed_and_others_cannot(world, fs_storage, login, make_lecture,

@@ -1,16 +1,9 @@
 """The lecture pages render for the roles they serve and hide what the viewer may not see."""
 import pytest
 
-from tests.conftest import PASSWORD
-
 
 @pytest.fixture
-def browser(app):
-    def login(username):
-        client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-        return client
-
+def browser(login):
     return login
 
 

@@ -9,7 +9,6 @@ Clips are generated once per session with the real ffmpeg, kept tiny (2-3 s,
 """
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import socket
@@ -152,25 +151,15 @@ def pdf_file(media_dir) -> Path:
 
 def make_pdf() -> bytes:
     """A one-page PDF with a filled rectangle and a correct xref table."""
+    from tests.pdfs import assemble
+
     content = b"0.2 0.4 0.8 rg 72 72 451 698 re f"
-    objects = [
+    return assemble([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
-    ]
-    body = io.BytesIO()
-    body.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(body.tell())
-        body.write(b"%d 0 obj\n%s\nendobj\n" % (number, obj))
-    xref = body.tell()
-    body.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        body.write(b"%010d 00000 n \n" % offset)
-    body.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return body.getvalue()
+    ])
 
 
 def make_ooxml(path: Path, part_folder: str) -> Path:
