@@ -33,8 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.phone_budget import (  # noqa: E402
-    CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, PHONE, SLOW_3G_BYTES_PER_S, SLOW_3G_RTT_MS, Meter, _login, _quiet,
-    demo_server,
+    CHROMIUM_ARGS, DEMO_PASSWORD, SLOW_3G_BYTES_PER_S, SLOW_3G_RTT_MS, Meter, _quiet, demo_server, student_phone,
 )
 from tests.media import packages  # noqa: E402
 
@@ -114,23 +113,11 @@ def measure(page, meter: Meter, url: str, shown: tuple[str, str], cold: bool) ->
 
 
 def run(base: str, latency_ms: float) -> dict:
-    from playwright.sync_api import sync_playwright
-
     urls = prepare(base)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        context = browser.new_context(**PHONE)
-        try:
-            page = context.new_page()
-            page.set_default_timeout(60_000)
-            _login(page, base, "student")
-            meter = Meter(context, page, latency_ms, SLOW_3G_BYTES_PER_S)
-            results = {name: [measure(page, meter, urls[name], shown, cold=True),
-                              measure(page, meter, urls[name], shown, cold=False)]
-                       for name, _, _, shown in PACKAGES}
-        finally:
-            context.close()
-            browser.close()
+    with student_phone(base, latency_ms, BROWSER_ARGS) as (page, meter):
+        results = {name: [measure(page, meter, urls[name], shown, cold=True),
+                          measure(page, meter, urls[name], shown, cold=False)]
+                   for name, _, _, shown in PACKAGES}
     return {"profile": {"latency_ms": latency_ms, "down_kbit_s": SLOW_3G_BYTES_PER_S * 8 / 1000}, "pages": results}
 
 

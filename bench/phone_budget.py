@@ -226,6 +226,25 @@ def _login(page, base: str, username: str) -> None:
     page.wait_for_url("**/dashboard")
 
 
+@contextmanager
+def student_phone(base: str, latency_ms: float, args: list[str] | None = None):
+    """Debian's Chromium as the demo student on the phone viewport, signed in at full speed; yields
+    ``(page, meter)``, the meter ready to throttle each measured load to slow 3G."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args or CHROMIUM_ARGS)
+        context = browser.new_context(**PHONE)
+        try:
+            page = context.new_page()
+            page.set_default_timeout(60_000)
+            _login(page, base, "student")
+            yield page, Meter(context, page, latency_ms, SLOW_3G_BYTES_PER_S)
+        finally:
+            context.close()
+            browser.close()
+
+
 def _demo_urls(page, base: str, timeout_s: float = 180) -> dict:
     """The demo lecture (once its video is ready) and the demo exam's take page, found as the student sees them."""
     deadline = time.monotonic() + timeout_s

@@ -35,8 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.phone_budget import (  # noqa: E402
-    CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, PHONE, SLOW_3G_BYTES_PER_S, SLOW_3G_RTT_MS, Meter, _login, _quiet,
-    _wait_for, demo_server,
+    SLOW_3G_BYTES_PER_S, SLOW_3G_RTT_MS, Meter, _quiet, _wait_for, demo_server, student_phone,
 )
 from bench.package_player_bench import _token, _upload  # noqa: E402
 from tests.pdfs import make_text_pdf  # noqa: E402
@@ -111,28 +110,16 @@ def whole_download(page, meter: Meter, base: str, media_id: int) -> dict:
 
 
 def run(base: str, data_dir: Path, latency_ms: float, pages: int) -> dict:
-    from playwright.sync_api import sync_playwright
-
     site = prepare(base, data_dir, pages)
     lecture_id = site["lecture_id"]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(**PHONE)
-        try:
-            page = context.new_page()
-            page.set_default_timeout(60_000)
-            _login(page, base, "student")
-            meter = Meter(context, page, latency_ms, SLOW_3G_BYTES_PER_S)
-            results = {}
-            for name, media_id in site["ids"].items():
-                url = f"{base}/lectures/{lecture_id}/documents/{media_id}"
-                first = measure(page, meter, url, 1, cold=True)
-                _remember(base, lecture_id, media_id, RETURN_PAGE)
-                results[name] = [first, measure(page, meter, url, RETURN_PAGE, cold=False)]
-            download = whole_download(page, meter, base, site["ids"]["original"])
-        finally:
-            context.close()
-            browser.close()
+    with student_phone(base, latency_ms) as (page, meter):
+        results = {}
+        for name, media_id in site["ids"].items():
+            url = f"{base}/lectures/{lecture_id}/documents/{media_id}"
+            first = measure(page, meter, url, 1, cold=True)
+            _remember(base, lecture_id, media_id, RETURN_PAGE)
+            results[name] = [first, measure(page, meter, url, RETURN_PAGE, cold=False)]
+        download = whole_download(page, meter, base, site["ids"]["original"])
     return {"profile": {"latency_ms": latency_ms, "down_kbit_s": SLOW_3G_BYTES_PER_S * 8 / 1000},
             "pdf": {"pages": pages, "bytes": site["size"]}, "readers": results, "download": download}
 

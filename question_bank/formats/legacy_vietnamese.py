@@ -26,6 +26,7 @@ _TCVN3 = dict(zip(
     "ỳýỷỹỵ" "ĂÂĐÊÔƠƯ",
 ))
 _TCVN3_TABLE = str.maketrans(_TCVN3)
+_TCVN3_CODES = {letter: code for code, letter in _TCVN3.items()}
 
 # VNI: the byte after the base vowel, by shape (none, circumflex, breve) and tone (none, `, ´, ?, ~, .).
 _TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
@@ -102,12 +103,11 @@ def encode_vni(text: str) -> str:
 
 def encode_tcvn3(text: str) -> str:
     """Unicode text in TCVN3 for the normal (lower-case) fonts; capitals with tone marks have no code there."""
-    reverse = {letter: code for code, letter in _TCVN3.items()}
     out = []
     for ch in unicodedata.normalize("NFC", text):
-        if ch in reverse:
-            out.append(reverse[ch])
-        elif ch.isupper() and ch.lower() in reverse and ch not in "ĂÂĐÊÔƠƯ":
+        if ch in _TCVN3_CODES:
+            out.append(_TCVN3_CODES[ch])
+        elif ch.isupper() and ch.lower() in _TCVN3_CODES:
             raise ValueError(f"{ch!r} has no code in a TCVN3 lower-case font")
         else:
             out.append(ch)
