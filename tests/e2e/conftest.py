@@ -38,29 +38,38 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
+    with demo_site(tmp_path_factory.mktemp("e2e-data"), "server.log") as site:
+        yield site
+
+
+@contextlib.contextmanager
+def demo_site(data: Path, log_name: str, **settings: str):
+    """A migrated, seeded demo site in ``data`` (gunicorn + a job worker, ``settings`` added to its
+    environment); yields ``{"url", "data_dir", "env"}``."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
             pytest.fail("Chromium is missing at /usr/bin/chromium (make test installs the Debian package)")
         pytest.skip("Chromium not installed")
-    data = tmp_path_factory.mktemp("e2e-data")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "S3_ENDPOINT"}}
     env.update(LMS_DATA_DIR=str(data), SECRET_KEY="e2e-secret-key-0123456789-0123456789", PYTHONUNBUFFERED="1")
+    port = _free_port()
+    env.update({key: value.format(port=port) for key, value in settings.items()})
     venv = Path(sys.executable).parent
     flask = [str(venv / "flask"), "--app", "wsgi"]
     OUT.mkdir(parents=True, exist_ok=True)
     for step in (["db", "upgrade"], ["seed-demo"]):
         subprocess.run(flask + step, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
-    log = open(OUT / "server.log", "w")
-    worker = subprocess.Popen(flask + ["worker", "--workers", "2"], cwd=ROOT, env=env, stdout=log, stderr=log)
-    port = _free_port()
-    try:
-        web = start_web(env, port, log)
-    except Exception:
-        stop(worker)
-        raise
-    yield {"url": f"http://127.0.0.1:{port}", "data_dir": data, "env": env}
-    stop(web, worker)
-    log.close()
+    with open(OUT / log_name, "w") as log:
+        worker = subprocess.Popen(flask + ["worker", "--workers", "2"], cwd=ROOT, env=env, stdout=log, stderr=log)
+        try:
+            web = start_web(env, port, log)
+        except Exception:
+            stop(worker)
+            raise
+        try:
+            yield {"url": f"http://127.0.0.1:{port}", "data_dir": data, "env": env}
+        finally:
+            stop(web, worker)
 
 
 def start_web(env: dict, port: int, log) -> subprocess.Popen:

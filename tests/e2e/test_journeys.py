@@ -323,7 +323,9 @@ def test_2_student_watches_and_takes_the_exam_on_a_phone(journey):
     page.wait_for_url(f"**/lectures/{STATE['lecture_id']}")
     video = page.locator("video.lecture-video")
     expect(video).to_have_count(1)
-    expect(page.get_by_role("link", name="Phiếu học tập số 1")).to_have_count(1)
+    # The PDF opens in the reader by its title; the file itself stays a download beside it.
+    expect(page.get_by_role("link", name="Phiếu học tập số 1", exact=True)).to_have_count(1)
+    expect(page.get_by_role("link", name="Tải về: Phiếu học tập số 1", exact=True)).to_have_count(1)
     _checked(j)
     # Poster and play button first: nothing of the video, nor hls.js, is fetched before the student presses play.
     expect(page.locator("img.video-poster")).to_be_visible()

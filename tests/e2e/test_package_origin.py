@@ -19,7 +19,7 @@ import json
 import pytest
 
 from tests.e2e import test_packages as journeys
-from tests.e2e.conftest import OUT, _free_port, phone_on, start_web, stop
+from tests.e2e.conftest import OUT, demo_site, phone_on
 from tests.media import packages
 
 pytestmark = pytest.mark.browser
@@ -64,15 +64,12 @@ EXPECTED_CONSOLE = (r"blocked by CORS policy", r"net::ERR_FAILED", r"status of 4
 
 
 @pytest.fixture(scope="module")
-def origin_server(live_server):
-    """The same site (database, files, worker) served again with packages on their own host."""
-    port = _free_port()
-    site, package_host = f"http://127.0.0.1:{port}", f"http://localhost:{port}"
-    env = dict(live_server["env"], APP_ORIGINS=site, PACKAGE_ORIGIN=package_host)
-    with open(OUT / "server-package-origin.log", "w") as log:
-        web = start_web(env, port, log)
-        yield {"url": site, "package_origin": package_host, "data_dir": live_server["data_dir"], "env": env}
-        stop(web)
+def origin_server(tmp_path_factory):
+    """A demo site of its own (so the journeys played again here add nothing to the shared site's gradebook)
+    with packages on their own host: the site on 127.0.0.1, packages on localhost, same port."""
+    with demo_site(tmp_path_factory.mktemp("e2e-package-origin"), "server-package-origin.log",
+                   APP_ORIGINS="http://127.0.0.1:{port}", PACKAGE_ORIGIN="http://localhost:{port}") as site:
+        yield {**site, "package_origin": site["env"]["PACKAGE_ORIGIN"]}
 
 
 @pytest.mark.parametrize("mode", ["sandbox", "origin"])
