@@ -444,7 +444,7 @@ def cpu_seconds(a: dict, b: dict) -> dict:
 PROFILE_GROUPS = (("lms/exams/", "lms.exams"), ("lms/accounts/", "lms.accounts"), ("lms/core/", "lms.core"),
                   ("question_bank/", "question_bank"), ("sqlalchemy/", "SQLAlchemy"), ("psycopg", "psycopg"),
                   ("flask_sqlalchemy/", "SQLAlchemy"), ("sqlite3/", "sqlite3"), ("flask_login/", "Flask-Login"),
-                  ("flask_limiter/", "Flask-Limiter"), ("limits/", "Flask-Limiter"), ("flask_wtf/", "Flask-WTF"),
+                  ("flask_limiter/", "Flask-Limiter"), ("limits/", "limits"), ("flask_wtf/", "Flask-WTF"),
                   ("flask/", "Flask"), ("werkzeug/", "Werkzeug"), ("marshmallow/", "marshmallow"),
                   ("gunicorn/", "gunicorn"), ("logging/", "logging"), ("json/", "json"),
                   ("prometheus_client/", "prometheus"))

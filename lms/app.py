@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from lms.core import auth, errors, limits, ops, web
+from lms.core import auth, errors, limits, ops, ratelimits, web
 from lms.core.config import load_config
 from lms.core.db import db
-from lms.core.extensions import limiter, migrate
+from lms.core.extensions import migrate
 from lms.core.jobs import jobs
 from lms.core.openapi import docs_view, spec_view
 from lms.core.rest import DbIntConverter
@@ -40,14 +40,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(config)
     # Ids past PostgreSQL's integer range are simply "not found" (404 for every method), never a database error.
     app.url_map.converters["int"] = DbIntConverter
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     # First, so every later hook and log line already has the request id and the real client address.
     ops.init_app(app, queue_depth=lambda: jobs.depth(app))
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
                      render_as_batch=True, compare_type=True)
-    limiter.init_app(app)
+    ratelimits.init_app(app)
     limits.init_app(app)
     auth.init_app(app)
     errors.init_app(app)

@@ -95,9 +95,9 @@ def _clean(request):
     with app.app_context():
         db.session.remove()
         _truncate_all()
-        from lms.core.extensions import limiter
+        from lms.core import ratelimits
 
-        limiter.reset()
+        ratelimits.reset(app)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ ENGINES = {"minio": {"media/storage/minio_backend.py"},
            "whoosh": {"lms/search/analysis.py", "lms/search/whoosh_backend/schemas.py", "lms/search/whoosh_backend/masks.py",
                       "lms/search/whoosh_backend/docsets.py", "lms/search/whoosh_backend/indexes.py",
                       "lms/search/whoosh_backend/writers.py"},
-           "huey": {"lms/core/jobs.py"}, "prometheus_client": {"lms/core/ops/metrics.py"},
+           "huey": {"lms/core/jobs.py"}, "limits": {"lms/core/ratelimits.py"}, "prometheus_client": {"lms/core/ops/metrics.py"},
            "pyhanko": {"lms/core/signatures.py"}, "pyhanko_certvalidator": {"lms/core/signatures.py"},
            "asn1crypto": {"lms/core/signatures.py"}, "smtplib": {"lms/core/mail.py"}, "email": {"lms/core/mail.py"}}
 

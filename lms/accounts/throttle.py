@@ -6,8 +6,8 @@ from any address (``LOGIN_USERNAME_FAILURE_LIMIT``, a botnet guessing one accoun
 usernames (``LOGIN_ADDRESS_FAILURE_LIMIT``, password spraying: one common password tried on many accounts).
 The API token route and the web sign-in form share them.
 
-Where the counts live: with ``REDIS_URL`` set, in Redis through Flask-Limiter's storage (as before). Without
-it, in the application's own database (``login_failures``, one row per failure and key): the embedded default
+Where the counts live: with ``REDIS_URL`` set, in Redis through ``lms.core.ratelimits`` (the ``limits``
+storage Flask-Limiter was built on). Without it, in the application's own database (``login_failures``, one row per failure and key): the embedded default
 runs several gunicorn workers, and per-process memory would give each worker its own allowance. The database
 is already shared by every worker and node, needs no new service, and a failed sign-in is rare enough that a
 row insert costs nothing; a sliding window over the rows is also exact, unlike fixed windows.
@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from limits import RateLimitItem, parse
 from sqlalchemy import delete, select
 
 from lms.core.db import db, utcnow
-from lms.core.extensions import limiter
+from lms.core import ratelimits
+from lms.core.ratelimits import RateLimitItem, parse
 
 from .models import LoginFailure
 
@@ -73,7 +73,7 @@ def retry_after(username: str, address: str | None, now: datetime | None = None)
     waits = []
     for limit in _limits(username, address):
         if _use_redis():
-            strategy = limiter.limiter
+            strategy = ratelimits.strategy()
             if not strategy.test(limit.item, limit.key):
                 reset = strategy.get_window_stats(limit.item, limit.key).reset_time
                 waits.append(reset - now.timestamp())
@@ -97,7 +97,7 @@ def record_failure(username: str, address: str | None, now: datetime | None = No
     limits = _limits(username, address)
     if _use_redis():
         for limit in limits:
-            limiter.limiter.hit(limit.item, limit.key)
+            ratelimits.strategy().hit(limit.item, limit.key)
         return
     longest = max(limit.window for limit in limits)
     # Rows older than every window count for nothing; removing them here keeps the table at the size of the

@@ -166,7 +166,7 @@ def timezone_name(name: str, raw: str) -> str:
 
 def rate_limit(name: str, raw: str) -> str:
     """A limit in the ``limits`` notation, e.g. ``10 per 5 minutes``."""
-    from limits import parse_many
+    from .ratelimits import parse_many
 
     try:
         parse_many(raw)
