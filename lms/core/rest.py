@@ -71,6 +71,9 @@ class PageArgs(Schema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
+_PAGE_ARGS = PageArgs()
+
+
 @dataclass
 class Page:
     """One page of results, dumped as ``{items, total, page, per_page}``."""
@@ -244,6 +247,12 @@ class ApiBlueprint(Blueprint):
         for schema in (body, query):
             if schema is not None:
                 bound_integers(schema)
+        # One instance of each schema per route, made here: marshmallow schemas keep no state between loads and
+        # dumps, and building one (fields copied, hooks resolved) cost as much as using it (issue 16).
+        body_schema = body() if body is not None else None
+        query_schema = query() if query is not None else None
+        response_schema = response(many=many) if response is not None and not paginated else None
+        page_schema = response(many=True) if response is not None and paginated else None
 
         def decorator(view):
             if not doc.description:
@@ -259,12 +268,12 @@ class ApiBlueprint(Blueprint):
                     loaded = {}
                     if paginated:
                         page_keys = {k: args.pop(k) for k in ("page", "per_page") if k in args}
-                        loaded.update(load(PageArgs(), page_keys))
-                    if query is not None:
-                        loaded.update(load(query(), args))
+                        loaded.update(load(_PAGE_ARGS, page_keys))
+                    if query_schema is not None:
+                        loaded.update(load(query_schema, args))
                     kwargs["args"] = loaded
-                if body is not None:
-                    kwargs["body"] = load(body(), json_body())
+                if body_schema is not None:
+                    kwargs["body"] = load(body_schema, json_body())
                 result = view(**kwargs)
                 if isinstance(result, Response):
                     return result
@@ -274,10 +283,10 @@ class ApiBlueprint(Blueprint):
                 if response is None:
                     payload = result
                 elif paginated:
-                    payload = {"items": response(many=True).dump(result.items), "total": result.total,
+                    payload = {"items": page_schema.dump(result.items), "total": result.total,
                                "page": result.page, "per_page": result.per_page}
                 else:
-                    payload = response(many=many).dump(result)
+                    payload = response_schema.dump(result)
                 if code == 204:
                     return Response(status=204)
                 out = jsonify(payload)

@@ -207,3 +207,20 @@ def test_cli_suspend_and_password_reset_end_sessions(world, app, factory):
     assert factory.api().post("/auth/token", json={"username": "hs.anh",
                                                    "password": "quen-mat-khau-roi"}).status_code == 200
     assert runner.invoke(args=["users", "deactivate", "khong-co-ai"]).exit_code != 0
+
+
+def test_a_bearer_request_is_not_a_browser_session(world, app, factory):
+    """With a bearer token the cookie is neither read nor written: the token alone says who calls (issue 16)."""
+    browser = _signed_in(app)  # the teacher's cookie
+    token = factory.token(world.student)
+    cookie = browser.get_cookie("session").value
+
+    caller = app.test_client()
+    caller.set_cookie("session", cookie)
+    mine = caller.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert mine.status_code == 200 and mine.get_json()["username"] == "hs.anh"  # the token's user, not the cookie's
+    assert "Set-Cookie" not in mine.headers and "Cookie" not in mine.headers.get("Vary", "")
+    # A bad token is refused even beside a live cookie: the cookie never stands in for it.
+    assert caller.get("/api/v1/me", headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+    # The same cookie without a bearer header is still the teacher's session.
+    assert caller.get("/api/v1/me").get_json()["username"] == "gv.lan"
