@@ -80,8 +80,11 @@ def is_summary_locked(class_id: int, semester: int) -> bool:
 
 
 def is_locked(class_id: int, subject: str, semester: int) -> bool:
-    """True while the gradebook, or the class summary that includes it, is signed (no entry until unlocked)."""
-    return _locked(class_id, subject, semester) or is_summary_locked(class_id, semester)
+    """True while the gradebook, or the class summary that includes it, is signed (no entry until unlocked).
+    Both lock rows in one query: every exam submit asks this."""
+    return db.session.scalar(select(GradebookLock.class_id).where(
+        GradebookLock.class_id == class_id, GradebookLock.semester == semester,
+        GradebookLock.subject_code.in_((subject, CLASS_SUMMARY)), GradebookLock.locked.is_(True)).limit(1)) is not None
 
 
 def ensure_unlocked(class_id: int, subject: str, semester: int, *, summary: bool = True) -> None:

@@ -213,11 +213,9 @@ def post_fed_value(column: GradebookColumn, student_id: int, value: Decimal, *, 
     if db.session.scalar(select(ScoreChange.id).where(ScoreChange.idempotency_key == key)) is not None:
         # The same attempt+score was posted before and something else was posted since (regrade back).
         key = f"{key}:{uuid.uuid4().hex[:12]}"
-    change = _apply(column, student_id, Entry(value=value), source=source, actor_id=None, key=key,
-                    attempt_id=attempt_id, reason=reason)
-    score = db.session.scalar(select(Score).where(Score.column_id == column.id, Score.student_id == student_id))
-    score.exam_value = value
-    return change
+    # The cell and the kind just read go along: a submit reads neither twice (issue 16).
+    return _apply(column, student_id, Entry(value=value), source=source, actor_id=None, key=key,
+                  attempt_id=attempt_id, reason=reason, kind=kind, score=score, exam_value=value)
 
 
 def _repost_exam_columns(class_id: int, subject: str, semester: int) -> None:

@@ -113,12 +113,21 @@ def parse_entry(raw, kind: str) -> Entry:
     return entry
 
 
+#: ``_apply``'s default for ``score``: read the cell (None is a valid "no cell yet").
+_READ = object()
+
+
 def _apply(column: GradebookColumn, student_id: int, entry: Entry, *, source: str, actor_id: int | None,
            key: str | None = None, attempt_id: int | None = None, override: bool | None = None,
-           reason: str | None = None) -> ScoreChange | None:
-    """Write one cell, log the change and queue its delivery. Returns None when nothing changed."""
-    score = db.session.scalar(select(Score).where(Score.column_id == column.id, Score.student_id == student_id))
-    kind = column_value_kind(column)
+           reason: str | None = None, kind: str | None = None, score=_READ,
+           exam_value: Decimal | None = None) -> ScoreChange | None:
+    """Write one cell, log the change and queue its delivery. Returns None when nothing changed.
+
+    A caller that has just read the cell (``score``, None for none) and the column's ``kind`` passes them, so an
+    exam submit does not read them again; ``exam_value`` is stored with the cell (what an exam fed it)."""
+    if score is _READ:
+        score = db.session.scalar(select(Score).where(Score.column_id == column.id, Score.student_id == student_id))
+    kind = kind or column_value_kind(column)
     old = display(score, kind)
     old_flags = (score.absent, score.make_up, score.zero_no_makeup) if score else (False, False, False)
     new_flags = (entry.absent, entry.make_up, entry.zero_no_makeup)
@@ -133,6 +142,8 @@ def _apply(column: GradebookColumn, student_id: int, entry: Entry, *, source: st
         score.manual_override = override
     if attempt_id is not None:
         score.attempt_id = attempt_id
+    if exam_value is not None:
+        score.exam_value = exam_value
     new = display(score, kind)
     if old == new and old_flags == new_flags:
         return None
