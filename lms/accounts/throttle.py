@@ -7,8 +7,9 @@ usernames (``LOGIN_ADDRESS_FAILURE_LIMIT``, password spraying: one common passwo
 The API token route and the web sign-in form share them.
 
 Where the counts live: with ``REDIS_URL`` set, in Redis through ``lms.core.ratelimits`` (the ``limits``
-storage Flask-Limiter was built on). Without it, in the application's own database (``login_failures``, one row per failure and key): the embedded default
-runs several gunicorn workers, and per-process memory would give each worker its own allowance. The database
+storage Flask-Limiter was built on). Without it, in the application's own database (``login_failures``, one
+row per failure and key): the embedded default runs several gunicorn workers, and per-process memory would give
+each worker its own allowance. The database
 is already shared by every worker and node, needs no new service, and a failed sign-in is rare enough that a
 row insert costs nothing; a sliding window over the rows is also exact, unlike fixed windows.
 Keys are SHA-256 digests, so neither usernames nor addresses are stored or logged in the clear.
