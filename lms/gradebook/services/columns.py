@@ -69,27 +69,27 @@ def get_lock(class_id: int, subject: str, semester: int) -> GradebookLock | None
     return db.session.get(GradebookLock, (class_id, subject, semester))
 
 
-def _locked(class_id: int, subject: str, semester: int) -> bool:
-    lock = get_lock(class_id, subject, semester)
-    return bool(lock and lock.locked)
+def _locked(class_id: int, semester: int, *books: str) -> bool:
+    """Whether any of ``books`` (subject codes, or CLASS_SUMMARY) of the class's semester is signed: one query,
+    since every exam submit asks it for the subject and the summary together."""
+    return db.session.scalar(select(GradebookLock.class_id).where(
+        GradebookLock.class_id == class_id, GradebookLock.semester == semester,
+        GradebookLock.subject_code.in_(books), GradebookLock.locked.is_(True)).limit(1)) is not None
 
 
 def is_summary_locked(class_id: int, semester: int) -> bool:
     """True while the class's semester summary is signed (every subject of the class is then locked too)."""
-    return _locked(class_id, CLASS_SUMMARY, semester)
+    return _locked(class_id, semester, CLASS_SUMMARY)
 
 
 def is_locked(class_id: int, subject: str, semester: int) -> bool:
-    """True while the gradebook, or the class summary that includes it, is signed (no entry until unlocked).
-    Both lock rows in one query: every exam submit asks this."""
-    return db.session.scalar(select(GradebookLock.class_id).where(
-        GradebookLock.class_id == class_id, GradebookLock.semester == semester,
-        GradebookLock.subject_code.in_((subject, CLASS_SUMMARY)), GradebookLock.locked.is_(True)).limit(1)) is not None
+    """True while the gradebook, or the class summary that includes it, is signed (no entry until unlocked)."""
+    return _locked(class_id, semester, subject, CLASS_SUMMARY)
 
 
 def ensure_unlocked(class_id: int, subject: str, semester: int, *, summary: bool = True) -> None:
     """Conflict while the gradebook is signed; with ``summary`` also while the class summary is signed."""
-    if _locked(class_id, subject, semester):
+    if _locked(class_id, semester, subject):
         raise Conflict("Sổ điểm đã khóa sau khi ký số; cần mở khóa (có lý do) trước khi sửa.")
     if summary and is_summary_locked(class_id, semester):
         raise Conflict("Bảng tổng hợp kết quả học kì của lớp đã được ký số; cần mở khóa bảng tổng hợp (có lý do) "
