@@ -19,8 +19,7 @@ _KEY = "lms_ratelimits"
 
 def init_app(app: Flask) -> None:
     """Connect to the counters' storage: Redis when ``REDIS_URL`` is set, else this process's memory."""
-    uri = app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://"
-    app.extensions[_KEY] = FixedWindowRateLimiter(storage_from_string(uri))
+    app.extensions[_KEY] = FixedWindowRateLimiter(storage_from_string(app.config.get("REDIS_URL") or "memory://"))
 
 
 def strategy() -> FixedWindowRateLimiter:
