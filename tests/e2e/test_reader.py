@@ -64,6 +64,8 @@ def test_student_reads_a_pdf_and_it_reopens_at_the_remembered_page(live_server, 
     page.goto(f"/lectures/{lecture_id}")
     page.goto(f"/lectures/{lecture_id}/documents/{book['id']}")
     _rendered(page, 3)
+    # The status line follows the drawn page a moment later ("Đang tải trang 3…" until then): wait for it.
+    page.locator(".reader-status").filter(has_text=re.compile(r"^Trang 3 / 6")).wait_for()
     assert page.locator(".reader-status").inner_text().startswith("Trang 3 / 6")
 
     # Typing the last page jumps there; reaching it completes the document (and this PDF-only lecture).
