@@ -109,6 +109,33 @@ def test_log_lines_mask_tokens_passwords_and_signatures():
     assert line["request_id"] == "job-123456789"
 
 
+@pytest.mark.parametrize("message", [
+    "TOKEN=abc123", "Api_Key: 'abc123'", "ſecret=abc123", "to\u212aen=abc123", "x-amz-credential=abc123",
+    "authorization: BEARER abc123",
+])
+def test_masking_is_case_blind_whatever_the_spelling(message):
+    # The quick word check in front of the patterns must let through all that the (?i) patterns match,
+    # including the Unicode letters they fold (the long s, the Kelvin sign).
+    from lms.core.ops.logs import redact
+
+    assert "abc123" not in redact(message)
+    line = "PUT /api/v1/attempts/<int:attempt_id>/answers 200"
+    assert redact(line) == line
+
+
+def test_timestamps_stay_right_across_seconds():
+    from lms.core.ops.logs import JsonFormatter
+
+    formatter = JsonFormatter()
+    stamps = []
+    for created in (1764979199.75, 1764979200.0, 1764979200.5, 1764979199.25):
+        record = logging.LogRecord("lms.x", logging.INFO, __file__, 1, "m", (), None)
+        record.created, record.msecs = created, (created - int(created)) * 1000
+        stamps.append(json.loads(formatter.format(record))["ts"])
+    assert stamps == ["2025-12-05T23:59:59.750Z", "2025-12-06T00:00:00.000Z", "2025-12-06T00:00:00.500Z",
+                      "2025-12-05T23:59:59.250Z"]
+
+
 def _shared_huey(tmp_path, name: str):
     """Two handles on one queue, as two worker machines have: Redis in the PG pass, the SQLite file otherwise."""
     from huey import RedisHuey, SqliteHuey

@@ -27,6 +27,8 @@ _SECRETS = (
      r"\1***"),
     (re.compile(r"(?i)(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s\"']+"), r"\1***"),
 )
+#: A word each of the patterns above needs: a message with none of them (nearly every line) is not scanned thrice.
+_SUSPECT = ("bearer", "passw", "secret", "token", "api_key", "access_key", "x-amz-")
 
 
 def current_request_id() -> str:
@@ -66,6 +68,9 @@ def reset_request_id(token) -> None:
 
 def redact(message: str) -> str:
     """Mask tokens, passwords and presigned-URL signatures in a log message."""
+    lowered = message.casefold()
+    if not any(word in lowered for word in _SUSPECT):
+        return message
     for pattern, replacement in _SECRETS:
         message = pattern.sub(replacement, message)
     return message
@@ -83,10 +88,20 @@ class JsonFormatter(logging.Formatter):
     """``{"ts", "level", "logger", "request_id", "msg", ...extra}`` on one line."""
 
     _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "request_id", "asctime"}
+    #: ``(second, "YYYY-MM-DDTHH:MM:SS")`` of the last line: formatting the date once a second, not per line
+    #: (one tuple, replaced whole, so threads never pair one second with another's text).
+    _second = (None, "")
+
+    def _timestamp(self, record: logging.LogRecord) -> str:
+        second = int(record.created)
+        cached = self._second
+        if cached[0] != second:
+            cached = self._second = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+        return f"{cached[1]}.{int(record.msecs):03d}Z"
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "ts": self._timestamp(record),
             "level": record.levelname.lower(),
             "logger": record.name,
             "request_id": getattr(record, "request_id", _current.get()),
