@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from flask import Flask, jsonify, request
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, Table, create_engine
 
-from lms.core import db as _kernel_db  # noqa: F401  (registers the kernel's SQLite pragmas on every engine)
+from lms.core import db as kernel_db  # registers the kernel's SQLite pragmas on every engine
 
 metadata = MetaData()
 answers = Table("bench_floor_answers", metadata,
@@ -43,8 +43,9 @@ def create_schema(url: str) -> None:
 
 def create_floor_app() -> Flask:
     url = os.environ["DATABASE_URL"]
-    # pool_pre_ping as lms.core.config sets it for PostgreSQL, so both apps pay the same per-checkout ping.
-    engine = create_engine(url, pool_pre_ping=url.startswith("postgres"))
+    # pool_pre_ping as lms.core.config sets it for PostgreSQL, so both apps pay the same per-checkout ping, and
+    # the kernel's connection class on SQLite (writers taking turns), so both queue alike.
+    engine = create_engine(url, **kernel_db.engine_options(url, {"pool_pre_ping": url.startswith("postgres")}))
     upsert = _upsert(engine.dialect.name)
     app = Flask(__name__)
 

@@ -5,7 +5,7 @@ from flask import Flask
 
 from lms.core import auth, errors, limits, ops, ratelimits, web
 from lms.core.config import load_config
-from lms.core.db import db
+from lms.core.db import db, engine_options
 from lms.core.extensions import migrate
 from lms.core.jobs import jobs
 from lms.core.openapi import docs_view, spec_view
@@ -43,6 +43,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     # First, so every later hook and log line already has the request id and the real client address.
     ops.init_app(app, queue_depth=lambda: jobs.depth(app))
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                            app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
                      render_as_batch=True, compare_type=True)

@@ -1,6 +1,10 @@
 """The SQLAlchemy handle, model base and column helpers shared by every feature."""
 from __future__ import annotations
 
+import fcntl
+import os
+import sqlite3
+import threading
 from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
@@ -45,10 +49,112 @@ class UTCDateTime(TypeDecorator):
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+#: Statements that take SQLite's write lock (by their first words); reads and savepoints do not.
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "BEGIN IMMEDIATE", "BEGIN EXCLUSIVE")
+#: One mutex per database file and process: the threads of a process queue here, so that only one of them
+#: waits for the other processes (in ``flock``) at a time.
+_process_turns: dict[str, threading.Lock] = {}
+_process_turns_guard = threading.Lock()
+
+
+class _TurnCursor(sqlite3.Cursor):
+    def execute(self, sql, parameters=(), /):
+        self.connection.take_turn(sql)
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql, parameters, /):
+        self.connection.take_turn(sql)
+        return super().executemany(sql, parameters)
+
+
+class WriterTurnConnection(sqlite3.Connection):
+    """A SQLite connection whose transactions take a turn before their first write: writers queue instead of
+    polling.
+
+    SQLite lets one writer in at a time and makes the others poll under the busy timeout, sleeping longer the
+    longer they have waited (up to 100 ms a try), so a writer that has waited long loses again and again to
+    ones that just came: at 200 submits a second on two 8-thread workers, the tail reached five seconds while
+    the median was 0.4 s. A write transaction here first takes its process's mutex for the database (threads
+    queue on it, with the busy timeout as the limit, then "database is locked" as SQLite would say), then an
+    exclusive ``flock`` on ``<database>-turn`` beside the file (the processes queue in the kernel, woken as
+    soon as the holder ends its transaction). Whoever holds both finds SQLite's write lock free. The turn
+    ends at commit, rollback or close, whichever comes first. In-memory databases share nothing and take none.
+    """
+
+    def __init__(self, database, *args, **kwargs):
+        super().__init__(database, *args, **kwargs)
+        path = os.fspath(database)
+        self._turn_fd, self._turn_pid = None, None
+        self._turn_step = 0  # 0: no turn; 1: the process mutex; 2: the mutex and the file lock
+        if path in ("", ":memory:") or path.startswith("file:"):
+            self._process_turn = None
+            return
+        real = os.path.realpath(path)
+        with _process_turns_guard:
+            self._process_turn = _process_turns.setdefault(real, threading.Lock())
+        self._turn_path = real + "-turn"
+
+    def cursor(self, factory=_TurnCursor):
+        return super().cursor(factory)
+
+    def take_turn(self, sql: str) -> None:
+        if self._turn_step or self._process_turn is None or not sql.lstrip()[:16].upper().startswith(_WRITES):
+            return
+        if not self._process_turn.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise sqlite3.OperationalError("database is locked")
+        self._turn_step = 1
+        try:
+            if self._turn_fd is None or self._turn_pid != os.getpid():
+                # Its own open file per connection and process: flock excludes open files, not processes, so
+                # a descriptor shared with a forked parent would let both in.
+                self._turn_fd = os.open(self._turn_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                self._turn_pid = os.getpid()
+            fcntl.flock(self._turn_fd, fcntl.LOCK_EX)  # releases the GIL while it waits
+        except BaseException:
+            self._end_turn()
+            raise
+        self._turn_step = 2
+
+    def _end_turn(self) -> None:
+        step, self._turn_step = self._turn_step, 0
+        if step == 2:
+            fcntl.flock(self._turn_fd, fcntl.LOCK_UN)
+        if step:
+            self._process_turn.release()
+
+    def commit(self):
+        try:
+            super().commit()
+        finally:
+            self._end_turn()
+
+    def rollback(self):
+        try:
+            super().rollback()
+        finally:
+            self._end_turn()
+
+    def close(self):
+        try:
+            super().close()
+        finally:
+            self._end_turn()
+            if self._turn_fd is not None:
+                os.close(self._turn_fd)
+                self._turn_fd = None
+
+
+def engine_options(uri: str, options: dict) -> dict:
+    """The engine options for ``uri``: on SQLite, connections whose writers take turns (``WriterTurnConnection``)."""
+    if not uri.startswith("sqlite"):
+        return options
+    return {**options, "connect_args": {**options.get("connect_args", {}), "factory": WriterTurnConnection}}
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """WAL lets readers go on while one writer commits; a busy timeout queues writers instead of failing them."""
-    if type(dbapi_connection).__module__ != "sqlite3":
+    if not isinstance(dbapi_connection, sqlite3.Connection):  # WriterTurnConnection included
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
