@@ -15,7 +15,7 @@ from lms.core.db import db
 
 from . import permissions
 from .models import Lecture, LectureAttachment, LectureProgress, LectureVersion
-from .services import package_media, score_10
+from .progress import package_media, score_10
 from .signals import lecture_changed, package_scored  # noqa: F401  (re-exported for subscribers)
 
 __all__ = ["can_view_lecture", "can_view_media", "get_lecture", "index_documents", "lecture_changed",

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lms.core.db import db, utcnow
 from lms.core.errors import NotFound
 
-from . import permissions, scorm, services
+from . import permissions, progress, scorm
 from .models import Lecture, LecturePackageState
 
 
@@ -20,7 +20,7 @@ def scorm_package(user, lecture: Lecture, media_id: int) -> dict:
     """The published SCORM package ``media_id`` of ``lecture`` as a media.api dict; NotFound otherwise."""
     permissions.ensure_visible(user, lecture)
     version = permissions.readable_version(user, lecture, "published")
-    info = next((p for p in services.package_media(version) if p["id"] == media_id), None)
+    info = next((p for p in progress.package_media(version) if p["id"] == media_id), None)
     if info is None or (info.get("package") or {}).get("type") != "scorm":
         raise NotFound("Bài giảng không có gói SCORM này.")
     return info
@@ -46,7 +46,7 @@ def save(user, lecture: Lecture, media_id: int, cmi: dict) -> dict:
     """Store a commit of the student's ``cmi`` and fold its completion and score into the lecture progress.
 
     The stored state is replaced (a commit carries the whole data model); the progress keeps completion
-    sticky and the best score, as for every package (services.record_progress).
+    sticky and the best score, as for every package (progress.record_progress).
     """
     info = scorm_package(user, lecture, media_id)
     version = scorm.version_of(info.get("package") or {})
@@ -62,4 +62,4 @@ def save(user, lecture: Lecture, media_id: int, cmi: dict) -> dict:
     completed, score = scorm.progress(cmi, version)
     db.session.flush()
     report = {"media_id": media_id, "completed": completed or None, "score": score}
-    return services.record_progress(user, lecture, report, now=now)
+    return progress.record_progress(user, lecture, report, now=now)

@@ -10,7 +10,7 @@ from lms.core.errors import NotFound
 from lms.core.permissions import ADMIN, DEPARTMENT, PARENT, SIGNED_IN, STUDENT, TEACHER, roles
 from lms.core.rest import ApiBlueprint, Page, paginate
 
-from . import package_runtime, permissions, presenters, schemas, services, student_progress
+from . import collections, package_runtime, permissions, presenters, progress, schemas, services, student_progress
 from .models import Lecture, LectureCollection, LectureCollectionItem, LectureVersion
 
 bp = ApiBlueprint("lectures", __name__, url_prefix="/api/v1")
@@ -135,7 +135,7 @@ def get_student_progress(args):
              summary="Report watched spans; the server merges them so seeking ahead never counts",
              errors=(404, 409, 422))
 def put_progress(lecture_id, body):
-    result = services.record_progress(current_user, _lecture(lecture_id), body)
+    result = progress.record_progress(current_user, _lecture(lecture_id), body)
     db.session.commit()
     return result
 
@@ -145,7 +145,7 @@ def put_progress(lecture_id, body):
              summary="Watch progress: a student's own, or every student of a class the teacher teaches",
              errors=(404, 422))
 def get_progress(lecture_id, args):
-    return services.progress_report(current_user, _lecture(lecture_id), args["class_id"])
+    return progress.progress_report(current_user, _lecture(lecture_id), args["class_id"])
 
 
 # SCORM run-time data ------------------------------------------------------------------------------
@@ -187,7 +187,7 @@ def _collection(collection_id: int) -> LectureCollection:
              response=schemas.LectureCollectionOut, status=201, summary="Create a lecture collection (bộ bài giảng)",
              errors=(422,))
 def create_collection(body):
-    collection = services.create_collection(current_user, body)
+    collection = collections.create_collection(current_user, body)
     db.session.commit()
     return presenters.collection(current_user, collection)
 
@@ -221,7 +221,7 @@ def get_collection(collection_id):
              body=schemas.LectureCollectionUpdate, response=schemas.LectureCollectionOut,
              summary="Edit a collection (the department may feature shared ones)", errors=(404, 422))
 def update_collection(collection_id, body):
-    collection = services.update_collection(current_user, _collection(collection_id), body)
+    collection = collections.update_collection(current_user, _collection(collection_id), body)
     db.session.commit()
     return presenters.collection(current_user, collection)
 
@@ -229,7 +229,7 @@ def update_collection(collection_id, body):
 @bp.endpoint("/collections/<int:collection_id>", "DELETE", allow=roles(TEACHER, DEPARTMENT, ADMIN), status=204,
              summary="Delete a collection (its lectures stay)", errors=(404,))
 def delete_collection(collection_id):
-    services.delete_collection(current_user, _collection(collection_id))
+    collections.delete_collection(current_user, _collection(collection_id))
     db.session.commit()
     return None, 204
 

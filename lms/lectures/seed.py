@@ -6,7 +6,7 @@ from sqlalchemy import select
 from lms.accounts import api as accounts_api
 from lms.core.db import db
 
-from . import services
+from . import collections, services
 from .models import Lecture, LectureCollection, LectureVersion
 
 DEMO_LECTURES = [
@@ -45,7 +45,7 @@ def seed_demo(context: dict) -> None:
     if collection is None:
         sogd = accounts_api.get_user(context["users"]["sogd"])
         # The shared lecture is still in review: readers see it in the collection once it is approved.
-        services.create_collection(sogd, {"title": title, "visibility": "shared", "grade": 10,
-                                                       "description": "<p>Bài giảng chọn lọc của Sở.</p>",
-                                                       "lecture_ids": [made[1].id], "featured": True})
+        collections.create_collection(sogd, {"title": title, "visibility": "shared", "grade": 10,
+                                             "description": "<p>Bài giảng chọn lọc của Sở.</p>",
+                                             "lecture_ids": [made[1].id], "featured": True})
     db.session.flush()

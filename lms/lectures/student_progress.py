@@ -10,7 +10,7 @@ from lms.core.errors import NotFound
 from lms.core.permissions import ADMIN, PARENT, STUDENT, TEACHER
 
 from .models import Lecture, LectureClass, LectureProgress, LectureVersion
-from .services import lecture_progress_for, playable_media
+from .progress import lecture_progress_for, playable_media
 
 
 def ensure_student_followed(user, student_id: int | None):

@@ -17,7 +17,7 @@ from lms.core.rest import paginate, whole_number
 from lms.curriculum import api as curriculum_api
 import media.api as media_api
 
-from . import package_runtime, permissions, presenters, scorm, services
+from . import package_runtime, permissions, presenters, progress, scorm
 from .models import VISIBILITIES, Lecture, LectureCollection, LectureProgress, LectureVersion
 
 web = Blueprint("lectures_web", __name__, template_folder="templates", static_folder="static",
@@ -112,7 +112,7 @@ def detail(lecture_id: int):
     data = presenters.detail(current_user, lecture, version)
     resume = {}
     if current_user.role == STUDENT:
-        state = services.lecture_progress_for(lecture, current_user.id)
+        state = progress.lecture_progress_for(lecture, current_user.id)
         resume = {m["media_id"]: m["position_s"] for m in state["media"]}
     collection, next_lecture = None, None
     collection_id = _int_arg("collection")
@@ -198,7 +198,7 @@ def document_reader(lecture_id: int, media_id: int):
     tracks = current_user.role == STUDENT and lecture.is_published and version.id == lecture.published_version_id
     page = 1
     if tracks:
-        state = services.lecture_progress_for(lecture, current_user.id)
+        state = progress.lecture_progress_for(lecture, current_user.id)
         page = next((d["page"] for d in state["documents"] if d["media_id"] == media_id), 1)
     return render_template("lectures/reader.html", lecture=data, attachment=attachment,
                            source_url=media_api.reader_source_url(media_id), page=page,
@@ -244,11 +244,11 @@ def class_progress(lecture_id: int):
     class_id = _int_arg("class_id") or (class_ids[0] if class_ids else None)
     report = None
     if class_id is not None:
-        report = services.progress_report(current_user, lecture, class_id)
+        report = progress.progress_report(current_user, lecture, class_id)
     published = db.session.get(LectureVersion, lecture.published_version_id) if lecture.published_version_id else None
     # Packages the teacher may count in the class's gradebook (gradebook-link.js asks the gradebook API).
     packages = [{"id": p["id"], "title": (p.get("package") or {}).get("title") or p.get("filename") or ""}
-                for p in services.package_media(published)]
+                for p in progress.package_media(published)]
     return render_template("lectures/progress.html", lecture=presenters.summary(current_user, lecture),
                            classes=classes, class_id=class_id, report=report, packages=packages,
                            chart=progress_chart(report) if report and report["items"] else None)

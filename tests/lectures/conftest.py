@@ -84,9 +84,11 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch):
-    """The lecture services' clock, frozen at a fixed instant; ``clock.advance(s)`` moves it on."""
-    from lms.lectures import services
+    """The lecture services' clock (lifecycle, collections, progress), frozen at a fixed instant;
+    ``clock.advance(s)`` moves it on."""
+    from lms.lectures import collections, progress, services
 
     fake = Clock()
-    monkeypatch.setattr(services, "utcnow", fake)
+    for module in (services, collections, progress):
+        monkeypatch.setattr(module, "utcnow", fake)
     return fake
