@@ -2,7 +2,8 @@
 
 The pure engine lives in ``storage/``, ``processing/``, ``sniffing.py`` and ``streaming.py``; this package's
 Flask side is ``api.py`` (what other features call), ``routes.py`` (``package_routes.py`` for interactive
-packages), ``services.py`` and ``tasks.py``.
+packages), ``services.py`` (storage access, the asset record), ``uploads.py``, ``pipeline.py``
+(processing) and ``tasks.py``.
 """
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def seed_demo(context: dict) -> None:
     from lms.accounts.api import get_user
     from lms.core.db import db
 
-    from . import services
+    from . import services, uploads
     from .models import MediaAsset
     from .processing import ProcessingError
     from .processing.ffmpeg import run_ffmpeg
@@ -64,7 +65,7 @@ def seed_demo(context: dict) -> None:
                         "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "6",
                         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", path])
             with open(path, "rb") as source:
-                existing = services.store_upload(teacher, source, DEMO_VIDEO_NAME, "video/mp4")
+                existing = uploads.store_upload(teacher, source, DEMO_VIDEO_NAME, "video/mp4")
         except ProcessingError as exc:
             log.warning("demo video not generated: %s", exc)
             return

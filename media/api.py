@@ -9,7 +9,7 @@ from typing import BinaryIO, Iterable
 
 from lms.core.db import db
 
-from . import documents, package_origin, permissions, services
+from . import documents, package_origin, permissions, services, uploads
 from .models import MediaAsset
 from .sniffing import is_web_image  # noqa: F401  (re-exported: importers check pictures before storing)
 from .signals import media_failed, media_ready  # noqa: F401  (re-exported for subscribers)
@@ -27,7 +27,7 @@ def store_upload(user, stream: BinaryIO, filename: str, content_type: str | None
     PDF, image or an Office document. Video/audio/PDF/image processing is enqueued for after the commit.
     ``content_type`` is what the client claimed; it is recorded nowhere, the sniffed type wins.
     """
-    return services.store_upload(user, stream, filename, content_type).id
+    return uploads.store_upload(user, stream, filename, content_type).id
 
 
 def store_bytes(user, data: bytes, filename: str, content_type: str | None = None) -> int:
@@ -36,7 +36,7 @@ def store_bytes(user, data: bytes, filename: str, content_type: str | None = Non
     The kind is sniffed; images and PDFs get their preview synchronously and are ``ready`` on return, so an
     import can reference them at once. Video and audio are processed by the job like any upload.
     """
-    return services.store_bytes(user, data, filename, content_type).id
+    return uploads.store_bytes(user, data, filename, content_type).id
 
 
 def get_media(asset_id: int) -> dict | None:

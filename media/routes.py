@@ -23,7 +23,7 @@ from lms.core.errors import BadRequest, Conflict, NotFound, UnsupportedMediaType
 from lms.core.permissions import ADMIN, DEPARTMENT, PUBLIC, SIGNED_IN, TEACHER, roles
 from lms.core.rest import ApiBlueprint, paginate
 
-from . import permissions, schemas, services, thumbnails, urls
+from . import permissions, schemas, services, thumbnails, uploads, urls
 from .models import MediaAsset
 from .processing import ProcessingError
 from .storage import InvalidKey, ObjectNotFound, RangeNotSatisfiable, StorageError, asset_prefix, validate_key
@@ -135,7 +135,7 @@ def upload_media():
     the name: a renamed text file is refused with 415. Videos answer at once (``status`` uploaded or
     processing) and are transcoded to HLS in the background; poll ``GET /api/v1/media/{id}`` until ``ready``."""
     reader = _multipart_file()
-    asset = services.store_upload(current_user, reader, reader.filename, reader.content_type)
+    asset = uploads.store_upload(current_user, reader, reader.filename, reader.content_type)
     db.session.commit()
     return services.payload(asset, current_user)
 
@@ -159,7 +159,7 @@ def list_media(args):
 def start_upload(body):
     """For large files or unreliable connections: returns a URL to PUT the bytes to directly (a presigned S3 URL when
     object storage is S3) and an ``upload_id``; then call ``POST /api/v1/media/uploads/{upload_id}/complete``."""
-    result = services.start_direct_upload(current_user, body["filename"], body["size"], body["content_type"])
+    result = uploads.start_direct_upload(current_user, body["filename"], body["size"], body["content_type"])
     db.session.commit()
     return result
 
@@ -174,7 +174,7 @@ def put_upload_data(upload_id, args):
     if db.session.get(MediaUpload, upload_id) is None:
         raise NotFound("Không tìm thấy phiên tải lên.")
     urls.verify_upload(upload_id, args["exp"], args["sig"])
-    services.receive_upload_data(upload_id, request.stream, request.content_length)
+    uploads.receive_upload_data(upload_id, request.stream, request.content_length)
     return None, 204
 
 
@@ -182,7 +182,7 @@ def put_upload_data(upload_id, args):
              status=201, also=(200,), errors=(409, 413, 415),
              summary="Finish a direct upload: size and kind are checked, the media record is created")
 def complete_upload(upload_id):
-    asset, created = services.complete_upload(current_user, upload_id)
+    asset, created = uploads.complete_upload(current_user, upload_id)
     db.session.commit()
     return services.payload(asset, current_user), 201 if created else 200
 

@@ -8,20 +8,20 @@ import logging
 
 from lms.core.jobs import jobs
 
-from . import services
+from . import pipeline
 
 log = logging.getLogger(__name__)
 
 
-@jobs.task(retries=services.MAX_ATTEMPTS - 1, retry_delay=5)
+@jobs.task(retries=pipeline.MAX_ATTEMPTS - 1, retry_delay=5)
 def process_media(asset_id: int) -> None:
     """Probe/transcode/preview asset ``asset_id``; transient errors raise so huey retries."""
-    services.process(asset_id)
+    pipeline.process(asset_id)
 
 
 @jobs.periodic(minute="*/10")
 def reconcile_media() -> None:
     """Restart processing lost with a crashed worker; remove uploads nobody used within a day."""
-    counts = services.reconcile()
+    counts = pipeline.reconcile()
     if any(counts.values()):
         log.info("media reconciler: %s", counts)

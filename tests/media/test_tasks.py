@@ -55,7 +55,7 @@ def test_reconciler_restarts_processing_abandoned_by_a_crashed_worker(world, fs_
     _update(app, fresh, status="processing", progress=40, heartbeat_at=utcnow(), claimed_at=utcnow())
 
     with app.app_context():
-        counts = tasks.services.reconcile()
+        counts = tasks.pipeline.reconcile()
         db.session.commit()  # the re-enqueued job runs after this commit (JOBS_IMMEDIATE)
     assert counts["requeued"] == 1 and counts["failed"] == 0
     restarted = asset_row(app, asset_id)
@@ -64,20 +64,20 @@ def test_reconciler_restarts_processing_abandoned_by_a_crashed_worker(world, fs_
 
 
 def test_reconciler_gives_up_after_max_attempts(world, fs_storage, pdf_file, app):
-    from media import services
+    from media import pipeline
 
     asset_id = upload(world.as_("teacher"), pdf_file.read_bytes(), "de.pdf").get_json()["id"]
     _update(app, asset_id, status="processing", heartbeat_at=utcnow() - timedelta(hours=1),
-            attempts=services.MAX_ATTEMPTS, claimed_at=utcnow())
+            attempts=pipeline.MAX_ATTEMPTS, claimed_at=utcnow())
     with app.app_context():
-        assert services.reconcile()["failed"] == 1
+        assert pipeline.reconcile()["failed"] == 1
         db.session.commit()
     row = asset_row(app, asset_id)
     assert row.status == "failed" and "gián đoạn" in row.error
 
 
 def test_transient_storage_errors_retry_then_fail(world, fs_storage, pdf_file, app, monkeypatch):
-    from media import services
+    from media import pipeline
     from media.signals import media_failed
     from media.storage import StorageError
 
@@ -97,10 +97,10 @@ def test_transient_storage_errors_retry_then_fail(world, fs_storage, pdf_file, a
         with app.app_context():
             _update(app, asset_id, attempts=0)
             with pytest.raises(StorageError):
-                services.process(asset_id)  # attempt 1 of 4: raise so huey retries
+                pipeline.process(asset_id)  # attempt 1 of 4: raise so huey retries
             db.session.rollback()
-            _update(app, asset_id, attempts=services.MAX_ATTEMPTS - 1)
-            services.process(asset_id)  # the last attempt: failed, not raised
+            _update(app, asset_id, attempts=pipeline.MAX_ATTEMPTS - 1)
+            pipeline.process(asset_id)  # the last attempt: failed, not raised
             db.session.commit()
     finally:
         media_failed.disconnect(on_failed)
@@ -111,7 +111,7 @@ def test_transient_storage_errors_retry_then_fail(world, fs_storage, pdf_file, a
 
 
 def test_cleanup_removes_old_unclaimed_uploads_only(world, fs_storage, office_files, pdf_file, app):
-    from media import services
+    from media import pipeline
 
     teacher = world.as_("teacher")
     old = upload(teacher, office_files["docx"].read_bytes(), "cu.docx").get_json()["id"]
@@ -130,7 +130,7 @@ def test_cleanup_removes_old_unclaimed_uploads_only(world, fs_storage, office_fi
     assert fs_storage.list(f"uploads/{grant['upload_id']}/")
 
     with app.app_context():
-        counts = services.reconcile()
+        counts = pipeline.reconcile()
         db.session.commit()
     assert counts["removed_assets"] == 1 and counts["removed_uploads"] == 1
     assert asset_row(app, old) is None and fs_storage.list(f"assets/{old}/") == []
@@ -140,12 +140,12 @@ def test_cleanup_removes_old_unclaimed_uploads_only(world, fs_storage, office_fi
 
 
 def test_progress_is_visible_before_the_job_commits(world, fs_storage, pdf_file, app):
-    from media import services
+    from media import pipeline
     from media.models import MediaAsset
 
     asset_id = upload(world.as_("teacher"), pdf_file.read_bytes(), "de.pdf").get_json()["id"]
     with app.app_context():
-        report = services._Progress(asset_id).stage(0, 90)
+        report = pipeline._Progress(asset_id).stage(0, 90)
         report(50)  # 45 % overall, written through its own connection
         other = db.session.get(MediaAsset, asset_id)
         assert other.progress == 45 and other.heartbeat_at is not None
