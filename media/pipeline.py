@@ -2,7 +2,7 @@
 
 Each kind has its steps: HLS for video and audio, a poster and its sizes, a PDF's preview and reader copy, an
 unpacked interactive package. :func:`process` runs them as the job does, writing progress, retries and
-failure on the asset row; ``uploads`` runs the small previews in the request (:func:`_process_now`) and
+failure on the asset row; ``uploads`` runs the small previews in the request (:func:`process_now`) and
 enqueues the rest. :func:`reconcile` restarts what a crashed worker dropped and sweeps abandoned uploads.
 
 Separate from ``services`` (storage access, the asset record) as the worker's side of media. It uses that
@@ -39,7 +39,7 @@ from .processing import (
     thumbnail,
     transcode_hls,
 )
-from .services import StorageUnavailable, _forget, _on_commit_delete, get_storage, tmp_dir
+from .services import StorageUnavailable, delete_on_commit, forget, get_storage, tmp_dir
 from .signals import media_failed, media_ready
 from .storage import Storage, StorageError, asset_prefix, package_key
 
@@ -57,7 +57,8 @@ PROGRESS_STEP = 2
 HEARTBEAT_EVERY_S = 15
 
 
-def _enqueue(asset_id: int) -> None:
+def enqueue_processing(asset_id: int) -> None:
+    """Queue the processing job of an asset, sent when the current transaction commits."""
     from . import tasks  # tasks imports pipeline; the job handle is only needed here
 
     tasks.process_media.enqueue(asset_id)
@@ -203,7 +204,7 @@ def _user_error(exc: Exception) -> str:
     return str(exc)[:2000]
 
 
-def _process_now(asset: MediaAsset, path: str) -> None:
+def process_now(asset: MediaAsset, path: str) -> None:
     """Make the preview of a small image/PDF in the request, so an import can show it at once."""
     work = tempfile.mkdtemp(prefix=f"media-{asset.id}-", dir=tmp_dir())
     try:
@@ -292,19 +293,19 @@ def reconcile(now=None) -> dict:
             _fail(asset, "Xử lý tệp bị gián đoạn nhiều lần. Vui lòng tải tệp lên lại.")
             counts["failed"] += 1
         else:
-            _enqueue(asset.id)
+            enqueue_processing(asset.id)
             counts["requeued"] += 1
     cutoff = now - UNCLAIMED_TTL
     abandoned = db.session.scalars(select(MediaAsset).where(
         MediaAsset.claimed_at == None, MediaAsset.released_at == None,  # noqa: E711
         MediaAsset.created_at < cutoff)).all()
     for asset in abandoned:
-        _forget(asset)
+        forget(asset)
         counts["removed_assets"] += 1
     storage = get_storage()
     for upload in db.session.scalars(select(MediaUpload).where(MediaUpload.created_at < cutoff)).all():
         if upload.asset_id is None:
-            _on_commit_delete(storage, upload.staging_key)
+            delete_on_commit(storage, upload.staging_key)
         db.session.delete(upload)
         counts["removed_uploads"] += 1
     db.session.flush()

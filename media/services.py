@@ -2,7 +2,7 @@
 
 Services take the acting user, flush and never commit. Object storage is not transactional, so objects
 written during a transaction are removed if it rolls back, and objects of deleted assets are removed only
-after the deletion commits (``_on_rollback_delete`` / ``_on_commit_delete``): no orphan objects either way.
+after the deletion commits (``delete_on_rollback`` / ``delete_on_commit``): no orphan objects either way.
 Storing new files is ``uploads``; processing them is ``pipeline``. Both import this module, never the reverse.
 """
 from __future__ import annotations
@@ -65,11 +65,13 @@ def too_large() -> PayloadTooLarge:
     return PayloadTooLarge(f"Tệp vượt quá giới hạn {current_app.config['MAX_UPLOAD_MB']} MB.")
 
 
-def _on_rollback_delete(storage: Storage, prefix: str) -> None:
+def delete_on_rollback(storage: Storage, prefix: str) -> None:
+    """Remove the objects under ``prefix`` if this transaction rolls back (they were just written)."""
     db.session.info.setdefault(_ROLLBACK_KEY, []).append((storage, prefix))
 
 
-def _on_commit_delete(storage: Storage, prefix: str) -> None:
+def delete_on_commit(storage: Storage, prefix: str) -> None:
+    """Remove the objects under ``prefix`` once this transaction commits (their record is being deleted)."""
     db.session.info.setdefault(_COMMIT_KEY, []).append((storage, prefix))
 
 
@@ -133,11 +135,12 @@ def delete_asset(user, asset: MediaAsset) -> None:
     """Delete the row now and its objects once that commits; 409 while a lecture or question uses it."""
     if asset.claimed_at is not None:
         raise Conflict("Tệp đang được dùng trong bài giảng hoặc câu hỏi. Hãy gỡ tệp khỏi đó trước khi xoá.")
-    _forget(asset)
+    forget(asset)
 
 
-def _forget(asset: MediaAsset) -> None:
-    _on_commit_delete(get_storage(), asset_prefix(asset.id))
+def forget(asset: MediaAsset) -> None:
+    """Delete the asset record (its uploads let go of it) and, after the commit, its objects."""
+    delete_on_commit(get_storage(), asset_prefix(asset.id))
     db.session.execute(update(MediaUpload).where(MediaUpload.asset_id == asset.id).values(asset_id=None))
     db.session.delete(asset)
     db.session.flush()

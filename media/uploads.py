@@ -2,7 +2,7 @@
 
 The bytes are spooled, sniffed and stored under their content+id key, and the asset is created (flushed).
 Processing is enqueued for after the commit; small images and PDFs stored from memory get their preview in
-the request (``pipeline._process_now``) and come back ready. A direct upload PUTs its bytes to a presigned
+the request (``pipeline.process_now``) and come back ready. A direct upload PUTs its bytes to a presigned
 (or app-signed) URL first and becomes an asset when completed. Imports point ``uploads`` -> ``pipeline`` ->
 ``services``.
 """
@@ -21,8 +21,8 @@ from lms.core.db import db, utcnow
 from lms.core.errors import Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType
 
 from .models import MediaAsset, MediaUpload
-from .pipeline import _enqueue, _process_now
-from .services import (StorageUnavailable, _on_commit_delete, _on_rollback_delete, get_asset, get_storage,
+from .pipeline import enqueue_processing, process_now
+from .services import (StorageUnavailable, delete_on_commit, delete_on_rollback, get_asset, get_storage,
                        max_upload_bytes, tmp_dir, too_large)
 from .sniffing import UnsupportedMedia, sniff
 from .storage import ObjectNotFound, StorageError, asset_prefix, object_key
@@ -66,7 +66,7 @@ def create_from_file(user, path: str, size: int, sha256: str, filename: str | No
     db.session.flush()
     storage = get_storage()
     key = object_key(asset.id, sha256, found.ext)
-    _on_rollback_delete(storage, asset_prefix(asset.id))
+    delete_on_rollback(storage, asset_prefix(asset.id))
     try:
         storage.put_file(key, path, found.mime)
     except StorageError as exc:
@@ -77,7 +77,7 @@ def create_from_file(user, path: str, size: int, sha256: str, filename: str | No
         # Office documents have no preview pipeline: they are ready as stored.
         asset.status, asset.progress = "ready", 100
     elif enqueue:
-        _enqueue(asset.id)
+        enqueue_processing(asset.id)
     db.session.flush()
     return asset
 
@@ -117,7 +117,7 @@ def store_upload(user, stream: BinaryIO, filename: str | None, content_type: str
         asset = create_from_file(user, spooled.path, spooled.size, spooled.sha256, filename,
                                  enqueue=enqueue and not sync)
         if sync:
-            _process_now(asset, spooled.path)
+            process_now(asset, spooled.path)
         return asset
     finally:
         os.unlink(spooled.path)
@@ -254,6 +254,6 @@ def complete_upload(user, upload_id: str) -> tuple[MediaAsset, bool]:
     finally:
         os.unlink(spooled.path)
     upload.asset_id = asset.id
-    _on_commit_delete(storage, upload.staging_key)
+    delete_on_commit(storage, upload.staging_key)
     db.session.flush()
     return asset, True
