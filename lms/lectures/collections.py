@@ -13,7 +13,7 @@ from lms.curriculum import api as curriculum_api
 
 from . import permissions
 from .models import Lecture, LectureCollection, LectureCollectionItem
-from .services import clean_title
+from .services import required_title
 
 
 def _collection_lectures(user, lecture_ids: list[int]) -> list[int]:
@@ -27,9 +27,7 @@ def _collection_lectures(user, lecture_ids: list[int]) -> list[int]:
 
 def _collection_fields(user, collection: LectureCollection, body: dict) -> None:
     if "title" in body:
-        collection.title = clean_title(body["title"])
-        if not collection.title:
-            raise ValidationFailed(errors={"title": ["Tiêu đề không được để trống."]})
+        collection.title = required_title(body["title"])
     if "description" in body:
         collection.description = sanitize_html(body["description"] or "")
     if body.get("subject") is not None and curriculum_api.get_subject(body["subject"]) is None:

@@ -92,14 +92,20 @@ def clean_title(title: str) -> str:
     return " ".join(title.split())
 
 
+def required_title(title: str) -> str:
+    """``clean_title``, refused (422 on ``title``) when nothing is left."""
+    cleaned = clean_title(title)
+    if not cleaned:
+        raise ValidationFailed(errors={"title": ["Tiêu đề không được để trống."]})
+    return cleaned
+
+
 # Lectures -------------------------------------------------------------------------------------------
 
 def _fill_version(version: LectureVersion, body: dict, class_ids: list[int] | None,
                   attachments: list[tuple[int, str]] | None) -> None:
     if "title" in body:
-        version.title = clean_title(body["title"])
-        if not version.title:
-            raise ValidationFailed(errors={"title": ["Tiêu đề không được để trống."]})
+        version.title = required_title(body["title"])
     if "description" in body:
         version.description = sanitize_html(body["description"] or "")
     if "visibility" in body:
